@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first: CLibPQ → Postgres → EventStore → ConsultCLI → consult.
+// ConsultDomain is pure Swift and imports none of the database layers.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let package = Package(
+    name: "consult",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "consult", targets: ["consult"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(name: "ConsultDomain", swiftSettings: strict),
+        .target(
+            name: "EventStore",
+            dependencies: ["Postgres", "ConsultDomain", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EmbeddedPostgres",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ConsultCLI",
+            dependencies: [
+                "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "consult", dependencies: ["ConsultCLI"], swiftSettings: strict),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "EventStore", "EmbeddedPostgres"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ConsultDomainTests", dependencies: ["ConsultDomain"], swiftSettings: strict),
+        .testTarget(
+            name: "EventStoreTests",
+            dependencies: ["EventStore", "ConsultDomain", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EmbeddedPostgresTests",
+            dependencies: ["EmbeddedPostgres", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsultCLITests",
+            dependencies: ["ConsultCLI", "consult", "TestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,80 @@
+import ArgumentParser
+import ConsultDomain
+import EventStore
+import Foundation
+
+/// `consult history ID`: every event of a record, in log order, corrections and retractions included.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show every event of a record (stakeholder, consultation, request or commitment), in order.",
+        discussion: "Corrections and retractions are shown where they were recorded. Example: consult history msit")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    @Argument(help: "The record's id, e.g. msit or ai-strategy-dialogue-3.")
+    var id: String
+
+    func validate() throws {
+        guard Slug.isValid(id) else {
+            throw ValidationError("\"\(id)\" is not a valid id (\(Slug.rule) characters).")
+        }
+    }
+
+    func run() async throws {
+        let session = try await StoreSession.open(connection, logger: cliLogger)
+        let events = try await session.store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
+        guard !events.isEmpty else {
+            throw CommandFailure(exitCode: ExitStatus.failure, "No record has the id \(id).")
+        }
+        switch output.format {
+        case .json:
+            let array = try events.map { try Self.json(for: $0) }
+            Output.writeLine(JSONValue.array(array).serialized())
+        case .csv:
+            var csv = CSVWriter(headers: ["position", "recordedAt", "streamId", "streamVersion", "type", "id", "data"])
+            for event in events {
+                csv.append([
+                    String(event.position), event.recordedAt, event.streamID, String(event.streamVersion), event.type,
+                    event.id.uuidString.lowercased(), try JSONValue.parse(event.data).serialized(),
+                ])
+            }
+            Output.write(csv.text)
+        case .table:
+            var table = TextTable(headers: ["POSITION", "RECORDED (UTC)", "STREAM", "VERSION", "TYPE", "DETAIL"])
+            for event in events {
+                table.rows.append([
+                    String(event.position), String(event.recordedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
+                    event.streamID, String(event.streamVersion), event.type, Self.detail(of: event),
+                ])
+            }
+            Output.write(table.render())
+        }
+    }
+
+    static func json(for event: RecordedEvent) throws -> JSONValue {
+        var object = JSONObject()
+        object["position"] = .number(String(event.position))
+        object["streamId"] = .string(event.streamID)
+        object["streamVersion"] = .number(String(event.streamVersion))
+        object["type"] = .string(event.type)
+        object["schemaVersion"] = .number(String(event.schemaVersion))
+        object["id"] = .string(event.id.uuidString.lowercased())
+        object["recordedAt"] = .string(event.recordedAt)
+        object["data"] = try JSONValue.parse(event.data)
+        object["metadata"] = try JSONValue.parse(event.metadata)
+        return .object(object)
+    }
+
+    /// A short description: the event's most telling text field.
+    static func detail(of event: RecordedEvent) -> String {
+        guard let data = (try? JSONValue.parse(event.data))?.objectValue else { return "" }
+        for field in ["title", "name", "summary", "status", "reason", "note", "checkOn"] {
+            if let text = data[field]?.stringValue {
+                return field == "status" ? "status: \(text)" : text
+            }
+        }
+        return ""
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import EventStore
+import Foundation
+
+/// `consult log --file PATH|-`: appends JSONL events, all or nothing.
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Append events from a JSONL file (one event per line), all or nothing.",
+        discussion: """
+            Each line is {"type": …, "data": {…}, "id"?: UUID, "expectedVersion"?: n, "metadata"?: {…}}. \
+            An event whose id is already stored is skipped and reported. Use --file - to read stdin.
+
+            Example: consult log --file examples/events.jsonl
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .long, help: ArgumentHelp("JSONL file to append, or - for stdin.", valueName: "path"))
+    var file: String
+
+    func run() async throws {
+        let handle: FileHandle
+        let sourceName: String
+        if file == "-" {
+            handle = FileHandle.standardInput
+            sourceName = "The input"
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let opened = FileHandle(forReadingAtPath: file)
+            else {
+                throw CommandFailure(exitCode: ExitStatus.invalidInput, "Cannot read the file \(file).")
+            }
+            handle = opened
+            sourceName = file
+        }
+        let parsed = try EventFileParser.parse(handle, sourceName: sourceName)
+        guard !parsed.events.isEmpty else {
+            Output.writeLine("No events in \(file == "-" ? "the input" : file); nothing was written.")
+            return
+        }
+        let session = try await StoreSession.open(connection, logger: cliLogger)
+        let outcomes: [AppendOutcome]
+        do {
+            outcomes = try await session.store.append(parsed.events)
+        } catch let error as EventStoreError {
+            var failure = CommandFailure.from(error)
+            if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }
+            throw failure
+        }
+        var appended: [Int64] = []
+        var duplicateLines: [Int] = []
+        for (index, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .appended(let position, _, _): appended.append(position)
+            case .duplicate: duplicateLines.append(parsed.lines[index])
+            }
+        }
+        if let first = appended.min(), let last = appended.max() {
+            let range = first == last ? "position \(first)" : "positions \(first)–\(last)"
+            Output.writeLine("Recorded \(appended.count) event\(appended.count == 1 ? "" : "s") (\(range)).")
+        } else {
+            Output.writeLine("Recorded no new events.")
+        }
+        if !duplicateLines.isEmpty {
+            let shown = duplicateLines.prefix(20).map(String.init).joined(separator: ", ")
+            let more = duplicateLines.count > 20 ? ", …" : ""
+            Output.writeLine(
+                "\(duplicateLines.count) event\(duplicateLines.count == 1 ? " was" : "s were") already recorded "
+                    + "(same id), skipped: line\(duplicateLines.count == 1 ? "" : "s") \(shown)\(more).")
+        }
+    }
+}

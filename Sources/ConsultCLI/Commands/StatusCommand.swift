@@ -1,0 +1,57 @@
+import ArgumentParser
+import ConsultDomain
+import EventStore
+
+/// `consult status`: event count, last position, and what holds the log back.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the log's size and position, and any open transaction holding readers back.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let session = try await StoreSession.open(connection, logger: cliLogger)
+        let status = try await session.store.status()
+        switch output.format {
+        case .json:
+            var object = JSONObject()
+            object["eventCount"] = .number(String(status.eventCount))
+            object["lastPosition"] = status.lastPosition.map { .number(String($0)) } ?? .null
+            object["readableHead"] = status.head.map { .string($0.description) } ?? .null
+            object["eventsHeldBack"] = .number(String(status.eventsHeldBack))
+            if let writer = status.oldestWriter {
+                var transaction = JSONObject()
+                transaction["pid"] = .number(String(writer.pid))
+                transaction["state"] = .string(writer.state)
+                transaction["secondsOpen"] = .number(String(Int(writer.secondsOpen)))
+                transaction["applicationName"] = .string(writer.applicationName)
+                object["oldestOpenWriter"] = .object(transaction)
+            } else {
+                object["oldestOpenWriter"] = .null
+            }
+            Output.writeLine(JSONValue.array([.object(object)]).serialized())
+        case .csv:
+            var csv = CSVWriter(headers: ["eventCount", "lastPosition", "readableHead", "eventsHeldBack"])
+            csv.append([
+                String(status.eventCount), status.lastPosition.map(String.init) ?? "",
+                status.head?.description ?? "", String(status.eventsHeldBack),
+            ])
+            Output.write(csv.text)
+        case .table:
+            Output.writeLine("events         \(status.eventCount)")
+            Output.writeLine("last position  \(status.lastPosition.map(String.init) ?? "none")")
+            Output.writeLine("readable head  \(status.head?.description ?? "none") (epoch/transaction/position)")
+            if let writer = status.oldestWriter {
+                let held = status.eventsHeldBack
+                Output.writeLine(
+                    "held back      \(held) event\(held == 1 ? "" : "s") wait for transaction of pid \(writer.pid) "
+                        + "(\(writer.state), open \(Int(writer.secondsOpen)) s, application "
+                        + "\"\(writer.applicationName)\")")
+            } else {
+                Output.writeLine("held back      nothing")
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `consult`: the root command only configures; each subcommand lives in its own file.
+public struct ConsultCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "consult",
+        abstract: "Keep the record of consultations between government and industry, and of the commitments made in them.",
+        discussion: """
+            The store is PostgreSQL: --database-url, else CONSULT_DATABASE_URL, else DATABASE_URL, else libpq's PG* \
+            variables when PGHOST or PGDATABASE is set, else an embedded cluster under $XDG_DATA_HOME/consult that \
+            consult creates and starts by itself.
+
+            Exit codes: 0 success, 64 usage, 65 invalid input (nothing written), 69 database unavailable, \
+            75 concurrency conflict (nothing written, safe to retry), 1 anything else.
+            """,
+        subcommands: [
+            LogCommand.self, HistoryCommand.self, ExportCommand.self, StatusCommand.self, MigrateCommand.self,
+            DBCommand.self,
+        ])
+
+    public init() {}
+
+    /// Parses `arguments`, runs the command, reports errors; returns the process exit code.
+    public static func run(arguments: [String]? = nil) async -> Int32 {
+        bootstrapLogging()
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if code == 0 {
+                Output.write(message.isEmpty ? "" : message + "\n")
+            } else {
+                Output.error(message)
+            }
+            return code == 0 ? 0 : (code == 1 ? ExitStatus.usage : code)
+        }
+        do {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+            return ExitStatus.success
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            let failure = CommandFailure.from(error)
+            Output.error("consult: " + failure.description)
+            return failure.exitCode
+        }
+    }
+
+    private static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["CONSULT_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+let cliLogger = Logger(label: "consult")

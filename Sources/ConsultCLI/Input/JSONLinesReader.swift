@@ -1,0 +1,65 @@
+import Foundation
+
+/// Reads a file (or stdin) line by line in fixed-size chunks, so memory stays bounded by the
+/// longest line allowed, not the file.
+struct JSONLinesReader {
+    /// SPEC.md: at most 1 MiB a line.
+    static let maximumLineBytes = 1 << 20
+
+    enum Line {
+        case text(number: Int, bytes: ArraySlice<UInt8>)
+        case tooLong(number: Int)
+    }
+
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+    private var lineNumber = 0
+    private var skippingLongLine = false
+
+    init(handle: FileHandle) {
+        self.handle = handle
+    }
+
+    /// The next line without its `\n` (and a `\r` before it), or nil at the end of input.
+    mutating func next() throws -> Line? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                lineNumber += 1
+                var end = newline
+                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = buffer[start..<end]
+                start = newline + 1
+                if skippingLongLine || line.count > Self.maximumLineBytes {
+                    skippingLongLine = false
+                    return .tooLong(number: lineNumber)
+                }
+                return .text(number: lineNumber, bytes: line)
+            }
+            if buffer.count - start > Self.maximumLineBytes + 1 {
+                // Keep nothing of a line that is already too long; remember to report it.
+                skippingLongLine = true
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            }
+            if atEnd {
+                guard start < buffer.count || skippingLongLine else { return nil }
+                lineNumber += 1
+                let line = buffer[start...]
+                start = buffer.count
+                if skippingLongLine || line.count > Self.maximumLineBytes {
+                    skippingLongLine = false
+                    return .tooLong(number: lineNumber)
+                }
+                return .text(number: lineNumber, bytes: line)
+            }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
+            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import ConsultDomain
+import EmbeddedPostgres
+import EventStore
+import Postgres
+
+/// The exit codes of SPEC.md (sysexits).
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 64
+    public static let invalidInput: Int32 = 65
+    public static let unavailable: Int32 = 69
+    public static let conflict: Int32 = 75
+}
+
+/// An error the command reports to the user: one clear sentence first, then details.
+public struct CommandFailure: Error, Sendable, CustomStringConvertible {
+    public var exitCode: Int32
+    public var message: String
+    public var details: [String]
+
+    public init(exitCode: Int32, _ message: String, details: [String] = []) {
+        self.exitCode = exitCode
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String { ([message] + details).joined(separator: "\n") }
+
+    /// What any error means for the user, and the exit code it gets.
+    static func from(_ error: any Error) -> CommandFailure {
+        switch error {
+        case let failure as CommandFailure:
+            return failure
+        case let error as EventStoreError:
+            switch error.kind {
+            case .concurrencyConflict:
+                return CommandFailure(exitCode: ExitStatus.conflict, error.message + " It is safe to retry.")
+            case .eventIDReused, .unknownTargetEvent:
+                return CommandFailure(exitCode: ExitStatus.invalidInput, error.message + " Nothing was written.")
+            }
+        case let error as PostgresError where error.isConnectionFailure:
+            return CommandFailure(exitCode: ExitStatus.unavailable, "The database is unavailable: \(error.message)")
+        case let error as PostgresError:
+            return CommandFailure(
+                exitCode: ExitStatus.failure, "The database refused the request: \(error.message)",
+                details: [error.detail, error.hint].compactMap { $0 })
+        case let error as PostgresTransactionError:
+            return CommandFailure(exitCode: ExitStatus.unavailable, "The database is unavailable: \(error)")
+        case let error as EmbeddedPostgresError:
+            return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
+        case let error as MigrationError:
+            return CommandFailure(exitCode: ExitStatus.failure, error.message)
+        default:
+            return CommandFailure(exitCode: ExitStatus.failure, "\(error)")
+        }
+    }
+}

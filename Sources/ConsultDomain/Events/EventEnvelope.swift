@@ -1,0 +1,180 @@
+import Foundation
+
+/// One line of a `.jsonl` file: an event as users write it, checked for shape.
+///
+/// This checks the envelope only: a JSON object with a known `type`, a `data` object, an
+/// optional `id` (UUID), `expectedVersion` (integer ≥ 0) and `metadata` (object), nothing else,
+/// and the data field that names the event's stream.
+public struct EventEnvelope: Sendable, Equatable {
+    public var type: EventType
+    public var data: JSONObject
+    public var id: UUID?
+    public var expectedVersion: Int?
+    public var metadata: JSONObject
+    public var stream: EventStream
+
+    /// The envelope's keys, in the order `export` writes them.
+    public static let keys = ["type", "id", "expectedVersion", "data", "metadata"]
+
+    public init(
+        type: EventType, data: JSONObject, id: UUID? = nil, expectedVersion: Int? = nil,
+        metadata: JSONObject = JSONObject(), stream: EventStream
+    ) {
+        self.type = type
+        self.data = data
+        self.id = id
+        self.expectedVersion = expectedVersion
+        self.metadata = metadata
+        self.stream = stream
+    }
+
+    /// Checks `value` and returns the envelope, or every violation found.
+    public static func parse(_ value: JSONValue) -> Result<EventEnvelope, Violations> {
+        var violations: [Violation] = []
+        guard case .object(let object) = value else {
+            return .failure(Violations([Violation(field: "", message: "must be a JSON object, not \(value.typeName)")]))
+        }
+        for key in object.keys where !keys.contains(key) {
+            violations.append(Violation(field: key, message: "is not a known field (expected \(keys.joined(separator: ", ")))"))
+        }
+
+        var type: EventType?
+        switch object["type"] {
+        case nil:
+            violations.append(Violation(field: "type", message: "is required"))
+        case .string(let name)?:
+            type = EventType(rawValue: name)
+            if type == nil {
+                violations.append(Violation(field: "type", message: "\"\(name)\" is not a known event type"))
+            }
+        case let other?:
+            violations.append(Violation(field: "type", message: "must be a string, not \(other.typeName)"))
+        }
+
+        var data: JSONObject?
+        switch object["data"] {
+        case nil: violations.append(Violation(field: "data", message: "is required"))
+        case .object(let value)?: data = value
+        case let other?: violations.append(Violation(field: "data", message: "must be an object, not \(other.typeName)"))
+        }
+
+        var id: UUID?
+        switch object["id"] {
+        case nil: break
+        case .string(let text)?:
+            id = UUID(uuidString: text)
+            if id == nil { violations.append(Violation(field: "id", message: "\"\(text)\" is not a UUID")) }
+        case let other?: violations.append(Violation(field: "id", message: "must be a UUID string, not \(other.typeName)"))
+        }
+
+        var expectedVersion: Int?
+        switch object["expectedVersion"] {
+        case nil: break
+        case let value? where value.int64Value.map({ $0 >= 0 && $0 <= Int32.max }) == true:
+            expectedVersion = value.int64Value.map { Int($0) }
+        case let other?:
+            violations.append(
+                Violation(field: "expectedVersion", message: "must be an integer ≥ 0, not \(describe(other))"))
+        }
+
+        var metadata = JSONObject()
+        switch object["metadata"] {
+        case nil: break
+        case .object(let value)?: metadata = value
+        case let other?:
+            violations.append(Violation(field: "metadata", message: "must be an object, not \(other.typeName)"))
+        }
+
+        violations += nulCharacters(in: value, path: "")
+
+        var stream: EventStream?
+        if let type, let data {
+            switch type.streamRule {
+            case .record(let prefix, let field):
+                switch data[field] {
+                case .string(let slug)? where Slug.isValid(slug):
+                    stream = .named("\(prefix)-\(slug)")
+                case .string(let text)?:
+                    violations.append(
+                        Violation(field: "data.\(field)", message: "\"\(text)\" is not a valid id (\(Slug.rule))"))
+                case nil:
+                    violations.append(Violation(field: "data.\(field)", message: "is required"))
+                case let other?:
+                    violations.append(Violation(field: "data.\(field)", message: "must be a string, not \(other.typeName)"))
+                }
+            case .targetEvent(let field):
+                switch data[field] {
+                case .string(let text)?:
+                    if let target = UUID(uuidString: text) {
+                        stream = .ofEvent(target)
+                    } else {
+                        violations.append(Violation(field: "data.\(field)", message: "\"\(text)\" is not a UUID"))
+                    }
+                case nil:
+                    violations.append(Violation(field: "data.\(field)", message: "is required"))
+                case let other?:
+                    violations.append(Violation(field: "data.\(field)", message: "must be a UUID string, not \(other.typeName)"))
+                }
+            }
+        }
+
+        guard violations.isEmpty, let type, let data, let stream else {
+            return .failure(Violations(violations))
+        }
+        return .success(
+            EventEnvelope(
+                type: type, data: data, id: id, expectedVersion: expectedVersion, metadata: metadata, stream: stream))
+    }
+
+    /// PostgreSQL cannot store U+0000 in text or jsonb, so it is refused up front.
+    private static func nulCharacters(in value: JSONValue, path: String) -> [Violation] {
+        switch value {
+        case .string(let text) where text.utf8.contains(0):
+            return [Violation(field: path, message: "contains the character U+0000, which cannot be stored")]
+        case .array(let elements):
+            return elements.enumerated().flatMap { nulCharacters(in: $1, path: "\(path)[\($0)]") }
+        case .object(let object):
+            return object.members.flatMap { member -> [Violation] in
+                let field = path.isEmpty ? member.key : "\(path).\(member.key)"
+                if member.key.utf8.contains(0) {
+                    return [Violation(field: path, message: "has a key containing U+0000, which cannot be stored")]
+                }
+                return nulCharacters(in: member.value, path: field)
+            }
+        default:
+            return []
+        }
+    }
+
+    private static func describe(_ value: JSONValue) -> String {
+        if case .number(let lexeme) = value { return lexeme }
+        return value.typeName
+    }
+}
+
+/// Which stream an event goes to.
+public enum EventStream: Sendable, Hashable {
+    /// e.g. `commitment-msit-gpu-2024`.
+    case named(String)
+    /// The stream of the event with this id (corrections and retractions).
+    case ofEvent(UUID)
+}
+
+/// One rule an input broke: the field (a dotted path, `data.summary`) and why.
+public struct Violation: Sendable, Hashable, CustomStringConvertible {
+    public var field: String
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { field.isEmpty ? message : "\(field) \(message)" }
+}
+
+/// Every violation found in one input.
+public struct Violations: Error, Sendable, Hashable {
+    public var items: [Violation]
+    public init(_ items: [Violation]) { self.items = items }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Postgres
+
+extension PostgresEventStore {
+    /// Appends a batch in one transaction: every event is written, or none is.
+    ///
+    /// - An event whose id is stored already (or earlier in the batch) with the same type, data and
+    ///   metadata is a no-op, reported as `.duplicate`; with other content the batch is refused.
+    /// - `expectedVersion` is checked per stream. A mismatch, or another writer taking the same
+    ///   (stream, version) first, refuses the batch with `.concurrencyConflict`. A batch without
+    ///   expectations that loses such a race is simply retried: it never asked for a version.
+    /// - Listeners are notified after the commit, never inside the transaction: a NOTIFY in the
+    ///   transaction would serialize the commits of all writers.
+    public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
+        guard !events.isEmpty else { return [] }
+        let expectsVersions = events.contains { $0.expectedVersion != nil }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let outcomes = try await connection.withTransaction { connection in
+                    try Self.appendBatch(events, on: connection)
+                }
+                if outcomes.contains(where: { if case .appended = $0 { true } else { false } }) {
+                    do {
+                        try await connection.notify(channel: Self.notificationChannel)
+                    } catch {
+                        logger.warning("could not notify listeners", metadata: ["error": "\(error)"])
+                    }
+                }
+                return outcomes
+            } catch let error as PostgresError {
+                let lostRace =
+                    (error.isUniqueViolation && error.constraint == "events_stream_version_key")
+                    || error.sqlState == "40P01" || error.sqlState == "40001"
+                let idRace = error.isUniqueViolation && error.constraint == "events_event_id_key"
+                if (idRace || (lostRace && !expectsVersions)) && attempt < 20 {
+                    continue
+                }
+                if lostRace {
+                    throw EventStoreError(
+                        kind: .concurrencyConflict,
+                        message: "Another writer appended to the same stream at the same moment; nothing was written.")
+                }
+                throw error
+            }
+        }
+    }
+
+    /// The body of the append transaction.
+    static func appendBatch(_ events: [ProposedEvent], on connection: isolated Connection) throws -> [AppendOutcome] {
+        let epoch = try connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
+
+        // 1. Ids stored already: same content is a no-op, other content is refused.
+        var stored: [UUID: (position: Int64, streamID: String)] = [:]
+        let storedRows = try connection.query(
+            "SELECT event_id, position, stream_id FROM events WHERE event_id = ANY(\(events.map(\.id))::uuid[])")
+        for row in storedRows {
+            stored[try row.decode(UUID.self, column: 0)] = (try row.decode(column: 1), try row.decode(column: 2))
+        }
+        if !stored.isEmpty {
+            try checkSameContent(events, stored: stored, on: connection)
+        }
+
+        // 2. Which stream each event goes to; corrections follow their target.
+        var streamOfEvent: [UUID: String] = stored.mapValues(\.streamID)
+        let targets = events.compactMap { event -> UUID? in
+            if case .streamOfEvent(let target) = event.stream { target } else { nil }
+        }
+        if !targets.isEmpty {
+            let rows = try connection.query(
+                "SELECT event_id, stream_id FROM events WHERE event_id = ANY(\(targets)::uuid[])")
+            for row in rows {
+                streamOfEvent[try row.decode(UUID.self, column: 0)] = try row.decode(String.self, column: 1)
+            }
+        }
+        var firstIndexOfID: [UUID: Int] = [:]
+        var plan: [(index: Int, streamID: String)] = []
+        var outcomes: [AppendOutcome?] = Array(repeating: nil, count: events.count)
+        var duplicatesInBatch: [(index: Int, of: Int)] = []
+        for (index, event) in events.enumerated() {
+            if let existing = stored[event.id] {
+                outcomes[index] = .duplicate(position: existing.position, streamID: existing.streamID)
+                continue
+            }
+            if let first = firstIndexOfID[event.id] {
+                let original = events[first]
+                guard original.type == event.type, original.data == event.data, original.metadata == event.metadata
+                else {
+                    throw EventStoreError(
+                        kind: .eventIDReused, index: index,
+                        message: "Event id \(event.id.postgresText) appears twice in the batch with different content.")
+                }
+                duplicatesInBatch.append((index, first))
+                continue
+            }
+            firstIndexOfID[event.id] = index
+            let streamID: String
+            switch event.stream {
+            case .stream(let name):
+                streamID = name
+            case .streamOfEvent(let target):
+                guard let targetStream = streamOfEvent[target] else {
+                    throw EventStoreError(
+                        kind: .unknownTargetEvent, index: index,
+                        message: "No event with id \(target.postgresText) is stored or earlier in the batch.")
+                }
+                streamID = targetStream
+            }
+            streamOfEvent[event.id] = streamID
+            plan.append((index, streamID))
+        }
+        guard !plan.isEmpty else { return outcomes.compactMap { $0 } }
+
+        // 3. Stream versions, checked against the writer's expectations.
+        let streams = Array(Set(plan.map(\.streamID)))
+        var version: [String: Int] = [:]
+        let versionRows = try connection.query(
+            """
+            SELECT s.id, COALESCE((SELECT max(stream_version) FROM events e WHERE e.stream_id = s.id), 0)
+            FROM unnest(\(streams)::text[]) AS s(id)
+            """)
+        for row in versionRows {
+            version[try row.decode(String.self, column: 0)] = try row.decode(Int.self, column: 1)
+        }
+        var rows = "["
+        rows.reserveCapacity(plan.reduce(0) { $0 + events[$1.index].data.utf8.count + 200 })
+        var assigned: [(index: Int, streamID: String, version: Int)] = []
+        for (order, step) in plan.enumerated() {
+            let event = events[step.index]
+            let current = version[step.streamID] ?? 0
+            if let expected = event.expectedVersion, expected != current {
+                throw EventStoreError(
+                    kind: .concurrencyConflict, index: step.index,
+                    message: "Stream \(step.streamID) is at version \(current), not the expected \(expected); "
+                        + "nothing was written.")
+            }
+            version[step.streamID] = current + 1
+            assigned.append((step.index, step.streamID, current + 1))
+            if order > 0 { rows += "," }
+            rows += "{\"i\":\(order),\"s\":\(jsonQuoted(step.streamID)),\"v\":\(current + 1),"
+            rows += "\"t\":\(jsonQuoted(event.type)),\"sv\":\(event.schemaVersion),"
+            rows += "\"id\":\"\(event.id.postgresText)\",\"d\":\(event.data),\"m\":\(event.metadata)}"
+        }
+        rows += "]"
+
+        // 4. One statement for the whole batch, rows in batch order so positions follow it.
+        let inserted = try connection.query(
+            """
+            INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
+            SELECT \(epoch), r.s, r.v, r.t, r.sv, r.id, r.d, r.m
+            FROM jsonb_to_recordset(\(rows)::jsonb) AS r(i int, s text, v int, t text, sv int, id uuid, d jsonb, m jsonb)
+            ORDER BY r.i
+            RETURNING event_id, position
+            """)
+        var positionOfID: [UUID: Int64] = [:]
+        for row in inserted {
+            positionOfID[try row.decode(UUID.self, column: 0)] = try row.decode(Int64.self, column: 1)
+        }
+        for step in assigned {
+            guard let position = positionOfID[events[step.index].id] else {
+                throw PostgresError(kind: .client, message: "An appended event came back without a position.")
+            }
+            outcomes[step.index] = .appended(position: position, streamID: step.streamID, version: step.version)
+        }
+        for duplicate in duplicatesInBatch {
+            if case .appended(let position, let streamID, _) = outcomes[duplicate.of] {
+                outcomes[duplicate.index] = .duplicate(position: position, streamID: streamID)
+            }
+        }
+        return outcomes.compactMap { $0 }
+    }
+
+    /// Refuses the batch if an id stored already comes with other type, data or metadata.
+    /// jsonb equality, so key order and spacing do not count as different content.
+    private static func checkSameContent(
+        _ events: [ProposedEvent], stored: [UUID: (position: Int64, streamID: String)],
+        on connection: isolated Connection
+    ) throws {
+        var rows = "["
+        for (index, event) in events.enumerated() where stored[event.id] != nil {
+            if rows.count > 1 { rows += "," }
+            rows += "{\"i\":\(index),\"id\":\"\(event.id.postgresText)\",\"t\":\(jsonQuoted(event.type)),"
+            rows += "\"d\":\(event.data),\"m\":\(event.metadata)}"
+        }
+        rows += "]"
+        let differing = try connection.query(
+            """
+            SELECT r.i FROM jsonb_to_recordset(\(rows)::jsonb) AS r(i int, id uuid, t text, d jsonb, m jsonb)
+            JOIN events e ON e.event_id = r.id
+            WHERE e.type <> r.t OR e.data <> r.d OR e.metadata <> r.m
+            ORDER BY r.i LIMIT 1
+            """)
+        if let row = differing.first {
+            let index = try row.decode(Int.self, column: 0)
+            throw EventStoreError(
+                kind: .eventIDReused, index: index,
+                message: "Event id \(events[index].id.postgresText) is stored already with different content.")
+        }
+    }
+}
+
+/// A JSON string literal for `text`.
+func jsonQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case let control where control.value < 0x20:
+            let hex = String(control.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Postgres
+import Synchronization
+
+/// The event log in PostgreSQL (table `events`, see `migrations/0001_event_log.sql`).
+public final class PostgresEventStore: EventLog {
+    /// The channel that `append` notifies after each commit that wrote something.
+    public static let notificationChannel = "consult_events"
+
+    public let connection: Connection
+    let logger: Logger
+    /// The epoch of the cluster this connection is on; it cannot change under one connection.
+    private let epoch = Mutex<Int32?>(nil)
+
+    public init(connection: Connection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    // MARK: Reading
+
+    /// Up to `limit` events after `position`, in log order.
+    ///
+    /// Why this never skips an event: positions come from a sequence, taken when a row is
+    /// inserted, but transactions commit in any order, so a reader that follows `position` alone
+    /// can pass position 11 (committed) while 10 is still in flight, and never see 10. Instead,
+    /// every row stores its writing transaction's id (`tx_id`, xid8, which never wraps), and a
+    /// reader takes only rows whose transaction id is below the xmin of its snapshot: every
+    /// transaction below xmin has ended, so the set of such rows is final — nothing can be added
+    /// to it later. Xmin never moves backwards, so reading in (tx_id, position) order and
+    /// checkpointing the last pair read cannot skip anything: a row that becomes readable later
+    /// has a transaction id at or above the earlier xmin, hence above every checkpoint taken
+    /// before. Writers take no lock for this; a writer that stays open holds readers back (it
+    /// holds xmin), which `status()` shows.
+    ///
+    /// The epoch goes in front for logical restores: another cluster's transaction ids may start
+    /// below the stored ones, so each cluster writes in a new, higher epoch (`consult_log_epoch()`),
+    /// and rows of earlier epochs, all committed in a cluster that is gone, are always readable.
+    public func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent] {
+        let current = try await currentEpoch()
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE (epoch, tx_id, position) > (\(position.epoch), \(position.transactionID)::xid8, \(position.position))
+              AND (epoch < \(current) OR tx_id < pg_snapshot_xmin(pg_current_snapshot()))
+            ORDER BY epoch, tx_id, position
+            LIMIT \(max(0, limit))
+            """)
+        return try rows.map(Self.decodeEvent)
+    }
+
+    public func readStreams(_ streamIDs: [String]) async throws -> [RecordedEvent] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE stream_id = ANY(\(streamIDs)::text[])
+            ORDER BY epoch, tx_id, position
+            """)
+        return try rows.map(Self.decodeEvent)
+    }
+
+    /// Every event of one consistent snapshot, in log order, in pages (bounded memory).
+    ///
+    /// Unlike `readAll`, this includes events that committed after an older transaction still
+    /// open: an export should hold everything committed, not only what a tailing reader may see.
+    public func exportAll(pageSize: Int = 1000, _ body: @Sendable @escaping ([RecordedEvent]) throws -> Void)
+        async throws
+    {
+        try await connection.withTransaction(.repeatableRead) { connection in
+            var after = LogPosition.start
+            while true {
+                let rows = try connection.query(
+                    """
+                    SELECT \(unescaped: Self.columns) FROM events
+                    WHERE (epoch, tx_id, position) > (\(after.epoch), \(after.transactionID)::xid8, \(after.position))
+                    ORDER BY epoch, tx_id, position
+                    LIMIT \(pageSize)
+                    """)
+                let events = try rows.map(Self.decodeEvent)
+                guard let last = events.last else { return }
+                try body(events)
+                after = last.logPosition
+            }
+        }
+    }
+
+    static let columns = """
+        epoch, tx_id::text, position, stream_id, stream_version, type, schema_version, event_id, data::text,
+        metadata::text, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        """
+
+    static func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {
+        RecordedEvent(
+            logPosition: LogPosition(
+                epoch: try row.decode(column: 0), transactionID: try row.decode(column: 1),
+                position: try row.decode(column: 2)),
+            streamID: try row.decode(column: 3),
+            streamVersion: try row.decode(column: 4),
+            type: try row.decode(column: 5),
+            schemaVersion: try row.decode(column: 6),
+            id: try row.decode(column: 7),
+            data: try row.decode(column: 8),
+            metadata: try row.decode(column: 9),
+            recordedAt: try row.decode(column: 10))
+    }
+
+    func currentEpoch() async throws -> Int32 {
+        if let known = epoch.withLock({ $0 }) { return known }
+        let value = try await connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
+        epoch.withLock { $0 = value }
+        return value
+    }
+}

@@ -1,0 +1,199 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One connection to PostgreSQL.
+///
+/// An actor whose executor is a dedicated thread (`ConnectionThread`): libpq blocks, so its calls
+/// never run on Swift's cooperative pool, and since an actor runs one job at a time, no two
+/// threads ever touch this `PGconn` at once. Inside the actor (and in `withTransaction` bodies)
+/// queries are plain synchronous calls.
+public actor Connection {
+    private let thread: ConnectionThread
+    private var handle: OpaquePointer?
+    private let logger: Logger
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        thread.asUnownedSerialExecutor()
+    }
+
+    private init(thread: ConnectionThread, logger: Logger) {
+        self.thread = thread
+        self.logger = logger
+    }
+
+    // Runs on the connection's own thread, after its last job.
+    isolated deinit {
+        PQfinish(handle)
+        thread.stop()
+    }
+
+    /// Opens a connection. The error's message is libpq's, which never contains a password.
+    public static func connect(
+        _ configuration: ConnectionConfiguration, applicationName: String = "consult", logger: Logger
+    ) async throws -> Connection {
+        let connection = Connection(thread: ConnectionThread(name: "postgres-connection"), logger: logger)
+        try await connection.open(configuration, applicationName: applicationName)
+        return connection
+    }
+
+    private func open(_ configuration: ConnectionConfiguration, applicationName: String) throws {
+        // The URL (if any) comes first and is expanded; the pairs after it override it.
+        var pairs = configuration.parameters
+        pairs.append(("client_encoding", "UTF8"))
+        if !configuration.parameters.contains(where: { $0.keyword == "application_name" }) {
+            pairs.append(("fallback_application_name", applicationName))
+        }
+        let connection = withCStrings(pairs.map(\.keyword)) { keywords in
+            withCStrings(pairs.map(\.value)) { values in
+                PQconnectdbParams(keywords, values, 1)
+            }
+        }
+        // PQfinish is needed even when the connection failed.
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            let message = connection.map { Self.errorText($0) } ?? "out of memory"
+            PQfinish(connection)
+            throw PostgresError(kind: .connection, message: "Could not connect to PostgreSQL: \(message)")
+        }
+        // libpq prints notices to stderr by default; they are not for the user.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        handle = connection
+        logger.debug("connected", metadata: ["server_version": "\(PQserverVersion(connection))"])
+    }
+
+    /// Closes the connection now rather than when the actor goes away.
+    public func close() {
+        PQfinish(handle)
+        handle = nil
+    }
+
+    /// Whether the connection is still usable.
+    public var isOpen: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server's version number, e.g. 150018.
+    public var serverVersion: Int {
+        handle.map { Int(PQserverVersion($0)) } ?? 0
+    }
+
+    /// Runs one statement with its parameters and returns its rows.
+    @discardableResult
+    public func query(_ query: PostgresQuery) throws -> PostgresRows {
+        let connection = try liveHandle()
+        let result = withCStringsOrNull(query.bindings) { values in
+            PQexecParams(connection, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
+        }
+        return try check(result, connection: connection)
+    }
+
+    /// Runs trusted SQL that may hold several statements (migrations). No parameters.
+    public func execute(unsafeScript sql: String) throws {
+        let connection = try liveHandle()
+        _ = try check(PQexec(connection, sql), connection: connection)
+    }
+
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    ///
+    /// The body runs on this connection's thread with the connection isolated, so it makes
+    /// synchronous calls and cannot interleave with other users of the connection.
+    public func withTransaction<Result: Sendable>(
+        _ isolation: TransactionIsolation = .readCommitted,
+        _ body: @Sendable (isolated Connection) throws -> Result
+    ) throws -> Result {
+        try execute(unsafeScript: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        let result: Result
+        do {
+            result = try body(self)
+        } catch {
+            do {
+                try execute(unsafeScript: "ROLLBACK")
+            } catch let rollbackError as PostgresError {
+                close()
+                throw PostgresTransactionError(bodyError: error, rollbackError: rollbackError)
+            }
+            throw error
+        }
+        try execute(unsafeScript: "COMMIT")
+        return result
+    }
+
+    /// Sends `NOTIFY channel, payload` (outside any transaction of the caller's making).
+    public func notify(channel: String, payload: String = "") throws {
+        try query("SELECT pg_notify(\(channel), \(payload))")
+    }
+
+    private func liveHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(kind: .connection, message: "The connection to PostgreSQL is closed.")
+        }
+        return handle
+    }
+
+    private func check(_ result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresRows {
+        let rows = PostgresRows(taking: result)  // frees the result on every path below
+        guard let result else {
+            throw PostgresError(kind: .connection, message: "PostgreSQL did not answer: \(Self.errorText(connection))")
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return rows
+        default:
+            throw Self.error(from: result, connection: connection)
+        }
+    }
+
+    private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PostgresError {
+        func field(_ code: UInt8) -> String? {
+            PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+        }
+        let sqlState = field(UInt8(ascii: "C"))
+        let message = field(UInt8(ascii: "M")) ?? errorText(connection)
+        let lost = PQstatus(connection) != CONNECTION_OK
+        return PostgresError(
+            kind: lost || sqlState == nil ? .connection : .server,
+            sqlState: sqlState,
+            message: message,
+            detail: field(UInt8(ascii: "D")),
+            hint: field(UInt8(ascii: "H")),
+            constraint: field(UInt8(ascii: "n")),
+            table: field(UInt8(ascii: "t")),
+            column: field(UInt8(ascii: "c")))
+    }
+
+    private static func errorText(_ connection: OpaquePointer) -> String {
+        guard let text = PQerrorMessage(connection) else { return "unknown error" }
+        return String(cString: text).trimmingCharacters(in: " \n")
+    }
+}
+
+/// Transaction isolation levels.
+public enum TransactionIsolation: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var scalars = Substring(self)
+        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
+        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
+        return String(scalars)
+    }
+}
+
+/// Calls `body` with a NUL-terminated array of C strings that live for the call.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) } + [nil])
+}
+
+/// Like `withCStrings`, but nil stays a null pointer (SQL NULL) and there is no terminator.
+private func withCStringsOrNull<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}

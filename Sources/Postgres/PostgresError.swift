@@ -1,0 +1,67 @@
+/// An error from PostgreSQL or from talking to it.
+///
+/// Carries the server's SQLSTATE, message, detail and constraint when there are some, so callers
+/// can tell a unique violation on one constraint from anything else.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, broadly.
+    public enum Kind: Sendable, Equatable {
+        /// The server could not be reached, or the connection was lost.
+        case connection
+        /// The server refused a statement (see `sqlState`).
+        case server
+        /// A value in a result could not be decoded into the requested Swift type.
+        case decoding
+        /// Anything libpq reported that is none of the above.
+        case client
+    }
+
+    public var kind: Kind
+    /// The five-character SQLSTATE, e.g. `23505` for a unique violation.
+    public var sqlState: String?
+    /// The primary message, one sentence for people.
+    public var message: String
+    public var detail: String?
+    public var hint: String?
+    /// The constraint that was violated, when the server names one.
+    public var constraint: String?
+    public var table: String?
+    public var column: String?
+
+    public init(
+        kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil,
+        constraint: String? = nil, table: String? = nil, column: String? = nil
+    ) {
+        self.kind = kind
+        self.sqlState = sqlState
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.constraint = constraint
+        self.table = table
+        self.column = column
+    }
+
+    public var description: String {
+        var text = message
+        if let sqlState { text += " (SQLSTATE \(sqlState))" }
+        if let detail { text += " \(detail)" }
+        return text
+    }
+
+    /// `23505`: a unique constraint was violated.
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// Class 08 or a lost connection: the database is unavailable rather than the request wrong.
+    public var isConnectionFailure: Bool {
+        kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || sqlState == "57P03"
+    }
+}
+
+/// A transaction whose body failed and whose rollback failed too; both errors are kept.
+public struct PostgresTransactionError: Error, Sendable, CustomStringConvertible {
+    public var bodyError: any Error
+    public var rollbackError: PostgresError
+
+    public var description: String {
+        "\(bodyError) (and the rollback failed too: \(rollbackError.message))"
+    }
+}

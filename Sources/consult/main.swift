@@ -1,0 +1,4 @@
+import ConsultCLI
+import Foundation
+
+exit(await ConsultCommand.run())

@@ -1,0 +1,93 @@
+import Foundation
+import Postgres
+import Synchronization
+import Testing
+import TestSupport
+
+@testable import EventStore
+
+@Suite("Gap-safe reading of the log")
+struct GapSafetyTests {
+    static let writers = 4
+    static let eventsPerWriter = 5_000
+
+    @Test("a tailing reader sees every event exactly once, even one that commits late")
+    func tailingReaderUnderConcurrentWriters() async throws {
+        let database = try await TestDatabase.create()
+        let reader = try await database.store()
+        let writersDone = Mutex(false)
+        let lateID = UUID()
+        let expected = Self.writers * Self.eventsPerWriter + 1
+
+        // The reader tails the log the whole time, checking order and counting every event.
+        async let tail: (ids: Set<UUID>, count: Int, lateWasLate: Bool) = {
+            var seen = Set<UUID>()
+            var count = 0
+            var checkpoint = LogPosition.start
+            var highestPosition: Int64 = 0
+            var lateWasLate = false
+            while true {
+                let done = writersDone.withLock { $0 }
+                let page = try await reader.readAll(after: checkpoint, limit: 500)
+                for event in page {
+                    #expect(event.logPosition > checkpoint)
+                    checkpoint = event.logPosition
+                    count += 1
+                    seen.insert(event.id)
+                    if event.id == lateID { lateWasLate = event.position < highestPosition }
+                    highestPosition = max(highestPosition, event.position)
+                }
+                if page.isEmpty {
+                    if done { return (seen, count, lateWasLate) }
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+        }()
+
+        // One transaction takes its position first and commits after many others.
+        let late = try await database.connect()
+        let lateHasPosition = Mutex(false)
+        async let lateWriter: Void = late.withTransaction { connection in
+            _ = try PostgresEventStore.appendBatch([event("late", id: lateID)], on: connection)
+            lateHasPosition.withLock { $0 = true }
+            Thread.sleep(forTimeInterval: 3)
+        }
+        while !lateHasPosition.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+
+        let stores = try await (0..<Self.writers).asyncMap { _ in try await database.store() }
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (writer, store) in stores.enumerated() {
+                group.addTask {
+                    for n in 0..<Self.eventsPerWriter {
+                        _ = try await store.append([event("writer-\(writer)-\(n % 50)", n)])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - started
+        try await lateWriter
+        writersDone.withLock { $0 = true }
+        let result = try await tail
+
+        #expect(result.count == expected)
+        #expect(result.ids.count == expected)
+        #expect(result.ids.contains(lateID))
+        #expect(result.lateWasLate, "the late event should have been read after events with higher positions")
+        let rate = Double(Self.writers * Self.eventsPerWriter) / elapsed.seconds
+        print("gap safety: \(expected) events, each seen once; writers appended \(Int(rate)) events/s")
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

@@ -1,0 +1,100 @@
+import EmbeddedPostgres
+import EventStore
+import Foundation
+import Logging
+import Postgres
+
+/// A database of its own for one test, on a throwaway cluster shared by the test process.
+///
+/// The cluster is an `EmbeddedCluster` in a temporary folder, started on first use and stopped and
+/// removed when the test process exits. Set `CONSULT_TEST_DATABASE_URL` to use another server
+/// (a role that may create databases) instead.
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let configuration: ConnectionConfiguration
+    /// A `postgresql://` URL for the database, for the `consult` command.
+    public let url: String
+
+    public static let logger = Logger(label: "consult.tests")
+
+    /// Creates an empty database; `migrated` applies the embedded migrations to it.
+    public static func create(migrated: Bool = true) async throws -> TestDatabase {
+        let server = try await TestServer.shared.value
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try await Connection.connect(server.configuration, logger: logger)
+        try await admin.execute(unsafeScript: "CREATE DATABASE \(name)")
+        await admin.close()
+        let database = TestDatabase(
+            name: name, configuration: server.configuration.database(name), url: server.url(database: name))
+        if migrated {
+            let connection = try await database.connect()
+            try await Migrator(logger: logger).migrate(connection)
+            await connection.close()
+        }
+        return database
+    }
+
+    public func connect() async throws -> Connection {
+        try await Connection.connect(configuration, logger: Self.logger)
+    }
+
+    public func store() async throws -> PostgresEventStore {
+        PostgresEventStore(connection: try await connect(), logger: Self.logger)
+    }
+
+    /// Drops the database (other sessions are disconnected).
+    public func drop() async throws {
+        let server = try await TestServer.shared.value
+        let admin = try await Connection.connect(server.configuration, logger: Self.logger)
+        try await admin.execute(unsafeScript: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        await admin.close()
+    }
+}
+
+/// The server tests create their databases on.
+public struct TestServer: Sendable {
+    public let configuration: ConnectionConfiguration
+    let urlBase: String
+    let urlQuery: String
+    /// The cluster, when the tests started one themselves.
+    public let cluster: EmbeddedCluster?
+
+    public func url(database: String) -> String {
+        "\(urlBase)/\(database)\(urlQuery)"
+    }
+
+    /// Started once per test process.
+    public static let shared = Task<TestServer, any Error> {
+        if let url = ProcessInfo.processInfo.environment["CONSULT_TEST_DATABASE_URL"] {
+            // postgresql://user@host:port/db?params — keep everything but the database name.
+            guard let components = URLComponents(string: url) else {
+                throw PostgresError(kind: .client, message: "CONSULT_TEST_DATABASE_URL is not a URL.")
+            }
+            var base = components
+            base.path = ""
+            base.query = nil
+            let query = components.query.map { "?\($0)" } ?? ""
+            return TestServer(
+                configuration: .url(url), urlBase: base.string ?? url, urlQuery: query, cluster: nil)
+        }
+        let folder = FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())"
+        let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
+        registerCleanup(cluster)
+        let target = try cluster.start()
+        let hostQuery = target.socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return TestServer(
+            configuration: ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }),
+            urlBase: "postgresql://\(target.user)@",
+            urlQuery: "?host=\(hostQuery)&port=\(target.port)",
+            cluster: cluster)
+    }
+}
+
+nonisolated(unsafe) private var clusterToDestroy: EmbeddedCluster?
+
+private func registerCleanup(_ cluster: EmbeddedCluster) {
+    clusterToDestroy = cluster
+    atexit {
+        try? clusterToDestroy?.destroy()
+    }
+}
