@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsultCLITests",
-            dependencies: ["ConsultCLI", "consult", "TestSupport"],
+            dependencies: ["ConsultCLI", "consult", "EmbeddedPostgres", "TestSupport"],
             swiftSettings: strict
         ),
     ]

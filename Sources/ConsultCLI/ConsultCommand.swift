@@ -6,7 +6,8 @@ import Logging
 public struct ConsultCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "consult",
-        abstract: "Keep the record of consultations between government and industry, and of the commitments made in them.",
+        abstract:
+            "Keep the record of consultations between government and industry, and of the commitments made in them.",
         discussion: """
             The store is PostgreSQL: --database-url, else CONSULT_DATABASE_URL, else DATABASE_URL, else libpq's PG* \
             variables when PGHOST or PGDATABASE is set, else an embedded cluster under $XDG_DATA_HOME/consult that \
@@ -48,6 +49,16 @@ public struct ConsultCommand: AsyncParsableCommand {
             return ExitStatus.success
         } catch let exit as ExitCode {
             return exit.rawValue
+        } catch  where isArgumentParserError(error) {
+            // Help, version and validation errors raised while running (e.g. `consult log --help`).
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if code == 0 {
+                Output.write(message.isEmpty ? "" : message + "\n")
+            } else {
+                Output.error(message)
+            }
+            return code == 0 ? 0 : ExitStatus.usage
         } catch {
             let failure = CommandFailure.from(error)
             Output.error("consult: " + failure.description)
@@ -55,8 +66,15 @@ public struct ConsultCommand: AsyncParsableCommand {
         }
     }
 
+    /// ArgumentParser's own errors (help requested, validation) are reported its way.
+    private static func isArgumentParserError(_ error: any Error) -> Bool {
+        if error is ValidationError || error is CleanExit { return true }
+        return String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    }
+
     private static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["CONSULT_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let level =
+            ProcessInfo.processInfo.environment["CONSULT_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -25,7 +25,8 @@ struct ClusterLayout: Sendable, Equatable {
         let absolute = URL(fileURLWithPath: folder).standardizedFileURL.path
         self.folder = absolute
         self.privileged = privileged
-        self.clusterRoot = privileged
+        self.clusterRoot =
+            privileged
             ? (privilegedBase as NSString).appendingPathComponent(Self.folderHash(absolute))
             : absolute
     }

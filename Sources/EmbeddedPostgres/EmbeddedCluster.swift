@@ -2,11 +2,11 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A private PostgreSQL cluster that `consult` creates and starts on first use when no database URL is configured.
@@ -57,7 +57,8 @@ public struct EmbeddedCluster: Sendable {
         if let dataHome = environment["XDG_DATA_HOME"], dataHome.hasPrefix("/") {
             return (dataHome as NSString).appendingPathComponent("consult")
         }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let home =
+            environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ServerUser.homeDirectory(of: geteuid())
             ?? "/"
         return (home as NSString).appendingPathComponent(".local/share/consult")
@@ -124,11 +125,14 @@ public struct EmbeddedCluster: Sendable {
             if layout.privileged {
                 doomed += [layout.clusterRoot, layout.locationFile]
             }
-            for path in doomed where fileManager.fileExists(atPath: path) {
+            let present = doomed.filter { fileManager.fileExists(atPath: $0) }
+            for path in present {
                 try remove(path)
             }
+            if !present.isEmpty {
+                logger.info("Removed the embedded PostgreSQL cluster", metadata: ["folder": "\(layout.clusterRoot)"])
+            }
         }
-        logger.info("Removed the embedded PostgreSQL cluster", metadata: ["folder": "\(layout.clusterRoot)"])
     }
 
     // MARK: - Steps
@@ -152,10 +156,12 @@ public struct EmbeddedCluster: Sendable {
             binaries = try ServerBinaries.locate(environment: environment)
         }
         let serverUser = layout.privileged ? try ServerUser.resolve(environment: environment) : nil
-        return Context(binaries: binaries, serverUser: serverUser, runner: ProcessRunner(
-            environment: childEnvironment(),
-            logger: logger
-        ))
+        return Context(
+            binaries: binaries, serverUser: serverUser,
+            runner: ProcessRunner(
+                environment: childEnvironment(),
+                logger: logger
+            ))
     }
 
     /// PostgreSQL programs get a fixed environment: no inherited `PG*` variables can redirect them.
@@ -247,9 +253,10 @@ public struct EmbeddedCluster: Sendable {
         _ context: Context,
         localeArguments: [String]
     ) throws(EmbeddedPostgresError) -> ProcessResult {
-        let arguments = [
-            "-D", layout.stagingDirectory, "-U", Self.databaseName, "--auth=trust", "-E", "UTF8",
-        ] + localeArguments
+        let arguments =
+            [
+                "-D", layout.stagingDirectory, "-U", Self.databaseName, "--auth=trust", "-E", "UTF8",
+            ] + localeArguments
         return try context.runner.run(
             program("initdb", context), arguments,
             as: context.serverUser, in: layout.clusterRoot, failureKind: .initFailed
@@ -376,8 +383,11 @@ public struct EmbeddedCluster: Sendable {
         }
         logger.info("Creating the consult database")
         let result = try context.runner.run(
-            createdb, ["-h", layout.socketDirectory, "-p", String(ClusterLayout.port), "-U", Self.databaseName,
-                       Self.databaseName],
+            createdb,
+            [
+                "-h", layout.socketDirectory, "-p", String(ClusterLayout.port), "-U", Self.databaseName,
+                Self.databaseName,
+            ],
             failureKind: .databaseFailed
         )
         if !result.succeeded, try !databaseExists(context) {

@@ -2,11 +2,11 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a finished child process left behind.
@@ -36,18 +36,23 @@ struct ProcessResult: Sendable {
 }
 
 /// Runs a program to completion with a fixed environment, optionally as another OS user through `runuser`.
+///
+/// Foundation's `Process` is deliberately not used: on Linux it learns that a child exited through a socket the
+/// child inherits, and `pg_ctl start` passes that socket on to the long-lived postmaster, so `waitUntilExit()`
+/// never returns. Here the child gets only standard input (`/dev/null`), output and error; every other descriptor
+/// is closed before `exec`, and the child is reaped with `waitpid`.
 struct ProcessRunner: Sendable {
     /// The complete environment given to every child.
     var environment: [String: String]
     /// Where each command is logged at debug level.
     var logger: Logger
 
-    /// Runs `executable` with `arguments` and waits for it to finish.
+    /// Runs `executable` (an absolute path) with `arguments` and waits for it to finish.
     ///
     /// - Parameters:
     ///   - user: when set, the command runs as `runuser -u NAME -- executable arguments…`.
     ///   - directory: the working directory; when running as another user it must be one that user can enter,
-    ///     or PostgreSQL's programs complain that they cannot change into it.
+    ///     or PostgreSQL's programs warn that they cannot change into it.
     ///   - failureKind: the error kind thrown when the program cannot be launched at all.
     func run(
         _ executable: String,
@@ -56,41 +61,147 @@ struct ProcessRunner: Sendable {
         in directory: String? = nil,
         failureKind: EmbeddedPostgresError.Kind
     ) throws(EmbeddedPostgresError) -> ProcessResult {
-        var program = executable
-        var fullArguments = arguments
+        var argv = [executable] + arguments
         if let user {
-            program = user.runuserPath
-            fullArguments = ["-u", user.name, "--", executable] + arguments
+            argv = [user.runuserPath, "-u", user.name, "--"] + argv
         }
-        logger.debug("Running \(([program] + fullArguments).joined(separator: " "))")
+        logger.debug("Running \(argv.joined(separator: " "))")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = fullArguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? "/")
-        let outputPipe = Pipe()
-        let errorPipe = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
+        guard let outputPipe = Self.makePipe(), let errorPipe = Self.makePipe() else {
+            throw EmbeddedPostgresError(failureKind, "Could not create a pipe to run \(argv[0]): \(systemError()).")
+        }
+        let pid: pid_t
         do {
-            try process.run()
+            defer {
+                close(outputPipe.write)
+                close(errorPipe.write)
+            }
+            pid = try spawn(
+                argv, directory: directory ?? "/", output: outputPipe.write, error: errorPipe.write,
+                failureKind: failureKind)
         } catch {
-            throw EmbeddedPostgresError(failureKind, "Could not run \(program): \(error).")
+            close(outputPipe.read)
+            close(errorPipe.read)
+            throw error
         }
         // Both pipes are drained together so a child filling one of them cannot block forever.
-        let captured = Self.drain([
-            outputPipe.fileHandleForReading.fileDescriptor,
-            errorPipe.fileHandleForReading.fileDescriptor,
-        ])
-        process.waitUntilExit()
+        let captured = Self.drain([outputPipe.read, errorPipe.read])
+        close(outputPipe.read)
+        close(errorPipe.read)
+
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 {
+            guard errno == EINTR else {
+                throw EmbeddedPostgresError(failureKind, "Could not wait for \(argv[0]): \(systemError()).")
+            }
+        }
+        let signal = waitStatus & 0x7F
         return ProcessResult(
-            status: process.terminationStatus,
-            signaled: process.terminationReason == .uncaughtSignal,
+            status: signal == 0 ? (waitStatus >> 8) & 0xFF : signal,
+            signaled: signal != 0,
             output: String(decoding: captured[0], as: UTF8.self),
             errorOutput: String(decoding: captured[1], as: UTF8.self)
         )
+    }
+
+    private func spawn(
+        _ argv: [String],
+        directory: String,
+        output: Int32,
+        error: Int32,
+        failureKind: EmbeddedPostgresError.Kind
+    ) throws(EmbeddedPostgresError) -> pid_t {
+        var actions = FileActions()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, error, 2)
+        Self.closeOtherDescriptors(&actions)
+        if let addChdir = Self.cFunction("posix_spawn_file_actions_addchdir_np", as: AddChdir.self) {
+            _ = addChdir(&actions, directory)
+        }
+
+        var attributes = SpawnAttributes()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Children start with default signal handling and nothing blocked, whatever this process set up.
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+        #if canImport(Darwin)
+            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+
+        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        let cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArguments + cEnvironment).forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+        guard status == 0 else {
+            throw EmbeddedPostgresError(
+                failureKind,
+                "Could not run \(argv[0]): \(String(cString: strerror(status)))."
+            )
+        }
+        return pid
+    }
+
+    // MARK: - Descriptors
+
+    #if canImport(Darwin)
+        private typealias FileActions = posix_spawn_file_actions_t?
+        private typealias SpawnAttributes = posix_spawnattr_t?
+    #else
+        private typealias FileActions = posix_spawn_file_actions_t
+        private typealias SpawnAttributes = posix_spawnattr_t
+    #endif
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<FileActions>, Int32) -> Int32
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<FileActions>, UnsafePointer<CChar>) -> Int32
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+
+    /// Looks up a C library function that Swift's Glibc module hides behind `_GNU_SOURCE`.
+    private static func cFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+        #if canImport(Darwin)
+            let handle = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT
+        #else
+            let handle: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT
+        #endif
+        guard let symbol = dlsym(handle, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
+    }
+
+    /// Closes every descriptor above 2 in the child: `addclosefrom_np` (glibc 2.34+), else each open one listed in
+    /// /proc/self/fd (Darwin uses `POSIX_SPAWN_CLOEXEC_DEFAULT` instead).
+    private static func closeOtherDescriptors(_ actions: inout FileActions) {
+        #if !canImport(Darwin)
+            if let closeFrom = cFunction("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self) {
+                _ = closeFrom(&actions, 3)
+                return
+            }
+            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
+            }
+        #endif
+    }
+
+    /// A pipe whose ends are close-on-exec, so children spawned by other threads do not inherit them.
+    private static func makePipe() -> (read: Int32, write: Int32)? {
+        var descriptors: [Int32] = [-1, -1]
+        if let pipe2 = cFunction("pipe2", as: Pipe2.self) {
+            guard pipe2(&descriptors, O_CLOEXEC) == 0 else { return nil }
+        } else {
+            guard pipe(&descriptors) == 0 else { return nil }
+            _ = fcntl(descriptors[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(descriptors[1], F_SETFD, FD_CLOEXEC)
+        }
+        return (descriptors[0], descriptors[1])
     }
 
     /// Reads every descriptor until end of file, using `poll` so that neither can stall the other.

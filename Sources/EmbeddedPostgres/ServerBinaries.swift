@@ -80,7 +80,8 @@ public struct ServerBinaries: Sendable, Equatable {
             guard !parts.isEmpty, !parts.contains(nil) else { return nil }
             return (parts.compactMap { $0 }, entry)
         }
-        return versioned
+        return
+            versioned
             .sorted { $0.version.lexicographicallyPrecedes($1.version) }
             .reversed()
             .map { "\(root)/\($0.name)/bin" }
@@ -99,9 +100,11 @@ public struct ServerBinaries: Sendable, Equatable {
     /// Runs the first `pg_config` found on `PATH` or in the usual system folders and returns its `--bindir`.
     private static func pgConfigBindir(pathDirectories: [String], environment: [String: String]) -> String? {
         let searchFolders = pathDirectories + ["/usr/bin", "/usr/local/bin"]
-        guard let pgConfig = searchFolders
-            .map({ ($0 as NSString).appendingPathComponent("pg_config") })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        guard
+            let pgConfig =
+                searchFolders
+                .map({ ($0 as NSString).appendingPathComponent("pg_config") })
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
         else { return nil }
         let runner = ProcessRunner(
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"],

@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The unprivileged OS user that runs the server when `consult` itself runs as root.
@@ -32,7 +32,7 @@ struct ServerUser: Sendable, Equatable {
             throw EmbeddedPostgresError(
                 .serverUserMissing,
                 "PostgreSQL refuses to run as root and the OS user '\(name)' to run it does not exist; "
-                    + "create it (for example `useradd --system postgres`) or set \(environmentKey) "
+                    + "create it (for example `useradd --system \(name)`) or set \(environmentKey) "
                     + "to an existing unprivileged user."
             )
         }
@@ -77,7 +77,8 @@ struct ServerUser: Sendable, Equatable {
     private static func findRunuser(environment: [String: String]) -> String? {
         let pathDirectories = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
         let candidates = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] + pathDirectories
-        return candidates
+        return
+            candidates
             .map { ($0 as NSString).appendingPathComponent("runuser") }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }

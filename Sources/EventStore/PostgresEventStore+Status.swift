@@ -35,7 +35,7 @@ extension PostgresEventStore {
             """)
         let head = try await connection.query(
             """
-            SELECT epoch, tx_id::text, position FROM events
+            SELECT epoch, tx_id::text AS tx_id_text, position FROM events
             WHERE epoch < \(current) OR tx_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY epoch DESC, tx_id DESC, position DESC LIMIT 1
             """)

@@ -85,9 +85,12 @@ public final class PostgresEventStore: EventLog {
         }
     }
 
+    // Casts get their own names: an output column called `tx_id` (text) would be what
+    // `ORDER BY tx_id` sorts by, and "1001" < "999" as text.
     static let columns = """
-        epoch, tx_id::text, position, stream_id, stream_version, type, schema_version, event_id, data::text,
-        metadata::text, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        epoch, tx_id::text AS tx_id_text, position, stream_id, stream_version, type, schema_version, event_id,
+        data::text AS data_text, metadata::text AS metadata_text,
+        to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at_text
         """
 
     static func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {

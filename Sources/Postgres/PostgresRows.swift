@@ -77,7 +77,8 @@ public struct PostgresRow: Sendable {
             let text = String(decoding: bytes.prefix(40), as: UTF8.self)
             throw PostgresError(
                 kind: .decoding,
-                message: "Column \"\(rows.columnNames[column])\" holds \"\(text)\", which is not a valid \(Value.self).",
+                message:
+                    "Column \"\(rows.columnNames[column])\" holds \"\(text)\", which is not a valid \(Value.self).",
                 column: rows.columnNames[column])
         }
         return value

@@ -1,6 +1,5 @@
-import Testing
-
 import ConsultDomain
+import Testing
 
 /// Parses `bytes`, expecting failure, and returns the error (or records an issue and returns nil).
 private func parseError(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> JSONParseError? {
@@ -60,9 +59,12 @@ struct JSONValueParsingTests {
         #expect(object["k"] == .object(JSONObject()))
     }
 
-    @Test("number lexemes are kept exactly", arguments: [
-        "0", "-0", "1", "-1", "1.50", "0.0", "1e3", "1E3", "1e+3", "1e-3", "-0.5e-10", "123456789012345678901234567890",
-    ])
+    @Test(
+        "number lexemes are kept exactly",
+        arguments: [
+            "0", "-0", "1", "-1", "1.50", "0.0", "1e3", "1E3", "1e+3", "1e-3", "-0.5e-10",
+            "123456789012345678901234567890",
+        ])
     func numberLexemes(lexeme: String) throws {
         #expect(try JSONValue.parse(lexeme) == .number(lexeme))
         #expect(try JSONValue.parse("[\(lexeme)]") == .array([.number(lexeme)]))
@@ -131,20 +133,22 @@ struct JSONValueStrictnessTests {
         expectError("\u{FEFF}{}", at: 0, containing: "byte order mark")
     }
 
-    @Test("invalid UTF-8 is an error naming the byte", arguments: [
-        // (bytes inside a string literal, offset of the problem within the literal, fragment)
-        ([0xFF], 0, "invalid UTF-8 byte 0xFF"),
-        ([0xF5, 0x80, 0x80, 0x80], 0, "invalid UTF-8 byte 0xF5"),
-        ([0x80], 0, "invalid UTF-8 byte 0x80"),
-        ([0xC0, 0xAF], 0, "invalid UTF-8 byte 0xC0"),  // overlong "/"
-        ([0xC1, 0xBF], 0, "invalid UTF-8 byte 0xC1"),  // overlong
-        ([0xE0, 0x80, 0xAF], 1, "invalid UTF-8 byte 0x80 after 0xE0"),  // overlong 3-byte
-        ([0xF0, 0x80, 0x80, 0xAF], 1, "invalid UTF-8 byte 0x80 after 0xF0"),  // overlong 4-byte
-        ([0xED, 0xA0, 0x80], 1, "invalid UTF-8 byte 0xA0 after 0xED"),  // UTF-8-encoded surrogate U+D800
-        ([0xF4, 0x90, 0x80, 0x80], 1, "invalid UTF-8 byte 0x90 after 0xF4"),  // above U+10FFFF
-        ([0xEC, 0x95, 0x41], 2, "invalid UTF-8 byte 0x41 after 0xEC"),  // truncated by an ASCII byte
-        ([0x61, 0xC3], 1, "incomplete UTF-8 sequence starting with byte 0xC3"),
-    ] as [([UInt8], Int, String)])
+    @Test(
+        "invalid UTF-8 is an error naming the byte",
+        arguments: [
+            // (bytes inside a string literal, offset of the problem within the literal, fragment)
+            ([0xFF], 0, "invalid UTF-8 byte 0xFF"),
+            ([0xF5, 0x80, 0x80, 0x80], 0, "invalid UTF-8 byte 0xF5"),
+            ([0x80], 0, "invalid UTF-8 byte 0x80"),
+            ([0xC0, 0xAF], 0, "invalid UTF-8 byte 0xC0"),  // overlong "/"
+            ([0xC1, 0xBF], 0, "invalid UTF-8 byte 0xC1"),  // overlong
+            ([0xE0, 0x80, 0xAF], 1, "invalid UTF-8 byte 0x80 after 0xE0"),  // overlong 3-byte
+            ([0xF0, 0x80, 0x80, 0xAF], 1, "invalid UTF-8 byte 0x80 after 0xF0"),  // overlong 4-byte
+            ([0xED, 0xA0, 0x80], 1, "invalid UTF-8 byte 0xA0 after 0xED"),  // UTF-8-encoded surrogate U+D800
+            ([0xF4, 0x90, 0x80, 0x80], 1, "invalid UTF-8 byte 0x90 after 0xF4"),  // above U+10FFFF
+            ([0xEC, 0x95, 0x41], 2, "invalid UTF-8 byte 0x41 after 0xEC"),  // truncated by an ASCII byte
+            ([0x61, 0xC3], 1, "incomplete UTF-8 sequence starting with byte 0xC3"),
+        ] as [([UInt8], Int, String)])
     func invalidUTF8InString(bytes: [UInt8], offset: Int, fragment: String) {
         let prefix = Array(#"{"k":""#.utf8)
         // Without the closing quote the sequence may run into the end of input; add it only when it cannot merge.
@@ -199,27 +203,29 @@ struct JSONValueStrictnessTests {
         expectError(#""\u0041\uDFFF""#, at: 7, containing: "low surrogate escape")
     }
 
-    @Test("numbers follow the RFC grammar", arguments: [
-        ("01", 0, "leading zeros"),
-        ("-01", 1, "leading zeros"),
-        ("00", 0, "leading zeros"),
-        ("+1", 0, "unexpected character '+', expected a value"),
-        (".5", 0, "unexpected character '.', expected a value"),
-        ("1.", 2, "unexpected end of input, expected a digit after the decimal point"),
-        ("[1.]", 3, "unexpected character ']', expected a digit after the decimal point"),
-        ("1.e3", 2, "expected a digit after the decimal point"),
-        ("-", 1, "unexpected end of input, expected a digit after '-'"),
-        ("-a", 1, "expected a digit after '-'"),
-        ("- 1", 1, "expected a digit after '-'"),
-        ("1e", 2, "expected a digit in the exponent"),
-        ("1e+", 3, "expected a digit in the exponent"),
-        ("NaN", 0, "unexpected character 'N'"),
-        ("-Infinity", 1, "expected a digit after '-'"),
-        ("Infinity", 0, "unexpected character 'I'"),
-        ("0x1F", 1, "trailing characters"),
-        ("[0x1F]", 2, "unexpected character 'x', expected ',' or ']'"),
-        ("1.5.2", 3, "trailing characters"),
-    ] as [(String, Int, String)])
+    @Test(
+        "numbers follow the RFC grammar",
+        arguments: [
+            ("01", 0, "leading zeros"),
+            ("-01", 1, "leading zeros"),
+            ("00", 0, "leading zeros"),
+            ("+1", 0, "unexpected character '+', expected a value"),
+            (".5", 0, "unexpected character '.', expected a value"),
+            ("1.", 2, "unexpected end of input, expected a digit after the decimal point"),
+            ("[1.]", 3, "unexpected character ']', expected a digit after the decimal point"),
+            ("1.e3", 2, "expected a digit after the decimal point"),
+            ("-", 1, "unexpected end of input, expected a digit after '-'"),
+            ("-a", 1, "expected a digit after '-'"),
+            ("- 1", 1, "expected a digit after '-'"),
+            ("1e", 2, "expected a digit in the exponent"),
+            ("1e+", 3, "expected a digit in the exponent"),
+            ("NaN", 0, "unexpected character 'N'"),
+            ("-Infinity", 1, "expected a digit after '-'"),
+            ("Infinity", 0, "unexpected character 'I'"),
+            ("0x1F", 1, "trailing characters"),
+            ("[0x1F]", 2, "unexpected character 'x', expected ',' or ']'"),
+            ("1.5.2", 3, "trailing characters"),
+        ] as [(String, Int, String)])
     func numberGrammar(input: String, offset: Int, fragment: String) {
         expectError(input, at: offset, containing: fragment)
     }
@@ -283,14 +289,16 @@ struct JSONValueStrictnessTests {
 
 @Suite("JSONValue serialisation")
 struct JSONValueSerializationTests {
-    @Test("serialisation is exact on samples", arguments: [
-        #"{"a":[1,2.50,-0,1e3],"b":"한국어 \"q\"\n","c":null,"d":true}"#,
-        #"[]"#,
-        #"{}"#,
-        #"[{},[],"",0,false]"#,
-        #"{"z":1,"a":2,"m":{"y":[null],"b":-1.5E-7}}"#,
-        #""tab\t, bell \u0007, \"quoted\", back\\slash, 한국어 😀""#,
-    ])
+    @Test(
+        "serialisation is exact on samples",
+        arguments: [
+            #"{"a":[1,2.50,-0,1e3],"b":"한국어 \"q\"\n","c":null,"d":true}"#,
+            #"[]"#,
+            #"{}"#,
+            #"[{},[],"",0,false]"#,
+            #"{"z":1,"a":2,"m":{"y":[null],"b":-1.5E-7}}"#,
+            #""tab\t, bell \u0007, \"quoted\", back\\slash, 한국어 😀""#,
+        ])
     func samples(text: String) throws {
         #expect(try JSONValue.parse(text).serialized() == text)
     }
@@ -310,7 +318,8 @@ struct JSONValueSerializationTests {
     @Test("control characters are escaped with short forms or lowercase \\u00XX")
     func controlEscapes() {
         let all = String(decoding: (0..<0x20).map { UInt8($0) }, as: UTF8.self)
-        let expected = #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
+        let expected =
+            #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
             + #"\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f""#
         #expect(JSONValue.string(all).serialized() == expected)
         #expect(JSONValue.string("\"\\/\u{7F}é한😀").serialized() == "\"\\\"\\\\/\u{7F}é한😀\"")
@@ -459,24 +468,26 @@ struct JSONObjectTests {
 
 @Suite("JSONValue accessors")
 struct JSONValueAccessorTests {
-    @Test("int64Value edge cases", arguments: [
-        ("9223372036854775807", Int64.max as Int64?),
-        ("-9223372036854775808", Int64.min),
-        ("9223372036854775808", nil),
-        ("-9223372036854775809", nil),
-        ("99999999999999999999", nil),
-        ("1.0", nil),
-        ("1e3", nil),
-        ("1E3", nil),
-        ("-0", 0),
-        ("0", 0),
-        ("42", 42),
-        ("-42", -42),
-        ("+1", nil),
-        ("01", nil),
-        ("", nil),
-        ("-", nil),
-    ] as [(String, Int64?)])
+    @Test(
+        "int64Value edge cases",
+        arguments: [
+            ("9223372036854775807", Int64.max as Int64?),
+            ("-9223372036854775808", Int64.min),
+            ("9223372036854775808", nil),
+            ("-9223372036854775809", nil),
+            ("99999999999999999999", nil),
+            ("1.0", nil),
+            ("1e3", nil),
+            ("1E3", nil),
+            ("-0", 0),
+            ("0", 0),
+            ("42", 42),
+            ("-42", -42),
+            ("+1", nil),
+            ("01", nil),
+            ("", nil),
+            ("-", nil),
+        ] as [(String, Int64?)])
     func int64Value(lexeme: String, expected: Int64?) {
         #expect(JSONValue.number(lexeme).int64Value == expected)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @testable import EventStore
 
@@ -28,8 +28,10 @@ struct AppendTests {
         _ = try await setup.append([event("shared")])
         let first = try await database.store()
         let second = try await database.store()
-        async let one = Result { try await first.append([event("shared", 1, expectedVersion: 1), event("only-first")]) }
-        async let two = Result {
+        async let one = outcome {
+            try await first.append([event("shared", 1, expectedVersion: 1), event("only-first")])
+        }
+        async let two = outcome {
             try await second.append([event("only-second"), event("shared", 2, expectedVersion: 1)])
         }
         let results = await [one, two]

@@ -11,7 +11,14 @@ func event(
 }
 
 /// Reads the whole log from `start` in pages, as a tailing reader would.
+///
+/// Tests share a cluster, and an open writing transaction anywhere in it holds every tailing
+/// reader back (by design: see `readAll`), so this first waits until nothing is held back.
 func readEverything(_ store: PostgresEventStore, after start: LogPosition = .start) async throws -> [RecordedEvent] {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while try await store.status().eventsHeldBack > 0 && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+    }
     var all: [RecordedEvent] = []
     var checkpoint = start
     while true {
@@ -20,4 +27,9 @@ func readEverything(_ store: PostgresEventStore, after start: LogPosition = .sta
         all += page
         checkpoint = last.logPosition
     }
+}
+
+/// The outcome of an async throwing call, as a value.
+func outcome<T: Sendable>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await body()) } catch { return .failure(error) }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import EventStore
 
@@ -47,10 +47,14 @@ struct GapSafetyTests {
         // One transaction takes its position first and commits after many others.
         let late = try await database.connect()
         let lateHasPosition = Mutex(false)
-        async let lateWriter: Void = late.withTransaction { connection in
-            _ = try PostgresEventStore.appendBatch([event("late", id: lateID)], on: connection)
+        // Returns how many events with higher positions other transactions committed meanwhile.
+        async let lateWriter: Int = late.withTransaction { connection in
+            let outcome = try PostgresEventStore.appendBatch([event("late", id: lateID)], on: connection)
             lateHasPosition.withLock { $0 = true }
             Thread.sleep(forTimeInterval: 3)
+            // Read committed: this statement sees what the others committed while we waited.
+            let rows = try connection.query("SELECT count(*) FROM events WHERE position > \(outcome[0].position)")
+            return try rows[0].decode(Int.self, column: 0)
         }
         while !lateHasPosition.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
 
@@ -67,16 +71,24 @@ struct GapSafetyTests {
             try await group.waitForAll()
         }
         let elapsed = ContinuousClock.now - started
-        try await lateWriter
+        let committedPastLate = try await lateWriter
         writersDone.withLock { $0 = true }
         let result = try await tail
+        // Plain values, so a failure prints numbers rather than 20,000 ids.
+        let eventsRead = result.count
+        let distinctEventsRead = result.ids.count
+        let sawLateEvent = result.ids.contains(lateID)
+        let lateWasLate = result.lateWasLate
 
-        #expect(result.count == expected)
-        #expect(result.ids.count == expected)
-        #expect(result.ids.contains(lateID))
-        #expect(result.lateWasLate, "the late event should have been read after events with higher positions")
+        #expect(eventsRead == expected)
+        #expect(distinctEventsRead == expected)
+        #expect(sawLateEvent)
+        #expect(committedPastLate > 1000, "others should have committed past the late event's position first")
+        #expect(!lateWasLate, "the late event is read in transaction order, before the events that followed it")
         let rate = Double(Self.writers * Self.eventsPerWriter) / elapsed.seconds
-        print("gap safety: \(expected) events, each seen once; writers appended \(Int(rate)) events/s")
+        print(
+            "gap safety: \(eventsRead) events read, \(distinctEventsRead) distinct, of \(expected); "
+                + "\(committedPastLate) committed past the late one; writers appended \(Int(rate)) events/s")
     }
 }
 

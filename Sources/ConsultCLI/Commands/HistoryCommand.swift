@@ -45,7 +45,8 @@ struct HistoryCommand: AsyncParsableCommand {
             var table = TextTable(headers: ["POSITION", "RECORDED (UTC)", "STREAM", "VERSION", "TYPE", "DETAIL"])
             for event in events {
                 table.rows.append([
-                    String(event.position), String(event.recordedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
+                    String(event.position),
+                    String(event.recordedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
                     event.streamID, String(event.streamVersion), event.type, Self.detail(of: event),
                 ])
             }

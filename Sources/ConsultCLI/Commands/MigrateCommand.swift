@@ -16,6 +16,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let rows = try await session.connection.query("SELECT count(*), max(version) FROM consult_migrations")
         let count = try rows[0].decode(Int.self, column: 0)
         let latest = try rows[0].decode(Int?.self, column: 1) ?? 0
-        Output.writeLine("The schema is up to date: \(count) migration\(count == 1 ? "" : "s") applied (latest \(latest)).")
+        Output.writeLine(
+            "The schema is up to date: \(count) migration\(count == 1 ? "" : "s") applied (latest \(latest)).")
     }
 }

@@ -35,7 +35,8 @@ public struct EventEnvelope: Sendable, Equatable {
             return .failure(Violations([Violation(field: "", message: "must be a JSON object, not \(value.typeName)")]))
         }
         for key in object.keys where !keys.contains(key) {
-            violations.append(Violation(field: key, message: "is not a known field (expected \(keys.joined(separator: ", ")))"))
+            violations.append(
+                Violation(field: key, message: "is not a known field (expected \(keys.joined(separator: ", ")))"))
         }
 
         var type: EventType?
@@ -55,7 +56,8 @@ public struct EventEnvelope: Sendable, Equatable {
         switch object["data"] {
         case nil: violations.append(Violation(field: "data", message: "is required"))
         case .object(let value)?: data = value
-        case let other?: violations.append(Violation(field: "data", message: "must be an object, not \(other.typeName)"))
+        case let other?:
+            violations.append(Violation(field: "data", message: "must be an object, not \(other.typeName)"))
         }
 
         var id: UUID?
@@ -64,7 +66,8 @@ public struct EventEnvelope: Sendable, Equatable {
         case .string(let text)?:
             id = UUID(uuidString: text)
             if id == nil { violations.append(Violation(field: "id", message: "\"\(text)\" is not a UUID")) }
-        case let other?: violations.append(Violation(field: "id", message: "must be a UUID string, not \(other.typeName)"))
+        case let other?:
+            violations.append(Violation(field: "id", message: "must be a UUID string, not \(other.typeName)"))
         }
 
         var expectedVersion: Int?
@@ -100,7 +103,8 @@ public struct EventEnvelope: Sendable, Equatable {
                 case nil:
                     violations.append(Violation(field: "data.\(field)", message: "is required"))
                 case let other?:
-                    violations.append(Violation(field: "data.\(field)", message: "must be a string, not \(other.typeName)"))
+                    violations.append(
+                        Violation(field: "data.\(field)", message: "must be a string, not \(other.typeName)"))
                 }
             case .targetEvent(let field):
                 switch data[field] {
@@ -113,7 +117,8 @@ public struct EventEnvelope: Sendable, Equatable {
                 case nil:
                     violations.append(Violation(field: "data.\(field)", message: "is required"))
                 case let other?:
-                    violations.append(Violation(field: "data.\(field)", message: "must be a UUID string, not \(other.typeName)"))
+                    violations.append(
+                        Violation(field: "data.\(field)", message: "must be a UUID string, not \(other.typeName)"))
                 }
             }
         }

@@ -50,7 +50,8 @@ public struct Migrator: Sendable {
         for migration in migrations {
             if let checksum = applied[migration.version], checksum != migration.checksum {
                 throw MigrationError(
-                    message: "Migration \(migration.name) was changed after it was applied; add a new migration instead.")
+                    message:
+                        "Migration \(migration.name) was changed after it was applied; add a new migration instead.")
             }
         }
         return migrations.filter { applied[$0.version] == nil }

@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build stage: the Swift toolchain and libpq headers.
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpq-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Resolve dependencies in their own layer, so source changes do not fetch them again.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+COPY Tests ./Tests
+COPY migrations ./migrations
+RUN swift build -c release --product consult --static-swift-stdlib \
+    && install -m 0755 "$(swift build -c release --show-bin-path)/consult" /usr/local/bin/consult
+
+# Runtime stage: Debian with libpq and nothing of the toolchain.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpq5 ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /home/consult consult
+COPY --from=build /usr/local/bin/consult /usr/local/bin/consult
+USER consult
+# Connection through the environment: CONSULT_DATABASE_URL (or DATABASE_URL, or PGHOST/PGDATABASE
+# and the other PG* variables; a password belongs in PGPASSWORD or a mounted PGPASSFILE, not in
+# the command line). The image has no PostgreSQL server, so the embedded cluster is not available.
+ENTRYPOINT ["consult"]
+CMD ["--help"]

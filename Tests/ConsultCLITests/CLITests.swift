@@ -1,0 +1,172 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `consult` run as a real process against a database of the test's own.
+@Suite("consult command line")
+struct CLITests {
+    static let registration = #"""
+        {"type":"StakeholderRegistered","id":"1b7e0a52-8c59-4c0e-9d59-5c1a7a0e0001","data":{"stakeholderId":"msit","name":"과학기술정보통신부","kind":"organization","sector":"government"},"metadata":{"recordedBy":"tests"}}
+        {"type":"StakeholderRegistered","data":{"stakeholderId":"startup-alliance","name":"스타트업얼라이언스","kind":"organization","sector":"association"}}
+        {"type":"RecordCorrected","data":{"correctsEventId":"1b7e0a52-8c59-4c0e-9d59-5c1a7a0e0001","reason":"공식 약칭으로 정정","changes":{"name":"과기정통부"}}}
+
+        """#
+
+    func consult(_ arguments: String..., database: TestDatabase, stdin: String? = nil) async throws
+        -> ConsultProcess.Outcome
+    {
+        try await ConsultProcess.run(
+            arguments, environment: ["CONSULT_DATABASE_URL": database.url], stdin: stdin.map { Data($0.utf8) })
+    }
+
+    @Test("log, history and status on a real store")
+    func logHistoryStatus() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let logged = try await consult("log", "--file", "-", database: database, stdin: Self.registration)
+        #expect(logged.status == 0, "\(logged.stderr)")
+        #expect(logged.stdout.contains("Recorded 3 events"))
+        let again = try await consult("log", "--file", "-", database: database, stdin: Self.registration)
+        #expect(again.status == 0)
+        // The first line has an id, so it is reported as already recorded; the others have none.
+        #expect(again.stdout.contains("already recorded"))
+
+        let history = try await consult("history", "msit", "--format", "json", database: database)
+        #expect(history.status == 0)
+        #expect(history.stdout.contains(#""type":"StakeholderRegistered""#))
+        #expect(history.stdout.contains(#""type":"RecordCorrected""#))
+        let table = try await consult("history", "msit", database: database)
+        #expect(table.stdout.contains("과학기술정보통신부"))
+
+        let status = try await consult("status", "--format", "json", database: database)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains(#""eventCount":5"#))
+    }
+
+    @Test("export, log into an empty store, export again: the same bytes")
+    func exportRoundTrip() async throws {
+        let first = try await TestDatabase.create()
+        let logged = try await consult("log", "--file", "-", database: first, stdin: Self.registration)
+        #expect(logged.status == 0)
+        let exported = try await consult("export", database: first)
+        #expect(exported.status == 0)
+        #expect(exported.stdout.split(separator: "\n").count == 3)
+
+        let second = try await TestDatabase.create()
+        let imported = try await consult("log", "--file", "-", database: second, stdin: exported.stdout)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let reexported = try await consult("export", database: second)
+        #expect(reexported.stdout == exported.stdout)
+        // Logging the export again changes nothing.
+        let repeated = try await consult("log", "--file", "-", database: second, stdin: exported.stdout)
+        #expect(repeated.stdout.contains("Recorded no new events"))
+        #expect(try await consult("export", database: second).stdout == exported.stdout)
+    }
+
+    @Test("two `consult migrate` at once both succeed and apply the schema once")
+    func concurrentMigrate() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        async let one = consult("migrate", database: database)
+        async let two = consult("migrate", database: database)
+        let outcomes = try await [one, two]
+        #expect(outcomes.map(\.status) == [0, 0], "\(outcomes.map(\.stderr))")
+        let connection = try await database.connect()
+        let rows = try await connection.query("SELECT count(*), count(DISTINCT version) FROM consult_migrations")
+        #expect(try rows[0].decode(Int.self, column: 0) == rows[0].decode(Int.self, column: 1))
+    }
+
+    @Test("exit 65: invalid input writes nothing and names the line and field")
+    func invalidInput() async throws {
+        let database = try await TestDatabase.create()
+        let cases: [(input: String, mentions: String)] = [
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a","name":"A"}"#, "not valid JSON"),
+            (#"{"type":"Nope","data":{}}"#, "type"),
+            (#"{"type":"StakeholderRegistered","data":[]}"#, "data"),
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"Bad Id"}}"#, "data.stakeholderId"),
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a"},"id":"nope"}"#, "id"),
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a"},"expectedVersion":-1}"#, "expectedVersion"),
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a"},"metadata":3}"#, "metadata"),
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a"},"extra":1}"#, "extra"),
+            (#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a","name":"\u0000"}}"#, "U+0000"),
+            ("[1,2]", "object"),
+        ]
+        for (input, mention) in cases {
+            let valid = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"ok","name":"OK"}}"#
+            let outcome = try await consult(
+                "log", "--file", "-", database: database, stdin: valid + "\n" + input + "\n")
+            #expect(outcome.status == 65, "\(input)")
+            #expect(outcome.stderr.contains("line 2"), "\(input): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(mention), "\(input): \(outcome.stderr)")
+        }
+        var invalidUTF8 = Data(#"{"type":"StakeholderRegistered","data":{"stakeholderId":"a","name":""#.utf8)
+        invalidUTF8.append(contentsOf: [0xFF, 0xFE])
+        invalidUTF8.append(contentsOf: Data("\"}}\n".utf8))
+        let binary = try await ConsultProcess.run(
+            ["log", "--file", "-"], environment: ["CONSULT_DATABASE_URL": database.url], stdin: invalidUTF8)
+        #expect(binary.status == 65)
+        #expect(binary.stderr.contains("UTF-8"))
+
+        let long =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"a","name":""#
+            + String(repeating: "가", count: 400_000) + "\"}}\n"
+        let tooLong = try await consult("log", "--file", "-", database: database, stdin: long)
+        #expect(tooLong.status == 65)
+        #expect(tooLong.stderr.contains("1 MiB"))
+
+        let missing = try await consult("log", "--file", "/nonexistent/events.jsonl", database: database)
+        #expect(missing.status == 65)
+
+        let status = try await consult("status", "--format", "json", database: database)
+        #expect(status.stdout.contains(#""eventCount":0"#))
+    }
+
+    @Test("exit 65: the same event id with other content")
+    func reusedID() async throws {
+        let database = try await TestDatabase.create()
+        let line =
+            #"{"type":"StakeholderRegistered","id":"1b7e0a52-8c59-4c0e-9d59-5c1a7a0e0009","data":{"stakeholderId":"x","name":"X"}}"#
+        #expect(try await consult("log", "--file", "-", database: database, stdin: line).status == 0)
+        let changed = line.replacingOccurrences(of: #""name":"X""#, with: #""name":"Y""#)
+        let outcome = try await consult("log", "--file", "-", database: database, stdin: changed)
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr.contains("Line 1"))
+    }
+
+    @Test("exit 75: a stale expected version conflicts and writes nothing")
+    func conflict() async throws {
+        let database = try await TestDatabase.create()
+        let first = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"x","name":"X"},"expectedVersion":0}"#
+        #expect(try await consult("log", "--file", "-", database: database, stdin: first).status == 0)
+        let other = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"y","name":"Y"}}"#
+        let stale = #"{"type":"StakeholderChanged","data":{"stakeholderId":"x","on":"2024-01-01"},"expectedVersion":0}"#
+        let outcome = try await consult("log", "--file", "-", database: database, stdin: other + "\n" + stale)
+        #expect(outcome.status == 75)
+        #expect(outcome.stderr.contains("Line 2"))
+        let status = try await consult("status", "--format", "json", database: database)
+        #expect(status.stdout.contains(#""eventCount":1"#))
+    }
+
+    @Test("exit 64 for usage errors, 1 for an unknown record")
+    func usageAndNotFound() async throws {
+        let database = try await TestDatabase.create()
+        #expect(try await consult("history", "Not A Slug", database: database).status == 64)
+        #expect(try await consult("log", database: database).status == 64)
+        #expect(try await consult("frobnicate", database: database).status == 64)
+        #expect(try await consult("status", "--format", "xml", database: database).status == 64)
+        let unknown = try await consult("history", "nobody", database: database)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("nobody"))
+        #expect(try await consult("--help", database: database).status == 0)
+    }
+
+    @Test("exit 69 when the database is unavailable, and the password is never shown")
+    func unavailable() async throws {
+        let url = "postgresql://someone:hunter2secret@/consult?host=/nonexistent-socket-dir&port=5432"
+        let outcome = try await ConsultProcess.run(["status"], environment: ["CONSULT_DATABASE_URL": url])
+        #expect(outcome.status == 69)
+        #expect(!outcome.stderr.contains("hunter2secret"))
+        #expect(!outcome.stdout.contains("hunter2secret"))
+        let flag = try await ConsultProcess.run(["status", "--database-url", url])
+        #expect(flag.status == 69)
+        #expect(!flag.stderr.contains("hunter2secret"))
+    }
+}

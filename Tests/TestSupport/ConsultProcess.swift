@@ -1,0 +1,62 @@
+import Foundation
+
+/// Runs the real `consult` executable, as a user would.
+public struct ConsultProcess: Sendable {
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// The built `consult`, next to the test bundle.
+    public static var executable: URL {
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return bundle.appendingPathComponent("consult")
+    }
+
+    /// Environment without any connection settings, so only what a test passes counts.
+    public static func cleanEnvironment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys
+        where key.hasPrefix("PG") || key == "DATABASE_URL" || key == "CONSULT_DATABASE_URL" {
+            environment[key] = nil
+        }
+        return environment
+    }
+
+    /// Runs `consult arguments…` with `environment` (added to a clean one) and optional stdin.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil
+    ) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = cleanEnvironment().merging(environment) { $1 }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Files, not pipes: a child holding a pipe open (a server it started) cannot block us.
+        let out = folder.appendingPathComponent("stdout")
+        let err = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        if let stdin {
+            let input = folder.appendingPathComponent("stdin")
+            try stdin.write(to: input)
+            process.standardInput = try FileHandle(forReadingFrom: input)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        let finished = AsyncStream<Void> { continuation in
+            process.terminationHandler = { _ in continuation.finish() }
+        }
+        try process.run()
+        for await _ in finished {}
+        return Outcome(
+            status: process.terminationStatus,
+            stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+}
