@@ -32,7 +32,7 @@ public actor Connection {
     public static func connect(
         _ configuration: ConnectionConfiguration, applicationName: String = "consult", logger: Logger
     ) async throws -> Connection {
-        let connection = Connection(thread: ConnectionThread(name: "postgres-connection"), logger: logger)
+        let connection = Connection(thread: ConnectionThread(name: "consult-pg"), logger: logger)
         try await connection.open(configuration, applicationName: applicationName)
         return connection
     }
@@ -98,6 +98,7 @@ public actor Connection {
     ///
     /// The body runs on this connection's thread with the connection isolated, so it makes
     /// synchronous calls and cannot interleave with other users of the connection.
+    @discardableResult
     public func withTransaction<Result: Sendable>(
         _ isolation: TransactionIsolation = .readCommitted,
         _ body: @Sendable (isolated Connection) throws -> Result

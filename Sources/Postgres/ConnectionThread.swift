@@ -11,9 +11,13 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
     private var isStopping = false
     private let condition = NSCondition()
 
+    /// `name` is for debuggers and `ps`; Linux keeps at most 15 bytes of it.
     init(name: String) {
-        let thread = Thread { [self] in self.runLoop() }
-        thread.name = name
+        // Set from the thread itself, and at most 15 bytes: Linux ignores longer thread names.
+        let thread = Thread { [self] in
+            Thread.current.name = name
+            self.runLoop()
+        }
         thread.stackSize = 1 << 20
         thread.start()
     }

@@ -103,3 +103,23 @@ extension Sequence {
         return results
     }
 }
+
+@Suite("What holds the log back")
+struct HeldBackTests {
+    @Test("a transaction left idle holds readers back, and status names it; when it ends readers catch up")
+    func idleTransactionIsShown() async throws {
+        let database = try await TestDatabase.create()
+        let store = try await database.store()
+        let idle = try await database.connect()
+        try await idle.execute(unsafeScript: "BEGIN")
+        try await idle.query("SELECT pg_current_xact_id()")  // takes a transaction id, as a writer does
+        _ = try await store.append([event("after-idle")])
+        let status = try await store.status()
+        #expect(status.eventsHeldBack >= 1)
+        let writer = try #require(status.oldestWriter)
+        #expect(writer.state == "idle in transaction")
+        #expect(try await store.readAll(after: .start, limit: 10).isEmpty)
+        try await idle.execute(unsafeScript: "ROLLBACK")
+        #expect(try await readEverything(store).count == 1)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("The PostgreSQL layer")
+struct ConnectionTests {
+    @Test("interpolated values are bound as $n parameters, never spliced into the SQL")
+    func parameterBinding() async throws {
+        let hostile = "'; DROP TABLE x; --"
+        let query: PostgresQuery =
+            "SELECT \(hostile)::text, \(42), \(Optional<String>.none)::text, \(["a\"b", "c\\d"])::text[]"
+        #expect(query.sql == "SELECT $1::text, $2, $3::text, $4::text[]")
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        let rows = try await connection.query(query)
+        #expect(try rows[0].decode(String.self, column: 0) == hostile)
+        #expect(try rows[0].decode(Int.self, column: 1) == 42)
+        #expect(try rows[0].decode(String?.self, column: 2) == nil)
+        #expect(try rows[0].decode(String.self, column: 3) == #"{"a\"b","c\\d"}"#)
+        let korean = try await connection.query("SELECT \("과학기술정보통신부")::text AS name, length(\("한국어")::text)")
+        #expect(try korean[0].decode(String.self, column: "name") == "과학기술정보통신부")
+        #expect(try korean[0].decode(Int.self, column: 1) == 3)
+    }
+
+    @Test("decoding errors name the column and the type")
+    func decodingErrors() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        let rows = try await connection.query("SELECT 'abc'::text AS label, NULL::int AS missing")
+        let wrongType = #expect(throws: PostgresError.self) { try rows[0].decode(Int.self, column: "label") }
+        #expect(wrongType?.message.contains("label") == true)
+        #expect(wrongType?.message.contains("Int") == true)
+        let null = #expect(throws: PostgresError.self) { try rows[0].decode(Int.self, column: 1) }
+        #expect(null?.message.contains("missing") == true)
+        #expect(try rows[0].decode(Int?.self, column: 1) == nil)
+    }
+
+    @Test("server errors carry SQLSTATE, message, detail and constraint")
+    func serverErrors() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        try await connection.execute(unsafeScript: "CREATE TABLE t (id int CONSTRAINT t_id_key UNIQUE)")
+        try await connection.query("INSERT INTO t VALUES (\(1))")
+        let error = await #expect(throws: PostgresError.self) {
+            try await connection.query("INSERT INTO t VALUES (\(1))")
+        }
+        #expect(error?.sqlState == "23505")
+        #expect(error?.isUniqueViolation == true)
+        #expect(error?.constraint == "t_id_key")
+        #expect(error?.detail?.contains("already exists") == true)
+        #expect(error?.kind == .server)
+        // The connection is still usable after an error.
+        #expect(try await connection.query("SELECT 1")[0].decode(Int.self, column: 0) == 1)
+    }
+
+    @Test("a transaction commits when its body returns and rolls back when it throws")
+    func transactions() async throws {
+        struct Refused: Error {}
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        try await connection.execute(unsafeScript: "CREATE TABLE t (id int)")
+        try await connection.withTransaction { connection in
+            try connection.query("INSERT INTO t VALUES (\(1))")
+        }
+        await #expect(throws: Refused.self) {
+            try await connection.withTransaction { connection in
+                try connection.query("INSERT INTO t VALUES (\(2))")
+                throw Refused()
+            }
+        }
+        await #expect(throws: PostgresError.self) {
+            try await connection.withTransaction { connection in
+                try connection.query("INSERT INTO t VALUES (\(3))")
+                try connection.query("SELECT 1/0")
+            }
+        }
+        let rows = try await connection.query("SELECT array_agg(id ORDER BY id)::text FROM t")
+        #expect(try rows[0].decode(String.self, column: 0) == "{1}")
+    }
+
+    @Test("an unreachable server is a connection error whose message holds no password")
+    func unreachable() async throws {
+        let configuration = ConnectionConfiguration.url(
+            "postgresql://someone:s3cret-pass@/db?host=/nonexistent-folder&port=5999")
+        let error = await #expect(throws: PostgresError.self) {
+            try await Connection.connect(configuration, logger: TestDatabase.logger)
+        }
+        #expect(error?.isConnectionFailure == true)
+        #expect(error?.message.contains("s3cret-pass") == false)
+        #expect(!"\(configuration)".contains("s3cret-pass"))
+    }
+
+    @Test("libpq calls run on the connection's own thread, not the caller's")
+    func dedicatedThread() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        let (name, isMain) = try await connection.withTransaction { _ in
+            (Thread.current.name ?? "", Thread.isMainThread)
+        }
+        #expect(name == "consult-pg")
+        #expect(!isMain)
+    }
+}
