@@ -67,6 +67,9 @@ public actor Connection {
         handle = nil
     }
 
+    /// Whether this code runs on the connection's dedicated thread (for tests and assertions).
+    public nonisolated var isOnConnectionThread: Bool { thread.isCurrentThread }
+
     /// Whether the connection is still usable.
     public var isOpen: Bool {
         guard let handle else { return false }
@@ -126,6 +129,7 @@ public actor Connection {
     }
 
     private func liveHandle() throws -> OpaquePointer {
+        assert(thread.isCurrentThread, "libpq is only called on the connection's own thread")
         guard let handle else {
             throw PostgresError(kind: .connection, message: "The connection to PostgreSQL is closed.")
         }

@@ -9,6 +9,8 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
     // Guarded by `condition`.
     private var jobs: [UnownedJob] = []
     private var isStopping = false
+    /// The dedicated thread, once it runs.
+    private var threadID: pthread_t?
     private let condition = NSCondition()
 
     /// `name` is for debuggers and `ps`; Linux keeps at most 15 bytes of it.
@@ -16,6 +18,9 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
         // Set from the thread itself, and at most 15 bytes: Linux ignores longer thread names.
         let thread = Thread { [self] in
             Thread.current.name = name
+            self.condition.lock()
+            self.threadID = pthread_self()
+            self.condition.unlock()
             self.runLoop()
         }
         thread.stackSize = 1 << 20
@@ -28,6 +33,18 @@ final class ConnectionThread: SerialExecutor, @unchecked Sendable {
         jobs.append(job)
         condition.signal()
         condition.unlock()
+    }
+
+    /// Whether the caller runs on this executor's thread.
+    var isCurrentThread: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let threadID else { return false }
+        return pthread_equal(threadID, pthread_self()) != 0
+    }
+
+    func checkIsolated() {
+        precondition(isCurrentThread, "Expected to run on the connection's own thread.")
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor {

@@ -15,10 +15,7 @@ func event(
 /// Tests share a cluster, and an open writing transaction anywhere in it holds every tailing
 /// reader back (by design: see `readAll`), so this first waits until nothing is held back.
 func readEverything(_ store: PostgresEventStore, after start: LogPosition = .start) async throws -> [RecordedEvent] {
-    let deadline = ContinuousClock.now + .seconds(60)
-    while try await store.status().eventsHeldBack > 0 && ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(20))
-    }
+    try await waitUntilReadable(store)
     var all: [RecordedEvent] = []
     var checkpoint = start
     while true {
@@ -32,4 +29,14 @@ func readEverything(_ store: PostgresEventStore, after start: LogPosition = .sta
 /// The outcome of an async throwing call, as a value.
 func outcome<T: Sendable>(_ body: () async throws -> T) async -> Result<T, any Error> {
     do { return .success(try await body()) } catch { return .failure(error) }
+}
+
+/// Waits (up to a minute) until no committed event is held back by an open transaction elsewhere
+/// in the shared test cluster.
+func waitUntilReadable(_ log: any EventLog) async throws {
+    guard let store = log as? PostgresEventStore else { return }
+    let deadline = ContinuousClock.now + .seconds(60)
+    while try await store.status().eventsHeldBack > 0 && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+    }
 }

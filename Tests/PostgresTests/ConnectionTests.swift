@@ -91,14 +91,15 @@ struct ConnectionTests {
         #expect(!"\(configuration)".contains("s3cret-pass"))
     }
 
-    @Test("libpq calls run on the connection's own thread, not the caller's")
+    @Test("libpq calls run on the connection's own thread, never on the caller's")
     func dedicatedThread() async throws {
         let database = try await TestDatabase.create(migrated: false)
         let connection = try await database.connect()
-        let (name, isMain) = try await connection.withTransaction { _ in
-            (Thread.current.name ?? "", Thread.isMainThread)
+        for _ in 0..<20 {
+            #expect(try await connection.withTransaction { connection in connection.isOnConnectionThread })
         }
-        #expect(name == "consult-pg")
-        #expect(!isMain)
+        let other = try await database.connect()
+        #expect(try await other.withTransaction { _ in connection.isOnConnectionThread } == false)
+        #expect(!connection.isOnConnectionThread)
     }
 }

@@ -18,26 +18,28 @@ struct EventFileParser {
         var parsed = Parsed()
         var problems: [String] = []
         var problemCount = 0
-        func report(_ text: String) {
+        var invalidLines = Set<Int>()
+        func report(_ line: Int, _ text: String) {
             problemCount += 1
-            if problems.count < shownViolations { problems.append(text) }
+            invalidLines.insert(line)
+            if problems.count < shownViolations { problems.append("line \(line): " + Self.printable(text)) }
         }
         while let line = try reader.next() {
             switch line {
             case .tooLong(let number):
-                report("line \(number): longer than 1 MiB")
+                report(number, "longer than 1 MiB")
             case .text(let number, let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 let value: JSONValue
                 do {
                     value = try JSONValue.parse(bytes)
                 } catch {
-                    report("line \(number): not valid JSON: \(error.message) (at byte \(error.byteOffset + 1))")
+                    report(number, "not valid JSON: \(error.message) (at byte \(error.byteOffset + 1))")
                     continue
                 }
                 switch EventEnvelope.parse(value) {
                 case .failure(let violations):
-                    for violation in violations.items { report("line \(number): \(violation)") }
+                    for violation in violations.items { report(number, "\(violation)") }
                 case .success(let envelope):
                     parsed.events.append(proposedEvent(envelope))
                     parsed.lines.append(number)
@@ -48,10 +50,25 @@ struct EventFileParser {
             let more = problemCount > problems.count ? ["… and \(problemCount - problems.count) more"] : []
             throw CommandFailure(
                 exitCode: ExitStatus.invalidInput,
-                "\(sourceName) has \(problemCount) invalid \(problemCount == 1 ? "entry" : "entries"); nothing was written.",
+                "\(sourceName) has \(invalidLines.count) invalid line\(invalidLines.count == 1 ? "" : "s"); "
+                    + "nothing was written.",
                 details: problems + more)
         }
         return parsed
+    }
+
+    /// Input echoed in a message cannot break the output's lines: control characters are escaped.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0..<0x20, 0x7F, 0x2028, 0x2029:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func proposedEvent(_ envelope: EventEnvelope) -> ProposedEvent {

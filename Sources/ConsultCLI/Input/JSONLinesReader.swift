@@ -14,6 +14,8 @@ struct JSONLinesReader {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where the search for the next newline resumes: bytes before it hold none.
+    private var scanned = 0
     private var atEnd = false
     private var lineNumber = 0
     private var skippingLongLine = false
@@ -25,12 +27,13 @@ struct JSONLinesReader {
     /// The next line without its `\n` (and a `\r` before it), or nil at the end of input.
     mutating func next() throws -> Line? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = buffer[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1
                 var end = newline
                 if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 let line = buffer[start..<end]
                 start = newline + 1
+                scanned = start
                 if skippingLongLine || line.count > Self.maximumLineBytes {
                     skippingLongLine = false
                     return .tooLong(number: lineNumber)
@@ -43,6 +46,7 @@ struct JSONLinesReader {
                 buffer.removeAll(keepingCapacity: true)
                 start = 0
             }
+            scanned = buffer.count
             if atEnd {
                 guard start < buffer.count || skippingLongLine else { return nil }
                 lineNumber += 1
@@ -56,6 +60,7 @@ struct JSONLinesReader {
             }
             if start > 0 {
                 buffer.removeFirst(start)
+                scanned -= start
                 start = 0
             }
             let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
