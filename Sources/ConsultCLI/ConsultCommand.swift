@@ -30,14 +30,7 @@ public struct ConsultCommand: AsyncParsableCommand {
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            let code = exitCode(for: error).rawValue
-            let message = fullMessage(for: error)
-            if code == 0 {
-                Output.write(message.isEmpty ? "" : message + "\n")
-            } else {
-                Output.error(message)
-            }
-            return code == 0 ? 0 : (code == 1 ? ExitStatus.usage : code)
+            return reportParserError(error)
         }
         do {
             if var command = command as? any AsyncParsableCommand {
@@ -50,20 +43,25 @@ public struct ConsultCommand: AsyncParsableCommand {
         } catch let exit as ExitCode {
             return exit.rawValue
         } catch  where isArgumentParserError(error) {
-            // Help, version and validation errors raised while running (e.g. `consult log --help`).
-            let code = exitCode(for: error).rawValue
-            let message = fullMessage(for: error)
-            if code == 0 {
-                Output.write(message.isEmpty ? "" : message + "\n")
-            } else {
-                Output.error(message)
-            }
-            return code == 0 ? 0 : ExitStatus.usage
+            // Help and validation errors can also surface while running (e.g. `consult log --help`).
+            return reportParserError(error)
         } catch {
             let failure = CommandFailure.from(error)
             Output.error("consult: " + failure.description)
             return failure.exitCode
         }
+    }
+
+    /// Help goes to stdout with status 0; usage errors to stderr with status 64.
+    private static func reportParserError(_ error: any Error) -> Int32 {
+        let code = exitCode(for: error).rawValue
+        let message = fullMessage(for: error)
+        if code == 0 {
+            Output.write(message.isEmpty ? "" : message + "\n")
+            return ExitStatus.success
+        }
+        Output.error(message)
+        return code == 1 ? ExitStatus.usage : code
     }
 
     /// ArgumentParser's own errors (help requested, validation) are reported its way.
