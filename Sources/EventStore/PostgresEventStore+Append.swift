@@ -12,6 +12,15 @@ extension PostgresEventStore {
     /// - Listeners are notified after the commit, never inside the transaction: a NOTIFY in the
     ///   transaction would serialize the commits of all writers.
     public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
+        try await append(events, check: nil)
+    }
+
+    /// Appends a batch after `check` accepts it. `check` runs inside the append's transaction
+    /// (again on every retry), reading the log through `EventLookup`; whatever it throws refuses
+    /// the batch and reaches the caller unchanged.
+    public func append(
+        _ events: [ProposedEvent], check: (@Sendable (EventLookup) throws -> Void)?
+    ) async throws -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
         let expectsVersions = events.contains { $0.expectedVersion != nil }
         var attempt = 0
@@ -19,7 +28,8 @@ extension PostgresEventStore {
             attempt += 1
             do {
                 let outcomes = try await connection.withTransaction { connection in
-                    try Self.appendBatch(events, on: connection)
+                    try check?(EventLookup(connection: connection))
+                    return try Self.appendBatch(events, on: connection)
                 }
                 if outcomes.contains(where: { if case .appended = $0 { true } else { false } }) {
                     do {

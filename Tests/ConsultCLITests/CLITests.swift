@@ -25,10 +25,12 @@ struct CLITests {
         let logged = try await consult("log", "--file", "-", database: database, stdin: Self.registration)
         #expect(logged.status == 0, "\(logged.stderr)")
         #expect(logged.stdout.contains("Recorded 3 events"))
+        // Logging it again: the first line has an id (a no-op), the second has none, so it would
+        // register startup-alliance a second time, which is refused, and nothing is written.
         let again = try await consult("log", "--file", "-", database: database, stdin: Self.registration)
-        #expect(again.status == 0)
-        // The first line has an id, so it is reported as already recorded; the others have none.
-        #expect(again.stdout.contains("already recorded"))
+        #expect(again.status == 65)
+        #expect(again.stderr.contains("line 2: data.stakeholderId"))
+        #expect(again.stderr.contains("already recorded"))
 
         let history = try await consult("history", "msit", "--format", "json", database: database)
         #expect(history.status == 0)
@@ -39,7 +41,7 @@ struct CLITests {
 
         let status = try await consult("status", "--format", "json", database: database)
         #expect(status.status == 0)
-        #expect(status.stdout.contains(#""eventCount":5"#))
+        #expect(status.stdout.contains(#""eventCount":3"#))
     }
 
     @Test("export, log into an empty store, export again: the same bytes")
@@ -90,7 +92,8 @@ struct CLITests {
             ("[1,2]", "object"),
         ]
         for (input, mention) in cases {
-            let valid = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"ok","name":"OK"}}"#
+            let valid =
+                #"{"type":"StakeholderRegistered","data":{"stakeholderId":"ok","name":"OK","kind":"person","sector":"other"}}"#
             let outcome = try await consult(
                 "log", "--file", "-", database: database, stdin: valid + "\n" + input + "\n")
             #expect(outcome.status == 65, "\(input)")
@@ -123,7 +126,7 @@ struct CLITests {
     func reusedID() async throws {
         let database = try await TestDatabase.create()
         let line =
-            #"{"type":"StakeholderRegistered","id":"1b7e0a52-8c59-4c0e-9d59-5c1a7a0e0009","data":{"stakeholderId":"x","name":"X"}}"#
+            #"{"type":"StakeholderRegistered","id":"1b7e0a52-8c59-4c0e-9d59-5c1a7a0e0009","data":{"stakeholderId":"x","name":"X","kind":"person","sector":"other"}}"#
         #expect(try await consult("log", "--file", "-", database: database, stdin: line).status == 0)
         let changed = line.replacingOccurrences(of: #""name":"X""#, with: #""name":"Y""#)
         let outcome = try await consult("log", "--file", "-", database: database, stdin: changed)
@@ -134,10 +137,13 @@ struct CLITests {
     @Test("exit 75: a stale expected version conflicts and writes nothing")
     func conflict() async throws {
         let database = try await TestDatabase.create()
-        let first = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"x","name":"X"},"expectedVersion":0}"#
+        let first =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"x","name":"X","kind":"person","sector":"other"},"expectedVersion":0}"#
         #expect(try await consult("log", "--file", "-", database: database, stdin: first).status == 0)
-        let other = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"y","name":"Y"}}"#
-        let stale = #"{"type":"StakeholderChanged","data":{"stakeholderId":"x","on":"2024-01-01"},"expectedVersion":0}"#
+        let other =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"y","name":"Y","kind":"person","sector":"other"}}"#
+        let stale =
+            #"{"type":"StakeholderChanged","data":{"stakeholderId":"x","on":"2024-01-01","title":"장관"},"expectedVersion":0}"#
         let outcome = try await consult("log", "--file", "-", database: database, stdin: other + "\n" + stale)
         #expect(outcome.status == 75)
         #expect(outcome.stderr.contains("Line 2"))

@@ -33,7 +33,8 @@ struct EmbeddedClusterCLITests {
         let attributes = try FileManager.default.attributesOfItem(atPath: folder)
         #expect((attributes[.posixPermissions] as? Int) == 0o700)
 
-        let line = #"{"type":"StakeholderRegistered","data":{"stakeholderId":"msit","name":"과학기술정보통신부"}}"#
+        let line =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"msit","name":"과학기술정보통신부","kind":"organization","sector":"government"}}"#
         #expect(try await consult("log", "--file", "-", stdin: line).status == 0)
         #expect(try await consult("db", "stop").status == 0)
         #expect(try await consult("db", "status").stdout.hasPrefix("stopped"))

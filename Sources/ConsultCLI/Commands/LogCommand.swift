@@ -43,7 +43,9 @@ struct LogCommand: AsyncParsableCommand {
         let session = try await StoreSession.open(connection, logger: cliLogger)
         let outcomes: [AppendOutcome]
         do {
-            outcomes = try await session.store.append(parsed.events)
+            outcomes = try await session.store.append(parsed.events) { lookup in
+                try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
+            }
         } catch let error as EventStoreError {
             var failure = CommandFailure.from(error)
             if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }

@@ -4,8 +4,10 @@ import Foundation
 
 /// Turns JSONL input into events to append, collecting every violation with its line and field.
 struct EventFileParser {
-    struct Parsed {
+    struct Parsed: Sendable {
         var events: [ProposedEvent] = []
+        /// The same events, typed, for the domain rules.
+        var domainEvents: [BatchRules.Event] = []
         /// The input line of each event.
         var lines: [Int] = []
     }
@@ -41,20 +43,39 @@ struct EventFileParser {
                 case .failure(let violations):
                     for violation in violations.items { report(number, "\(violation)") }
                 case .success(let envelope):
-                    parsed.events.append(proposedEvent(envelope))
+                    let event = proposedEvent(envelope)
+                    parsed.events.append(event)
+                    parsed.domainEvents.append(BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data))
                     parsed.lines.append(number)
                 }
             }
         }
         if problemCount > 0 {
-            let more = problemCount > problems.count ? ["… and \(problemCount - problems.count) more"] : []
-            throw CommandFailure(
-                exitCode: ExitStatus.invalidInput,
-                "\(sourceName) has \(invalidLines.count) invalid line\(invalidLines.count == 1 ? "" : "s"); "
-                    + "nothing was written.",
-                details: problems + more)
+            throw invalidInput(
+                sourceName: sourceName, problems: problems, problemCount: problemCount, lineCount: invalidLines.count)
         }
         return parsed
+    }
+
+    /// The failure for invalid input: exit 65, the count of lines, the first problems.
+    static func invalidInput(sourceName: String, problems: [String], problemCount: Int, lineCount: Int)
+        -> CommandFailure
+    {
+        let more = problemCount > problems.count ? ["… and \(problemCount - problems.count) more"] : []
+        return CommandFailure(
+            exitCode: ExitStatus.invalidInput,
+            "\(sourceName) has \(lineCount) invalid line\(lineCount == 1 ? "" : "s"); nothing was written.",
+            details: problems + more)
+    }
+
+    /// The failure for domain violations found at `positions` of the batch.
+    static func invalidInput(sourceName: String, violations: [(Int, Violation)], lines: [Int]) -> CommandFailure {
+        let problems = violations.prefix(shownViolations).map { position, violation in
+            "line \(lines[position]): " + printable("\(violation)")
+        }
+        return invalidInput(
+            sourceName: sourceName, problems: Array(problems), problemCount: violations.count,
+            lineCount: Set(violations.map(\.0)).count)
     }
 
     /// Input echoed in a message cannot break the output's lines: control characters are escaped.

@@ -166,7 +166,7 @@ public enum EventStream: Sendable, Hashable {
 }
 
 /// One rule an input broke: the field (a dotted path, `data.summary`) and why.
-public struct Violation: Sendable, Hashable, CustomStringConvertible {
+public struct Violation: Error, Sendable, Hashable, CustomStringConvertible {
     public var field: String
     public var message: String
 

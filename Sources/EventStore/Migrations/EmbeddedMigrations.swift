@@ -83,5 +83,13 @@ extension Migration {
             ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_truncate;
             """####
         ),
+        Migration(
+            version: 2,
+            name: "0002_statement_id_index",
+            sql: ####"""
+            -- Statement ids are unique across consultations; appends look them up by value.
+            CREATE INDEX events_statement_id ON events ((data->>'statementId')) WHERE type = 'StatementRecorded';
+            """####
+        ),
     ]
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Postgres
+
+/// Reads of the log made inside an append's transaction, so that what a batch is checked against
+/// is what it is appended to (a retried append checks again). Set-based: one query per call.
+public struct EventLookup {
+    let connection: Connection
+
+    /// Events of the given streams, optionally only of some types, in log order.
+    public func events(inStreams streamIDs: [String], types: [String]? = nil) throws -> [RecordedEvent] {
+        guard !streamIDs.isEmpty else { return [] }
+        return try query(
+            """
+            SELECT \(unescaped: PostgresEventStore.columns) FROM events
+            WHERE stream_id = ANY(\(streamIDs)::text[])
+              AND (\(types == nil) OR type = ANY(\(types ?? [])::text[]))
+            ORDER BY epoch, tx_id, position
+            """)
+    }
+
+    /// The events with these ids, in log order.
+    public func events(ids: [UUID]) throws -> [RecordedEvent] {
+        guard !ids.isEmpty else { return [] }
+        return try query(
+            """
+            SELECT \(unescaped: PostgresEventStore.columns) FROM events
+            WHERE event_id = ANY(\(ids)::uuid[])
+            ORDER BY epoch, tx_id, position
+            """)
+    }
+
+    /// Statements recorded with these statement ids (unique across consultations), in log order;
+    /// served by the `events_statement_id` index.
+    public func statements(ids: [String]) throws -> [RecordedEvent] {
+        guard !ids.isEmpty else { return [] }
+        return try query(
+            """
+            SELECT \(unescaped: PostgresEventStore.columns) FROM events
+            WHERE type = 'StatementRecorded' AND data->>'statementId' = ANY(\(ids)::text[])
+            ORDER BY epoch, tx_id, position
+            """)
+    }
+
+    private func query(_ query: PostgresQuery) throws -> [RecordedEvent] {
+        // Only ever called from inside `withTransaction`, on the connection's own thread.
+        try connection.assumeIsolated { connection in
+            try connection.query(query).map(PostgresEventStore.decodeEvent)
+        }
+    }
+}
