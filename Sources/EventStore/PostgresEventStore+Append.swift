@@ -188,8 +188,10 @@ extension PostgresEventStore {
         on connection: isolated Connection
     ) throws {
         var rows = "["
+        var first = true
         for (index, event) in events.enumerated() where stored[event.id] != nil {
-            if rows.count > 1 { rows += "," }
+            if !first { rows += "," }
+            first = false
             rows += "{\"i\":\(index),\"id\":\"\(event.id.postgresText)\",\"t\":\(jsonQuoted(event.type)),"
             rows += "\"d\":\(event.data),\"m\":\(event.metadata)}"
         }

@@ -23,8 +23,13 @@ public enum BatchRules {
     public static func check(_ batch: [Event], against index: inout RecordIndex) -> [(Int, Violation)] {
         var violations: [(Int, Violation)] = []
         for (position, event) in batch.enumerated() {
-            for violation in check(event, index: index) { violations.append((position, violation)) }
-            index.apply(id: event.id, type: event.type, data: event.data)
+            let found = check(event, index: index)
+            if found.isEmpty {
+                index.apply(id: event.id, type: event.type, data: event.data)
+            } else {
+                violations += found.map { (position, $0) }
+                index.applyRefused(id: event.id, type: event.type, data: event.data)
+            }
         }
         return violations
     }

@@ -10,8 +10,20 @@ public struct RecordIndex: Sendable {
     /// An event as it stands after the corrections and retractions applied to it.
     public struct KnownEvent: Sendable {
         public var type: EventType
-        public var data: JSONObject
+        /// The data as recorded, before any correction.
+        public var original: JSONObject
+        /// Corrections in force, in log order (a retracted correction is removed).
+        public var corrections: [(id: UUID, changes: JSONObject)] = []
         public var isRetracted: Bool
+
+        /// The data with the corrections in force applied; `null` in a correction removes a field.
+        public var data: JSONObject {
+            var data = original
+            for correction in corrections {
+                for (key, value) in correction.changes { data[key] = value.isNull ? nil : value }
+            }
+            return data
+        }
     }
 
     public private(set) var stakeholders: Set<String> = []
@@ -36,49 +48,77 @@ public struct RecordIndex: Sendable {
         commitments[id].flatMap { consultations[$0] }
     }
 
-    /// Applies one event (valid or not: the index only answers "does it exist").
+    /// Applies one event recorded in the log (or accepted earlier in the batch).
     public mutating func apply(id: UUID, type: EventType, data: JSONObject) {
         switch type {
         case .recordCorrected:
-            guard let target = data["correctsEventId"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                var known = events[target], !known.isRetracted, let changes = data["changes"]?.objectValue
+            guard let target = Self.target(data, "correctsEventId"), var known = events[target], !known.isRetracted,
+                let changes = data["changes"]?.objectValue
             else { break }
             unregister(known)
-            for (key, value) in changes { known.data[key] = value.isNull ? nil : value }
+            known.corrections.append((id, changes))
             events[target] = known
             register(known)
         case .recordRetracted:
-            guard let target = data["retractsEventId"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                var known = events[target], !known.isRetracted
+            guard let target = Self.target(data, "retractsEventId"), var known = events[target], !known.isRetracted
             else { break }
             unregister(known)
             known.isRetracted = true
             events[target] = known
+            // Retracting a correction puts its target back as it was without it.
+            if known.type == .recordCorrected, let corrected = Self.target(known.original, "correctsEventId"),
+                var original = events[corrected]
+            {
+                unregister(original)
+                original.corrections.removeAll { $0.id == target }
+                events[corrected] = original
+                if !original.isRetracted { register(original) }
+            }
         default:
             break
         }
-        let known = KnownEvent(type: type, data: data, isRetracted: false)
+        let known = KnownEvent(type: type, original: data, isRetracted: false)
         events[id] = known
         register(known)
     }
 
-    private mutating func register(_ event: KnownEvent) {
+    /// Applies an event the rules refused, only so that later events in the batch are not
+    /// reported for referring to it: a registration defines its id if nothing does yet; nothing
+    /// else changes.
+    public mutating func applyRefused(id: UUID, type: EventType, data: JSONObject) {
+        switch type {
+        case .stakeholderRegistered, .consultationHeld, .requestMade, .commitmentMade, .statementRecorded:
+            register(KnownEvent(type: type, original: data, isRetracted: false), overwriting: false)
+        default:
+            break
+        }
+    }
+
+    private static func target(_ data: JSONObject, _ field: String) -> UUID? {
+        data[field]?.stringValue.flatMap(UUID.init(uuidString:))
+    }
+
+    private mutating func register(_ event: KnownEvent, overwriting: Bool = true) {
         let data = event.data
         switch event.type {
         case .stakeholderRegistered:
             if let id = data["stakeholderId"]?.stringValue { stakeholders.insert(id) }
         case .consultationHeld:
-            if let id = data["consultationId"]?.stringValue,
+            if let id = data["consultationId"]?.stringValue, overwriting || consultations[id] == nil,
                 let date = data["date"]?.stringValue.flatMap(CalendarDate.init)
             {
                 consultations[id] = date
             }
         case .requestMade:
-            if let id = data["requestId"]?.stringValue, let consultation = data["consultationId"]?.stringValue {
+            if let id = data["requestId"]?.stringValue, overwriting || requests[id] == nil,
+                let consultation = data["consultationId"]?.stringValue
+            {
                 requests[id] = consultation
             }
         case .commitmentMade:
-            if let id = data["commitmentId"]?.stringValue, let consultation = data["consultationId"]?.stringValue {
+            if let id = data["commitmentId"]?.stringValue, overwriting || commitments[id] == nil,
+                let consultation = data["consultationId"]?.stringValue
+            {
                 commitments[id] = consultation
             }
         case .statementRecorded:

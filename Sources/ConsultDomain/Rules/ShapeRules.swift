@@ -83,8 +83,8 @@ public enum ShapeRules {
         case .url:
             guard case .string(let text) = value else { return fail("must be a URL string, not \(value.typeName)") }
             let lower = text.lowercased()
-            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), text.count <= 2000,
-                text.count > 8, !text.contains(where: { $0.isWhitespace })
+            let scheme = lower.hasPrefix("https://") ? 8 : lower.hasPrefix("http://") ? 7 : 0
+            guard scheme > 0, text.count > scheme, text.count <= 2000, !text.contains(where: { $0.isWhitespace })
             else { return fail("\(quoted(text)) is not an http(s) URL") }
             return []
         case .list(let element, let nonEmpty):
