@@ -3,9 +3,9 @@ import EventStore
 import Foundation
 
 /// `consult log --file PATH|-`: appends JSONL events, all or nothing.
-struct LogCommand: AsyncParsableCommand {
+struct LogFileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "log",
+        commandName: "file",
         abstract: "Append events from a JSONL file (one event per line), all or nothing.",
         discussion: """
             Each line is {"type": …, "data": {…}, "id"?: UUID, "expectedVersion"?: n, "metadata"?: {…}}. \
@@ -18,6 +18,9 @@ struct LogCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("JSONL file to append, or - for stdin.", valueName: "path"))
     var file: String
+
+    @Flag(help: "Check the events against the rules and the store, and write nothing.")
+    var dryRun = false
 
     func run() async throws {
         let handle: FileHandle
@@ -40,16 +43,12 @@ struct LogCommand: AsyncParsableCommand {
             Output.writeLine("No events in \(file == "-" ? "the input" : file); nothing was written.")
             return
         }
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        let outcomes: [AppendOutcome]
-        do {
-            outcomes = try await session.store.append(parsed.events) { lookup in
-                try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
-            }
-        } catch let error as EventStoreError {
-            var failure = CommandFailure.from(error)
-            if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }
-            throw failure
+        guard
+            let outcomes = try await EventRecorder.record(
+                parsed, sourceName: sourceName, connection: connection, dryRun: dryRun)
+        else {
+            Output.writeLine("All \(parsed.events.count) events pass the rules (dry run: nothing was written).")
+            return
         }
         var appended: [Int64] = []
         var duplicateLines: [Int] = []

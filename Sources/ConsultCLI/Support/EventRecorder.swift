@@ -1,0 +1,41 @@
+import ConsultDomain
+import EventStore
+import Foundation
+
+/// Checks a batch against the domain rules and appends it, all or nothing; shared by
+/// `log --file` and the `log <kind>` commands.
+enum EventRecorder {
+    /// Thrown inside the transaction after a successful check of a dry run, to roll it back.
+    private struct DryRunChecked: Error {}
+
+    /// Appends `parsed` (or with `dryRun`, only checks it); store errors name the input line.
+    /// Returns nil for a dry run.
+    static func record(
+        _ parsed: EventFileParser.Parsed, sourceName: String, connection options: ConnectionOptions,
+        dryRun: Bool = false
+    ) async throws -> [AppendOutcome]? {
+        let session = try await StoreSession.open(options, logger: cliLogger)
+        do {
+            return try await session.store.append(parsed.events) { lookup in
+                try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
+                if dryRun { throw DryRunChecked() }
+            }
+        } catch is DryRunChecked {
+            return nil
+        } catch let error as EventStoreError {
+            var failure = CommandFailure.from(error)
+            if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }
+            throw failure
+        }
+    }
+}
+
+extension EventFileParser.Parsed {
+    /// A batch of one event, as if it were line 1 of a file.
+    init(single envelope: EventEnvelope) {
+        let event = EventFileParser.proposedEvent(envelope)
+        self.init(
+            events: [event], domainEvents: [BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data)],
+            lines: [1])
+    }
+}
