@@ -18,18 +18,32 @@ extension PostgresEventStore {
     /// Appends a batch after `check` accepts it. `check` runs inside the append's transaction
     /// (again on every retry), reading the log through `EventLookup`; whatever it throws refuses
     /// the batch and reaches the caller unchanged.
+    ///
+    /// With `dryRun`, everything happens (checks, versions, duplicates, conflicts) but the
+    /// transaction is rolled back: the outcomes say what would have been written.
     public func append(
-        _ events: [ProposedEvent], check: (@Sendable (EventLookup) throws -> Void)?
+        _ events: [ProposedEvent], check: (@Sendable (EventLookup) throws -> Void)?, dryRun: Bool = false
     ) async throws -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
         let expectsVersions = events.contains { $0.expectedVersion != nil }
+        // Outside the transaction: starting a new epoch writes a row, and a transaction that writes
+        // before reading stream versions could get a transaction id below a later version's, which
+        // would put its events out of version order in the log.
+        let epoch = try await currentEpoch()
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let outcomes = try await connection.withTransaction { connection in
-                    try check?(EventLookup(connection: connection))
-                    return try Self.appendBatch(events, on: connection)
+                let outcomes: [AppendOutcome]
+                do {
+                    outcomes = try await connection.withTransaction { connection in
+                        try check?(EventLookup(connection: connection))
+                        let outcomes = try Self.appendBatch(events, epoch: epoch, on: connection)
+                        if dryRun { throw DryRunRolledBack(outcomes: outcomes) }
+                        return outcomes
+                    }
+                } catch let rolledBack as DryRunRolledBack {
+                    return rolledBack.outcomes
                 }
                 if outcomes.contains(where: { if case .appended = $0 { true } else { false } }) {
                     do {
@@ -57,9 +71,13 @@ extension PostgresEventStore {
         }
     }
 
-    /// The body of the append transaction.
-    static func appendBatch(_ events: [ProposedEvent], on connection: isolated Connection) throws -> [AppendOutcome] {
-        let epoch = try connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
+    /// The body of the append transaction. Its first write is the insert, after the stream versions
+    /// were read, so its transaction id is above those of the versions it follows.
+    static func appendBatch(
+        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, on connection: isolated Connection
+    ) throws -> [AppendOutcome] {
+        let epoch =
+            try knownEpoch ?? connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
 
         // 1. Ids stored already: same content is a no-op, other content is refused.
         var stored: [UUID: (position: Int64, streamID: String)] = [:]
@@ -210,6 +228,11 @@ extension PostgresEventStore {
                 message: "Event id \(events[index].id.postgresText) is stored already with different content.")
         }
     }
+}
+
+/// Ends a dry run's transaction with a rollback, carrying what would have been written.
+private struct DryRunRolledBack: Error {
+    var outcomes: [AppendOutcome]
 }
 
 /// A JSON string literal for `text`.

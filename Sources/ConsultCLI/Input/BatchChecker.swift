@@ -72,8 +72,14 @@ enum BatchChecker {
         try fetch(streams)
         let others = try lookup.statements(ids: Array(statementIDs)) + lookup.events(ids: Array(targets))
         keep(others)
-        // Corrections of those, and the consultations whose dates requests and commitments need.
+        // Corrections of those, the records they name (a corrected event is checked again), and the
+        // consultations whose dates requests and commitments need.
         var second = Set(others.map(\.streamID))
+        for event in others {
+            if let type = EventType(rawValue: event.type), let data = (try? JSONValue.parse(event.data))?.objectValue {
+                collectReferences(type, data, into: &second)
+            }
+        }
         for event in found.values where event.type == "RequestMade" || event.type == "CommitmentMade" {
             if let data = (try? JSONValue.parse(event.data))?.objectValue,
                 let consultation = data["consultationId"]?.stringValue

@@ -5,23 +5,19 @@ import Foundation
 /// Checks a batch against the domain rules and appends it, all or nothing; shared by
 /// `log --file` and the `log <kind>` commands.
 enum EventRecorder {
-    /// Thrown inside the transaction after a successful check of a dry run, to roll it back.
-    private struct DryRunChecked: Error {}
-
-    /// Appends `parsed` (or with `dryRun`, only checks it); store errors name the input line.
-    /// Returns nil for a dry run.
+    /// Appends `parsed`; store errors name the input line. With `dryRun` the append runs in full
+    /// (rules, versions, ids) and is rolled back; it returns nil.
     static func record(
         _ parsed: EventFileParser.Parsed, sourceName: String, connection options: ConnectionOptions,
         dryRun: Bool = false
     ) async throws -> [AppendOutcome]? {
         let session = try await StoreSession.open(options, logger: cliLogger)
         do {
-            return try await session.store.append(parsed.events) { lookup in
-                try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
-                if dryRun { throw DryRunChecked() }
-            }
-        } catch is DryRunChecked {
-            return nil
+            let outcomes = try await session.store.append(
+                parsed.events,
+                check: { lookup in try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup) },
+                dryRun: dryRun)
+            return dryRun ? nil : outcomes
         } catch let error as EventStoreError {
             var failure = CommandFailure.from(error)
             if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }

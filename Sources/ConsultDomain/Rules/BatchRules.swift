@@ -199,12 +199,22 @@ public enum BatchRules {
         let rewritten =
             ShapeRules.check(corrected, of: known.type)
             + references(known.type, corrected, index: index, path: "data", isNew: false)
+        // A field the correction changed is named under data.changes; any other rule the corrected
+        // event now breaks is named as the target's field.
         return rewritten.map { violation in
             var violation = violation
-            if violation.field.hasPrefix("data.") {
-                violation.field = "data.changes." + violation.field.dropFirst(5)
+            let field = violation.field.dropFirst(5)  // "data."
+            let key = field.prefix { $0 != "." && $0 != "[" }
+            if violation.field == "data" {
+                violation.field = "data.changes"
+                violation.message += " (after the correction)"
+            } else if violation.field.hasPrefix("data."), changes[String(key)] != nil {
+                violation.field = "data.changes." + field
+                violation.message += " (after the correction)"
+            } else {
+                violation.message = "in the corrected event, \(violation.field) \(violation.message)"
+                violation.field = "data.correctsEventId"
             }
-            violation.message += " (after the correction)"
             return violation
         }
     }

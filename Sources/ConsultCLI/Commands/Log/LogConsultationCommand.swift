@@ -1,0 +1,86 @@
+import ArgumentParser
+import ConsultDomain
+
+/// `consult log consultation`: a forum, roundtable, strategy dialogue, interview… and who took
+/// part (`ConsultationHeld`).
+struct LogConsultationCommand: LogKindCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consultation",
+        abstract: "Record a consultation: the occasion, who took part and where it is reported (ConsultationHeld).",
+        discussion: """
+            Participants and organizers are stakeholder ids; register them first so that views can name \
+            them. Cite at least one source: --source takes KEY=VALUE pairs separated by commas (publisher, \
+            and optionally title, url, publishedOn); a comma not followed by KEY= stays in the value, so \
+            titles may contain commas.
+
+            Example: the third AI strategy dialogue at Kakao's Pangyo office, where minister 이종호 heard \
+            industry leaders ask for more support for hyperscale AI:
+
+              consult log consultation --consultation-id ai-strategy-dialogue-3 \\
+                --kind strategy_dialogue --title '제3차 인공지능 최고위 전략대화' \\
+                --date 2023-03-08 --venue 카카오판교아지트 --organizer-id msit \\
+                --participant lee-jong-ho:host --participant baek-sang-yeop:speaker \\
+                --participant lee-se-young:speaker \\
+                --source 'publisher=뉴스토마토,publishedOn=2023-03-08'
+            """)
+    static let eventType = EventType.consultationHeld
+
+    @Option(help: ArgumentHelp("The consultation's id, a slug.", valueName: "id"))
+    var consultationId: String
+
+    @Option(
+        help: ArgumentHelp(
+            "One of: \(EventSchema.consultationKinds.joined(separator: ", ")).", valueName: "kind"),
+        completion: .list(EventSchema.consultationKinds))
+    var kind: String
+
+    @Option(help: ArgumentHelp("The title, as announced.", valueName: "text"))
+    var title: String
+
+    @Option(help: ArgumentHelp("The day it took place (YYYY-MM-DD).", valueName: "date"))
+    var date: String
+
+    @Option(help: ArgumentHelp("Where it took place.", valueName: "text"))
+    var venue: String?
+
+    @Option(help: ArgumentHelp("An organizer's stakeholder id; repeatable.", valueName: "id"))
+    var organizerId: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "A participant and their role (\(EventSchema.roles.joined(separator: ", "))); repeatable.",
+            valueName: "id:role"),
+        transform: LogFlagValues.participant)
+    var participant: [JSONValue] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Where it is reported: publisher=…,title=…,url=…,publishedOn=YYYY-MM-DD; at least one, repeatable.",
+            valueName: "source"),
+        transform: LogFlagValues.source)
+    var source: [JSONValue]
+
+    @OptionGroup var options: LogEventOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws { try await record() }
+
+    func eventData() -> JSONObject {
+        var data = JSONObject()
+        data["consultationId"] = .string(consultationId)
+        data["kind"] = .string(kind)
+        data["title"] = .string(title)
+        data["date"] = .string(date)
+        data["organizerIds"] = .strings(organizerId)
+        data["participants"] = .array(participant)
+        data["sources"] = .array(source)
+        data["venue"] = venue.map(JSONValue.string)
+        return data
+    }
+
+    /// `consultation ai-strategy-dialogue-3 (strategy_dialogue) held on 2023-03-08, 3 participants, 1 source`.
+    func consequence(streamID: String) -> String {
+        "consultation \(consultationId) (\(kind)) held on \(date), "
+            + "\(Self.count(participant.count, "participant")), \(Self.count(source.count, "source"))"
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import ConsultDomain
+import Foundation
+
+/// `consult log correction`: replaces fields of a recorded event's data (`RecordCorrected`).
+struct LogCorrectionCommand: LogKindCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correction",
+        abstract: "Correct fields of a recorded event; the original stays in the log (RecordCorrected).",
+        discussion: """
+            Find the event's id with `consult history ID`. Each --change FIELD=VALUE replaces one field of \
+            the event's data (the JSON field name; due-text and dueText both work). VALUE is JSON when it \
+            is null (removes the field), a quoted string, an array or an object, e.g. 'topics=["data"]'; \
+            anything else is taken as text, so due=2023-04 and due=2025 need no quotes. The corrected \
+            event must still pass every rule. A corrected due date is not a slip: it becomes the original.
+
+            Example: the minister's promise at the third AI strategy dialogue was for "이달 중", within \
+            March 2023; fix a commitment recorded with the wrong month and topics:
+
+              consult log correction \\
+                --corrects-event-id 2f0b8f9e-4c1e-4a53-9d0e-0c6c1b2f7a10 \\
+                --reason '기사 원문 확인: 이달 중(3월) 발표 약속' --change due=2023-03 \\
+                --change 'topics=["compute","startups"]'
+            """)
+    static let eventType = EventType.recordCorrected
+
+    @Option(help: ArgumentHelp("The id of the event to correct.", valueName: "uuid"), transform: LogFlagValues.uuid)
+    var correctsEventId: UUID
+
+    @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
+    var reason: String
+
+    @Option(
+        help: ArgumentHelp("A field and its corrected value; at least one, repeatable.", valueName: "field=value"),
+        transform: LogFlagValues.change)
+    var change: [LogFlagValues.FieldChange]
+
+    @OptionGroup var options: LogEventOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        var seen = Set<String>()
+        for field in change.map(\.field) where !seen.insert(field).inserted {
+            throw ValidationError("--change \(field) is given twice; give each field once.")
+        }
+    }
+
+    func run() async throws { try await record() }
+
+    func eventData() -> JSONObject {
+        var data = JSONObject()
+        data["correctsEventId"] = .string(correctsEventId.uuidString.lowercased())
+        data["reason"] = .string(reason)
+        data["changes"] = .object(JSONObject(change.map { ($0.field, $0.value) }))
+        return data
+    }
+
+    /// `event 2f0b… in commitment-x now has due "2023-03", topics ["compute"]; dueText removed`.
+    func consequence(streamID: String) -> String {
+        let replaced = change.filter { !$0.value.isNull }.map { "\($0.field) \($0.value.serialized())" }
+        let removed = change.filter(\.value.isNull).map(\.field)
+        var parts: [String] = []
+        if !replaced.isEmpty { parts.append("now has " + replaced.joined(separator: ", ")) }
+        if !removed.isEmpty { parts.append(removed.joined(separator: ", ") + " removed") }
+        return "event \(correctsEventId.uuidString.lowercased()) in \(streamID) "
+            + parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import ConsultDomain
+import EventStore
+import Foundation
+
+/// A `consult log <kind>` subcommand: one event of `eventType`, its data taken from flags.
+///
+/// The event goes through the same envelope check and domain rules as a line of
+/// `consult log --file`; only the messages differ, since there is no file and no line to name.
+protocol LogKindCommand: AsyncParsableCommand {
+    /// The type of the event the subcommand records.
+    static var eventType: EventType { get }
+    var connection: ConnectionOptions { get }
+    var options: LogEventOptions { get }
+    /// The event's data, fields in the order of the schema.
+    func eventData() -> JSONObject
+    /// One line for people: what holds once the event is stored in `streamID`.
+    func consequence(streamID: String) -> String
+}
+
+extension LogKindCommand {
+    /// Checks and appends the event, then says what was stored and what now holds.
+    func record() async throws {
+        var object = JSONObject()
+        object["type"] = .string(Self.eventType.rawValue)
+        object["id"] = options.id.map { .string($0.uuidString.lowercased()) }
+        object["expectedVersion"] = options.expectedVersion.map { .number(String($0)) }
+        object["data"] = .object(eventData())
+        let metadata = options.metadata
+        if !metadata.isEmpty { object["metadata"] = .object(metadata) }
+
+        let envelope: EventEnvelope
+        switch EventEnvelope.parse(.object(object)) {
+        case .success(let parsed):
+            envelope = parsed
+        case .failure(let violations):
+            throw LogKindFailure.refused(details: violations.items.map { EventFileParser.printable("\($0)") })
+        }
+
+        let outcomes: [AppendOutcome]?
+        do {
+            outcomes = try await EventRecorder.record(
+                EventFileParser.Parsed(single: envelope), sourceName: "The event", connection: connection,
+                dryRun: options.dryRun)
+        } catch let failure as CommandFailure {
+            throw LogKindFailure.forOneEvent(failure)
+        }
+        switch outcomes?.first {
+        case nil:
+            Output.writeLine("The event passes the rules (dry run: nothing was written).")
+        case .appended(let position, let streamID, let version)?:
+            Output.writeLine(
+                "Recorded \(Self.eventType.rawValue) in \(streamID), version \(version), position \(position).")
+            // Names and titles come from the user: control characters must not break the line.
+            Output.writeLine(EventFileParser.printable(consequence(streamID: streamID)))
+        case .duplicate(let position, _)?:
+            Output.writeLine("Already recorded (same id) at position \(position).")
+        }
+    }
+}
+
+/// The failures of `consult log <kind>`, worded for one event given as flags.
+private enum LogKindFailure {
+    static let refusedMessage = "The event breaks the rules; nothing was written."
+
+    /// Exit 65 with one detail per violation (`data.speakerId stakeholder "x" is not recorded`).
+    static func refused(details: [String]) -> CommandFailure {
+        CommandFailure(exitCode: ExitStatus.invalidInput, refusedMessage, details: details)
+    }
+
+    /// The recorder's failure without its talk of lines and batches: the event was the whole input.
+    static func forOneEvent(_ failure: CommandFailure) -> CommandFailure {
+        var failure = failure
+        let linePrefix = "line 1: "
+        if failure.message.lowercased().hasPrefix(linePrefix) {
+            failure.message.removeFirst(linePrefix.count)
+        }
+        if failure.details.contains(where: { $0.hasPrefix(linePrefix) }) {
+            failure.message = refusedMessage
+        }
+        failure.details = failure.details.map { detail in
+            let detail = detail.hasPrefix(linePrefix) ? String(detail.dropFirst(linePrefix.count)) : detail
+            return detail.replacingOccurrences(of: " (neither in the store nor earlier in this batch)", with: "")
+        }
+        return failure
+    }
+}
+
+/// Wording shared by the subcommands' result lines.
+extension LogKindCommand {
+    /// `due by 2023-03-31` for any day, month or year; the text as given if it is none.
+    static func dueBy(_ due: String) -> String {
+        "due by \(Due(due)?.dueBy.description ?? due)"
+    }
+
+    /// `a, b and c`.
+    static func list(_ items: [String]) -> String {
+        guard items.count > 1, let last = items.last else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + last
+    }
+
+    /// `1 source`, `3 participants`.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import ConsultDomain
+
+/// `consult log request`: an ask or recommendation made to one or more organizations
+/// (`RequestMade`).
+struct LogRequestCommand: LogKindCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Record a request or recommendation made to one or more stakeholders (RequestMade).",
+        discussion: """
+            Name whom it is addressed to with --addressed-to-id (at least one). The request stays unanswered \
+            until an answer (`consult log answer`) or a commitment responding to it is recorded.
+
+            Example: at the Startup Alliance's forum, Testworks CEO 윤석원 asked the government for incentives \
+            that would lead large companies to open their data to startups:
+
+              consult log request --consultation-id ai-ecosystem-expert-forum \\
+                --request-id testworks-data-sharing-incentives \\
+                --requester-id yoon-seok-won --addressed-to-id msit \\
+                --summary '민간이 데이터를 자발적으로 공개하도록 인센티브 도입 요청' \\
+                --topic data --topic startups
+            """)
+    static let eventType = EventType.requestMade
+
+    @Option(help: ArgumentHelp("The consultation it was made at.", valueName: "id"))
+    var consultationId: String
+
+    @Option(help: ArgumentHelp("The request's id, a slug.", valueName: "id"))
+    var requestId: String
+
+    @Option(help: ArgumentHelp("Who asked (a stakeholder id).", valueName: "id"))
+    var requesterId: String
+
+    @Option(help: ArgumentHelp("Whom it is addressed to; at least one, repeatable.", valueName: "id"))
+    var addressedToId: [String]
+
+    @Option(help: ArgumentHelp("What was asked, in your own words (1–2,000 characters).", valueName: "text"))
+    var summary: String
+
+    @Option(help: ArgumentHelp("A topic tag (e.g. data, funding); repeatable.", valueName: "tag"))
+    var topic: [String] = []
+
+    @OptionGroup var options: LogEventOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws { try await record() }
+
+    func eventData() -> JSONObject {
+        var data = JSONObject()
+        data["consultationId"] = .string(consultationId)
+        data["requestId"] = .string(requestId)
+        data["requesterId"] = .string(requesterId)
+        data["addressedToIds"] = .strings(addressedToId)
+        data["summary"] = .string(summary)
+        data["topics"] = .strings(topic)
+        return data
+    }
+
+    /// `request X from yoon-seok-won to msit awaits an answer`.
+    func consequence(streamID: String) -> String {
+        "request \(requestId) from \(requesterId) to \(Self.list(addressedToId)) awaits an answer"
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import ConsultDomain
+import Foundation
+
+/// `consult log retraction`: an event every view treats as never recorded (`RecordRetracted`).
+struct LogRetractionCommand: LogKindCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retraction",
+        abstract: "Retract a recorded event: views treat it as never recorded; it stays in the log (RecordRetracted).",
+        discussion: """
+            Find the event's id with `consult history ID`. A retracted event cannot be corrected or retracted \
+            again; a retraction itself stands as recorded.
+
+            Example: 최재식's remark on foreign AI talent at the Startup Alliance's forum was logged twice, \
+            under two statement ids; retract the second:
+
+              consult log retraction \\
+                --retracts-event-id 2f0b8f9e-4c1e-4a53-9d0e-0c6c1b2f7a10 \\
+                --reason '같은 발언을 두 번 기록함'
+            """)
+    static let eventType = EventType.recordRetracted
+
+    @Option(help: ArgumentHelp("The id of the event to retract.", valueName: "uuid"), transform: LogFlagValues.uuid)
+    var retractsEventId: UUID
+
+    @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
+    var reason: String
+
+    @OptionGroup var options: LogEventOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws { try await record() }
+
+    func eventData() -> JSONObject {
+        JSONObject([
+            ("retractsEventId", .string(retractsEventId.uuidString.lowercased())), ("reason", .string(reason)),
+        ])
+    }
+
+    /// `event 2f0b… in consultation-x is retracted: views treat it as never recorded`.
+    func consequence(streamID: String) -> String {
+        "event \(retractsEventId.uuidString.lowercased()) in \(streamID) is retracted: views treat it as never recorded"
+    }
+}

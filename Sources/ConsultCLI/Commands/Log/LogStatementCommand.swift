@@ -1,0 +1,63 @@
+import ArgumentParser
+import ConsultDomain
+
+/// `consult log statement`: what a participant said at a consultation (`StatementRecorded`).
+struct LogStatementCommand: LogKindCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statement",
+        abstract: "Record what a participant said at a consultation (StatementRecorded).",
+        discussion: """
+            The summary is in your own words; --quote keeps a short quote (at most 1,000 characters). The \
+            consultation and the speaker must be recorded already.
+
+            Example: at the Startup Alliance's forum on the AI ecosystem, KAIST professor 최재식 said Korea \
+            cannot grow enough AI talent at home and should make it easier for foreign talent to come:
+
+              consult log statement --consultation-id ai-ecosystem-expert-forum \\
+                --statement-id ai-ecosystem-expert-forum-choi-talent \\
+                --speaker-id choi-jae-sik \\
+                --summary '비자 제도 개선 등으로 해외 AI 인재 유치 환경을 만들자고 제안' \\
+                --quote '국내외에서 AI 인재 유치가 필요하고' --topic talent --topic global
+            """)
+    static let eventType = EventType.statementRecorded
+
+    @Option(help: ArgumentHelp("The consultation it was said at.", valueName: "id"))
+    var consultationId: String
+
+    @Option(help: ArgumentHelp("The statement's id, a slug.", valueName: "id"))
+    var statementId: String
+
+    @Option(help: ArgumentHelp("Who said it (a stakeholder id).", valueName: "id"))
+    var speakerId: String
+
+    @Option(help: ArgumentHelp("What was said, in your own words (1–2,000 characters).", valueName: "text"))
+    var summary: String
+
+    @Option(help: ArgumentHelp("A short quote (at most 1,000 characters).", valueName: "text"))
+    var quote: String?
+
+    @Option(help: ArgumentHelp("A topic tag (e.g. talent, data, compute); repeatable.", valueName: "tag"))
+    var topic: [String] = []
+
+    @OptionGroup var options: LogEventOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws { try await record() }
+
+    func eventData() -> JSONObject {
+        var data = JSONObject()
+        data["consultationId"] = .string(consultationId)
+        data["statementId"] = .string(statementId)
+        data["speakerId"] = .string(speakerId)
+        data["summary"] = .string(summary)
+        data["topics"] = .strings(topic)
+        data["quote"] = quote.map(JSONValue.string)
+        return data
+    }
+
+    /// `statement X by choi-jae-sik is on record in consultation Y (topics: talent, global)`.
+    func consequence(streamID: String) -> String {
+        let topics = topic.isEmpty ? "" : " (topics: \(topic.joined(separator: ", ")))"
+        return "statement \(statementId) by \(speakerId) is on record in consultation \(consultationId)\(topics)"
+    }
+}
