@@ -24,7 +24,10 @@ struct RestoreTests {
         let binaries = try ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
         let folder = FileManager.default.temporaryDirectory.path + "/consult-restore-\(UUID().uuidString.prefix(8))"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
-        defer { try? cluster.destroy() }
+        defer {
+            try? cluster.destroy()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
         let target = try cluster.start()
         let dump = folder + "-dump"
         defer { try? FileManager.default.removeItem(atPath: dump) }

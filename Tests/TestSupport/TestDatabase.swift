@@ -77,6 +77,7 @@ public struct TestServer: Sendable {
             return TestServer(
                 configuration: .url(url), urlBase: base.string ?? url, urlQuery: query, cluster: nil)
         }
+        removeClustersOfDeadTestRuns()
         let folder = FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
         registerCleanup(cluster)
@@ -90,11 +91,26 @@ public struct TestServer: Sendable {
     }
 }
 
+/// A test process that crashed or was killed leaves its cluster running; the next run removes it.
+private func removeClustersOfDeadTestRuns() {
+    let temporary = FileManager.default.temporaryDirectory.path
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+    for entry in entries where entry.hasPrefix("consult-tests-") {
+        guard let pid = Int32(entry.dropFirst("consult-tests-".count)), pid != getpid(),
+            kill(pid, 0) != 0, errno == ESRCH
+        else { continue }
+        try? EmbeddedCluster(folder: temporary + "/" + entry, logger: TestDatabase.logger).destroy()
+        try? FileManager.default.removeItem(atPath: temporary + "/" + entry)
+    }
+}
+
 nonisolated(unsafe) private var clusterToDestroy: EmbeddedCluster?
 
 private func registerCleanup(_ cluster: EmbeddedCluster) {
     clusterToDestroy = cluster
     atexit {
-        try? clusterToDestroy?.destroy()
+        guard let cluster = clusterToDestroy else { return }
+        try? cluster.destroy()
+        try? FileManager.default.removeItem(atPath: cluster.folder)
     }
 }
