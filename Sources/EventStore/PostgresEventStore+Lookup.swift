@@ -41,6 +41,17 @@ public struct EventLookup {
             """)
     }
 
+    /// Waits for, then holds until the transaction ends, an exclusive lock on each of `exclusive`
+    /// and a shared lock on each of `shared` (record keys such as stream ids), in one sorted order.
+    public func lock(exclusive: [String], shared: [String]) throws {
+        let keys = exclusive + shared
+        guard !keys.isEmpty else { return }
+        let modes = exclusive.map { _ in true } + shared.map { _ in false }
+        try connection.assumeIsolated { connection in
+            _ = try connection.query("SELECT consult_lock_records(\(keys)::text[], \(modes)::boolean[])")
+        }
+    }
+
     private func query(_ query: PostgresQuery) throws -> [RecordedEvent] {
         // Only ever called from inside `withTransaction`, on the connection's own thread.
         try connection.assumeIsolated { connection in

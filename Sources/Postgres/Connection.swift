@@ -119,6 +119,13 @@ public actor Connection {
             }
             throw error
         }
+        // A statement that failed inside the body (and was caught there) aborted the transaction;
+        // COMMIT would then quietly roll back, so it must not look like success.
+        if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
+            try execute(unsafeScript: "ROLLBACK")
+            throw PostgresError(
+                kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed.")
+        }
         try execute(unsafeScript: "COMMIT")
         return result
     }

@@ -48,9 +48,8 @@ public final class PostgresRows: @unchecked Sendable, RandomAccessCollection {
         guard let value = PQgetvalue(result, Int32(row), Int32(column)) else {
             return UnsafeBufferPointer(start: nil, count: 0)
         }
-        return UnsafeRawPointer(value).withMemoryRebound(to: UInt8.self, capacity: length) {
-            UnsafeBufferPointer(start: $0, count: length)
-        }
+        // char and UInt8 have the same layout; the memory lives as long as the result.
+        return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
     }
 }
 

@@ -21,6 +21,7 @@ enum BatchChecker {
             if seen.insert(event.id).inserted { pending.append((position, event)) }
         }
         guard !pending.isEmpty else { return }
+        try lockRecords(of: pending.map(\.event), lookup: lookup)
 
         var index = RecordIndex()
         for event in try facts(for: pending.map(\.event), lookup: lookup) {
@@ -34,6 +35,58 @@ enum BatchChecker {
         throw EventFileParser.invalidInput(
             sourceName: sourceName, violations: violations.map { (pending[$0.0].position, $0.1) },
             lines: parsed.lines)
+    }
+
+    /// Above this many record keys, a batch locks the whole log instead (the lock table is small).
+    static let maximumRecordLocks = 2000
+
+    /// Serializes this batch with concurrent ones that touch the same records, before anything is
+    /// read for the rules: otherwise two batches could each check against a log without the
+    /// other's events and both be written (the same commitment registered twice, a statement id
+    /// used in two consultations, a reference to a record retracted meanwhile). Registering,
+    /// correcting or retracting takes a record exclusively; referring to it takes it shared. Every
+    /// batch also holds the log shared, and a batch too large for per-record locks holds it
+    /// exclusively.
+    static func lockRecords(of batch: [BatchRules.Event], lookup: EventLookup) throws {
+        var exclusive = Set<String>()
+        var shared = Set<String>()
+        var targets: [UUID] = []
+        for event in batch {
+            switch event.type {
+            case .stakeholderRegistered, .consultationHeld, .requestMade, .commitmentMade:
+                if case .record(let prefix, let field) = event.type.streamRule,
+                    let id = event.data[field]?.stringValue
+                {
+                    exclusive.insert("\(prefix)-\(id)")
+                }
+            case .statementRecorded:
+                if let id = event.data["statementId"]?.stringValue { exclusive.insert("statement:\(id)") }
+            case .recordCorrected, .recordRetracted:
+                if case .targetEvent(let field) = event.type.streamRule,
+                    let id = event.data[field]?.stringValue.flatMap(UUID.init(uuidString:))
+                {
+                    targets.append(id)
+                }
+            default:
+                break
+            }
+            collectReferences(event.type, event.data, into: &shared)
+        }
+        // The stream of an event never changes, so it may be read before locking.
+        for target in try lookup.events(ids: targets) {
+            exclusive.insert(target.streamID)
+            if target.type == EventType.statementRecorded.rawValue,
+                let id = (try? JSONValue.parse(target.data))?.objectValue?["statementId"]?.stringValue
+            {
+                exclusive.insert("statement:\(id)")
+            }
+        }
+        shared.subtract(exclusive)
+        if exclusive.count + shared.count > maximumRecordLocks {
+            try lookup.lock(exclusive: ["consult:log"], shared: [])
+        } else {
+            try lookup.lock(exclusive: exclusive.sorted(), shared: shared.sorted() + ["consult:log"])
+        }
     }
 
     /// The stored events the batch's rules depend on, in log order: registrations of the records it
@@ -72,22 +125,33 @@ enum BatchChecker {
         try fetch(streams)
         let others = try lookup.statements(ids: Array(statementIDs)) + lookup.events(ids: Array(targets))
         keep(others)
-        // Corrections of those, the records they name (a corrected event is checked again), and the
+        // Then, until nothing new is needed: the corrections of what was loaded, the records its
+        // current (corrected) data names — a corrected event is checked again — and the
         // consultations whose dates requests and commitments need.
-        var second = Set(others.map(\.streamID))
-        for event in others {
-            if let type = EventType(rawValue: event.type), let data = (try? JSONValue.parse(event.data))?.objectValue {
-                collectReferences(type, data, into: &second)
+        var wanted = Set(others.map(\.streamID))
+        let targetAndStatementIDs = others.map(\.id)
+        for _ in 0..<6 {
+            try fetch(wanted)
+            var index = RecordIndex()
+            for event in found.values.sorted(by: { $0.logPosition < $1.logPosition }) {
+                if let type = EventType(rawValue: event.type),
+                    let data = (try? JSONValue.parse(event.data))?.objectValue
+                {
+                    index.apply(id: event.id, type: type, data: data)
+                }
             }
-        }
-        for event in found.values where event.type == "RequestMade" || event.type == "CommitmentMade" {
-            if let data = (try? JSONValue.parse(event.data))?.objectValue,
-                let consultation = data["consultationId"]?.stringValue
-            {
-                second.insert(RecordKind.consultation.streamID(consultation))
+            var needed = Set<String>()
+            for id in targetAndStatementIDs {
+                if let known = index.events[id], !known.isRetracted {
+                    collectReferences(known.type, known.data, into: &needed)
+                }
             }
+            for consultation in Array(index.requests.values) + Array(index.commitments.values) {
+                needed.insert(RecordKind.consultation.streamID(consultation))
+            }
+            wanted = needed.subtracting(fetched)
+            if wanted.isEmpty { break }
         }
-        try fetch(second)
         return found.values.sorted { $0.logPosition < $1.logPosition }
     }
 

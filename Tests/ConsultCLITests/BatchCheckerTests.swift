@@ -1,0 +1,57 @@
+import ConsultDomain
+import EventStore
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ConsultCLI
+
+/// What `BatchChecker` loads from the store must be enough for every rule, corrections included.
+@Suite("Checking batches against stored corrections")
+struct BatchCheckerTests {
+    static let commitmentID = "4b6f3a52-9c1d-4e2a-8f00-0000000000c1"
+    static let progressID = "4b6f3a52-9c1d-4e2a-8f00-0000000000c2"
+
+    static let stored = [
+        #"{"type":"StakeholderRegistered","data":{"stakeholderId":"a","name":"A","kind":"person","sector":"other"}}"#,
+        #"{"type":"StakeholderRegistered","data":{"stakeholderId":"b","name":"B","kind":"person","sector":"other"}}"#,
+        ConcurrentBatchTests.consultation("c1"),
+        #"{"id":"\#(commitmentID)","type":"CommitmentMade","data":{"commitmentId":"k","consultationId":"c1","#
+            + #""madeById":"a","ownerId":"a","summary":"약속","topics":[]}}"#,
+        #"{"type":"RecordCorrected","data":{"correctsEventId":"\#(commitmentID)","reason":"담당 변경","#
+            + #""changes":{"ownerId":"b"}}}"#,
+        #"{"id":"\#(progressID)","type":"CommitmentProgressed","data":{"commitmentId":"k","on":"2023-03-01","#
+            + #""status":"in_progress","note":"진행","evidence":[{"publisher":"P"}]}}"#,
+    ]
+
+    func outcome(of line: String) async throws -> Int32 {
+        let database = try await TestDatabase.create()
+        let store = try await database.store()
+        _ = try await store.append(try ConcurrentBatchTests.batch(Self.stored).events)
+        let parsed = try ConcurrentBatchTests.batch([line])
+        do {
+            _ = try await store.append(parsed.events) { lookup in
+                try BatchChecker.check(parsed, sourceName: "batch", lookup: lookup)
+            }
+            return 0
+        } catch let failure as CommandFailure {
+            return failure.exitCode
+        }
+    }
+
+    @Test("a second correction of a corrected commitment is checked against the records it now names")
+    func secondCorrection() async throws {
+        let line =
+            #"{"type":"RecordCorrected","data":{"correctsEventId":"\#(Self.commitmentID)","reason":"요약 정정","#
+            + #""changes":{"summary":"새 요약"}}}"#
+        #expect(try await outcome(of: line) == 0)
+    }
+
+    @Test("a correction that dates progress before its commitment's consultation is refused")
+    func correctedProgressDate() async throws {
+        let line =
+            #"{"type":"RecordCorrected","data":{"correctsEventId":"\#(Self.progressID)","reason":"날짜","#
+            + #""changes":{"on":"2023-01-01"}}}"#
+        #expect(try await outcome(of: line) == 65)
+    }
+}
