@@ -29,6 +29,15 @@ public struct EventLookup {
             """)
     }
 
+    /// Which of these event ids are stored (ids only, so it stays cheap for a large batch).
+    public func storedIDs(_ ids: [UUID]) throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return try connection.assumeIsolated { connection in
+            let rows = try connection.query("SELECT event_id FROM events WHERE event_id = ANY(\(ids)::uuid[])")
+            return Set(try rows.map { try $0.decode(UUID.self, column: 0) })
+        }
+    }
+
     /// Statements recorded with these statement ids (unique across consultations), in log order;
     /// served by the `events_statement_id` index.
     public func statements(ids: [String]) throws -> [RecordedEvent] {

@@ -14,7 +14,7 @@ enum BatchChecker {
     /// Throws a `CommandFailure` (exit 65) naming every violation's line and field.
     static func check(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: EventLookup) throws {
         // Events whose id is stored already are skipped before any rule (the store reports them).
-        let stored = Set(try lookup.events(ids: parsed.domainEvents.map(\.id)).map(\.id))
+        let stored = try lookup.storedIDs(parsed.domainEvents.map(\.id))
         var seen = Set<UUID>()
         var pending: [(position: Int, event: BatchRules.Event)] = []
         for (position, event) in parsed.domainEvents.enumerated() where !stored.contains(event.id) {
