@@ -23,13 +23,7 @@ enum BatchChecker {
         guard !pending.isEmpty else { return }
         try lockRecords(of: pending.map(\.event), lookup: lookup)
 
-        var index = RecordIndex()
-        for event in try facts(for: pending.map(\.event), lookup: lookup) {
-            guard let type = EventType(rawValue: event.type),
-                let data = (try? JSONValue.parse(event.data))?.objectValue
-            else { continue }
-            index.apply(id: event.id, type: type, data: data)
-        }
+        var index = try storedIndex(for: pending.map(\.event), lookup: lookup)
         let violations = BatchRules.check(pending.map(\.event), against: &index)
         guard !violations.isEmpty else { return }
         throw EventFileParser.invalidInput(
@@ -89,10 +83,10 @@ enum BatchChecker {
         }
     }
 
-    /// The stored events the batch's rules depend on, in log order: registrations of the records it
+    /// The index of the stored events the batch's rules depend on: registrations of the records it
     /// names, statements with its statement ids, the events its corrections and retractions target,
     /// and the corrections and retractions of all of those.
-    static func facts(for batch: [BatchRules.Event], lookup: EventLookup) throws -> [RecordedEvent] {
+    static func storedIndex(for batch: [BatchRules.Event], lookup: EventLookup) throws -> RecordIndex {
         var streams = Set<String>()
         var statementIDs = Set<String>()
         var targets = Set<UUID>()
@@ -113,8 +107,17 @@ enum BatchChecker {
                 streams.formUnion(referenced)
             }
         }
-        var found: [UUID: RecordedEvent] = [:]
-        func keep(_ events: [RecordedEvent]) { for event in events { found[event.id] = event } }
+        // Each stored event is parsed once, however many rounds below rebuild the index.
+        var found: [UUID: (logPosition: LogPosition, type: EventType, data: JSONObject)] = [:]
+        func keep(_ events: [RecordedEvent]) {
+            for event in events where found[event.id] == nil {
+                guard let type = EventType(rawValue: event.type),
+                    let data = (try? JSONValue.parse(event.data))?.objectValue
+                else { continue }
+                found[event.id] = (event.logPosition, type, data)
+            }
+        }
+        var index = RecordIndex()
         var fetched = Set<String>()
         func fetch(_ wanted: Set<String>) throws {
             let missing = wanted.subtracting(fetched)
@@ -132,13 +135,9 @@ enum BatchChecker {
         let targetAndStatementIDs = others.map(\.id)
         for _ in 0..<6 {
             try fetch(wanted)
-            var index = RecordIndex()
-            for event in found.values.sorted(by: { $0.logPosition < $1.logPosition }) {
-                if let type = EventType(rawValue: event.type),
-                    let data = (try? JSONValue.parse(event.data))?.objectValue
-                {
-                    index.apply(id: event.id, type: type, data: data)
-                }
+            index = RecordIndex()
+            for (id, event) in found.sorted(by: { $0.value.logPosition < $1.value.logPosition }) {
+                index.apply(id: id, type: event.type, data: event.data)
             }
             var needed = Set<String>()
             for id in targetAndStatementIDs {
@@ -152,7 +151,7 @@ enum BatchChecker {
             wanted = needed.subtracting(fetched)
             if wanted.isEmpty { break }
         }
-        return found.values.sorted { $0.logPosition < $1.logPosition }
+        return index
     }
 
     /// The streams of every record `data` names by id.
