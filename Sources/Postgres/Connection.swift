@@ -135,6 +135,11 @@ public actor Connection {
         try query("SELECT pg_notify(\(channel), \(payload))")
     }
 
+    /// The live `PGconn`, for this module's extensions; only on the connection's own thread.
+    func requireHandle() throws -> OpaquePointer {
+        try liveHandle()
+    }
+
     private func liveHandle() throws -> OpaquePointer {
         assert(thread.isCurrentThread, "libpq is only called on the connection's own thread")
         guard let handle else {

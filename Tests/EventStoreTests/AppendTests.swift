@@ -153,3 +153,19 @@ struct AppendTests {
         #expect(try await readEverything(store).count == 1)
     }
 }
+
+@Suite("Waking followers")
+struct AppendNotificationTests {
+    @Test("an append that wrote something notifies after its commit; one that wrote nothing does not")
+    func notifiesAfterCommit() async throws {
+        let database = try await TestDatabase.create()
+        let listener = try await database.connect()
+        try await listener.listen(PostgresEventStore.notificationChannel)
+        let store = try await database.store()
+        let id = UUID()
+        _ = try await store.append([event("a", id: id)])
+        #expect(try await listener.waitForNotifications(timeout: 5).count == 1)
+        _ = try await store.append([event("a", id: id)])  // a duplicate: nothing written
+        #expect(try await listener.waitForNotifications(timeout: 0.3).isEmpty)
+    }
+}
