@@ -151,10 +151,8 @@ extension PostgresEventStore {
         for row in versionRows {
             version[try row.decode(String.self, column: 0)] = try row.decode(Int.self, column: 1)
         }
-        var rows = "["
-        rows.reserveCapacity(plan.reduce(0) { $0 + events[$1.index].data.utf8.count + 200 })
         var assigned: [(index: Int, streamID: String, version: Int)] = []
-        for (order, step) in plan.enumerated() {
+        for step in plan {
             let event = events[step.index]
             let current = version[step.streamID] ?? 0
             if let expected = event.expectedVersion, expected != current {
@@ -165,25 +163,35 @@ extension PostgresEventStore {
             }
             version[step.streamID] = current + 1
             assigned.append((step.index, step.streamID, current + 1))
-            if order > 0 { rows += "," }
-            rows += "{\"i\":\(order),\"s\":\(jsonQuoted(step.streamID)),\"v\":\(current + 1),"
-            rows += "\"t\":\(jsonQuoted(event.type)),\"sv\":\(event.schemaVersion),"
-            rows += "\"id\":\"\(event.id.postgresText)\",\"d\":\(event.data),\"m\":\(event.metadata)}"
         }
-        rows += "]"
 
-        // 4. One statement for the whole batch, rows in batch order so positions follow it.
-        let inserted = try connection.query(
-            """
-            INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
-            SELECT \(epoch), r.s, r.v, r.t, r.sv, r.id, r.d, r.m
-            FROM jsonb_to_recordset(\(rows)::jsonb) AS r(i int, s text, v int, t text, sv int, id uuid, d jsonb, m jsonb)
-            ORDER BY r.i
-            RETURNING event_id, position
-            """)
+        // 4. A few statements for the whole batch, rows in batch order so positions follow it.
+        //    Chunked: one jsonb parameter may not exceed PostgreSQL's limit (about 256 MiB).
         var positionOfID: [UUID: Int64] = [:]
-        for row in inserted {
-            positionOfID[try row.decode(UUID.self, column: 0)] = try row.decode(Int64.self, column: 1)
+        for chunk in chunked(
+            assigned, size: { events[$0.index].data.utf8.count + events[$0.index].metadata.utf8.count })
+        {
+            var rows = "["
+            for (order, step) in chunk.enumerated() {
+                let event = events[step.index]
+                if order > 0 { rows += "," }
+                rows += "{\"i\":\(order),\"s\":\(jsonQuoted(step.streamID)),\"v\":\(step.version),"
+                rows += "\"t\":\(jsonQuoted(event.type)),\"sv\":\(event.schemaVersion),"
+                rows += "\"id\":\"\(event.id.postgresText)\",\"d\":\(event.data),\"m\":\(event.metadata)}"
+            }
+            rows += "]"
+            let inserted = try connection.query(
+                """
+                INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
+                SELECT \(epoch), r.s, r.v, r.t, r.sv, r.id, r.d, r.m
+                FROM jsonb_to_recordset(\(rows)::jsonb)
+                    AS r(i int, s text, v int, t text, sv int, id uuid, d jsonb, m jsonb)
+                ORDER BY r.i
+                RETURNING event_id, position
+                """)
+            for row in inserted {
+                positionOfID[try row.decode(UUID.self, column: 0)] = try row.decode(Int64.self, column: 1)
+            }
         }
         for step in assigned {
             guard let position = positionOfID[events[step.index].id] else {
@@ -205,29 +213,56 @@ extension PostgresEventStore {
         _ events: [ProposedEvent], stored: [UUID: (position: Int64, streamID: String)],
         on connection: isolated Connection
     ) throws {
-        var rows = "["
-        var first = true
-        for (index, event) in events.enumerated() where stored[event.id] != nil {
-            if !first { rows += "," }
-            first = false
-            rows += "{\"i\":\(index),\"id\":\"\(event.id.postgresText)\",\"t\":\(jsonQuoted(event.type)),"
-            rows += "\"d\":\(event.data),\"m\":\(event.metadata)}"
+        let duplicates = events.indices.filter { stored[events[$0].id] != nil }
+        var differingIndex: Int?
+        for chunk in chunked(duplicates, size: { events[$0].data.utf8.count + events[$0].metadata.utf8.count }) {
+            var rows = "["
+            for (order, index) in chunk.enumerated() {
+                let event = events[index]
+                if order > 0 { rows += "," }
+                rows += "{\"i\":\(index),\"id\":\"\(event.id.postgresText)\",\"t\":\(jsonQuoted(event.type)),"
+                rows += "\"d\":\(event.data),\"m\":\(event.metadata)}"
+            }
+            rows += "]"
+            let differing = try connection.query(
+                """
+                SELECT r.i FROM jsonb_to_recordset(\(rows)::jsonb) AS r(i int, id uuid, t text, d jsonb, m jsonb)
+                JOIN events e ON e.event_id = r.id
+                WHERE e.type <> r.t OR e.data <> r.d OR e.metadata <> r.m
+                ORDER BY r.i LIMIT 1
+                """)
+            if let row = differing.first {
+                differingIndex = try row.decode(Int.self, column: 0)
+                break
+            }
         }
-        rows += "]"
-        let differing = try connection.query(
-            """
-            SELECT r.i FROM jsonb_to_recordset(\(rows)::jsonb) AS r(i int, id uuid, t text, d jsonb, m jsonb)
-            JOIN events e ON e.event_id = r.id
-            WHERE e.type <> r.t OR e.data <> r.d OR e.metadata <> r.m
-            ORDER BY r.i LIMIT 1
-            """)
-        if let row = differing.first {
-            let index = try row.decode(Int.self, column: 0)
+        if let index = differingIndex {
             throw EventStoreError(
                 kind: .eventIDReused, index: index,
                 message: "Event id \(events[index].id.postgresText) is stored already with different content.")
         }
     }
+}
+
+/// Rows per statement, and bytes of event data per statement, when a batch is sent in parts.
+let appendChunkRows = 10_000
+let appendChunkBytes = 32 << 20
+
+/// `items` in consecutive parts of at most `appendChunkRows` items and about `appendChunkBytes`.
+func chunked<Item>(_ items: [Item], size: (Item) -> Int) -> [ArraySlice<Item>] {
+    var chunks: [ArraySlice<Item>] = []
+    var start = 0
+    var bytes = 0
+    for (index, item) in items.enumerated() {
+        if index > start && (index - start >= appendChunkRows || bytes + size(item) > appendChunkBytes) {
+            chunks.append(items[start..<index])
+            start = index
+            bytes = 0
+        }
+        bytes += size(item)
+    }
+    if start < items.count { chunks.append(items[start...]) }
+    return chunks
 }
 
 /// Ends a dry run's transaction with a rollback, carrying what would have been written.

@@ -169,3 +169,41 @@ struct AppendNotificationTests {
         #expect(try await listener.waitForNotifications(timeout: 0.3).isEmpty)
     }
 }
+
+@Suite("Large batches")
+struct LargeBatchTests {
+    @Test("a batch larger than one statement's part is written in order, all or nothing, and re-checked whole")
+    func chunkedAppend() async throws {
+        let database = try await TestDatabase.create()
+        let store = try await database.store()
+        let count = appendChunkRows * 2 + 500
+        let batch = (0..<count).map { event("big-\($0 % 7)", $0) }
+        let outcomes = try await store.append(batch)
+        let positions = outcomes.map(\.position)
+        #expect(positions == positions.sorted())
+        #expect(Set(positions).count == count)
+        #expect(try await store.readStreams(["big-0"]).map(\.streamVersion) == Array(1...((count + 6) / 7)))
+
+        // The same batch again: every event a duplicate, across all parts.
+        let again = try await store.append(batch)
+        #expect(again.allSatisfy { if case .duplicate = $0 { true } else { false } })
+        // One changed event in the last part is found and refuses the whole batch.
+        var changed = batch
+        changed[count - 1].data = #"{"n":-1}"#
+        let error = await #expect(throws: EventStoreError.self) { try await store.append(changed) }
+        #expect(error?.kind == .eventIDReused)
+        #expect(error?.index == count - 1)
+    }
+
+    @Test("parts respect both the row and the byte limits")
+    func chunking() {
+        let small = chunked(Array(0..<25), size: { _ in 1 })
+        #expect(small.map(\.count) == [25])
+        let byRows = chunked(Array(0..<(appendChunkRows + 1)), size: { _ in 1 })
+        #expect(byRows.map(\.count) == [appendChunkRows, 1])
+        let byBytes = chunked(Array(0..<5), size: { _ in appendChunkBytes / 2 })
+        #expect(byBytes.map(\.count) == [2, 2, 1])
+        let huge = chunked([0, 1], size: { _ in appendChunkBytes * 2 })
+        #expect(huge.map(\.count) == [1, 1])
+    }
+}
