@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "ConsultDomain", swiftSettings: strict),
         .target(
             name: "EventStore",
-            dependencies: ["Postgres", "ConsultDomain", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsultCLITests",
-            dependencies: ["ConsultCLI", "consult", "EmbeddedPostgres", "TestSupport"],
+            dependencies: ["ConsultCLI", "consult", "EmbeddedPostgres", "Postgres", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -126,7 +126,12 @@ public actor Connection {
             throw PostgresError(
                 kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed.")
         }
-        try execute(unsafeScript: "COMMIT")
+        do {
+            try execute(unsafeScript: "COMMIT")
+        } catch var error as PostgresError where error.kind == .connection {
+            error.isCommitOutcomeUnknown = true
+            throw error
+        }
         return result
     }
 

@@ -26,6 +26,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var constraint: String?
     public var table: String?
     public var column: String?
+    /// The connection was lost during COMMIT: the transaction may or may not have been committed.
+    public var isCommitOutcomeUnknown = false
 
     public init(
         kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil,

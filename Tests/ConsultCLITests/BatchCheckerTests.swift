@@ -1,6 +1,7 @@
 import ConsultDomain
 import EventStore
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -53,5 +54,20 @@ struct BatchCheckerTests {
             #"{"type":"RecordCorrected","data":{"correctsEventId":"\#(Self.progressID)","reason":"날짜","#
             + #""changes":{"on":"2023-01-01"}}}"#
         #expect(try await outcome(of: line) == 65)
+    }
+}
+
+@Suite("Errors as the user sees them")
+struct CommandFailureTests {
+    @Test("a connection lost during COMMIT says the outcome is unknown (exit 69), not only 'unavailable'")
+    func commitOutcomeUnknown() {
+        var error = PostgresError(kind: .connection, message: "server closed the connection unexpectedly")
+        error.isCommitOutcomeUnknown = true
+        let failure = CommandFailure.from(error)
+        #expect(failure.exitCode == 69)
+        #expect(failure.message.contains("may or may not have been written"))
+        let plain = CommandFailure.from(PostgresError(kind: .connection, message: "no such socket"))
+        #expect(plain.exitCode == 69)
+        #expect(plain.message.hasPrefix("The database is unavailable"))
     }
 }

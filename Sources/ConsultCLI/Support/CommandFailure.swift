@@ -40,6 +40,16 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
             case .eventIDReused, .unknownTargetEvent:
                 return CommandFailure(exitCode: ExitStatus.invalidInput, error.message + " Nothing was written.")
             }
+        case let error as PostgresError where error.isCommitOutcomeUnknown:
+            return CommandFailure(
+                exitCode: ExitStatus.unavailable,
+                "The connection to the database was lost while committing, so the events may or may not have "
+                    + "been written.",
+                details: [
+                    "Check with `consult status` or `consult history ID` before logging them again; "
+                        + "events that carry an id are safe to log again.",
+                    error.message,
+                ])
         case let error as PostgresError where error.isConnectionFailure:
             return CommandFailure(exitCode: ExitStatus.unavailable, "The database is unavailable: \(error.message)")
         case let error as PostgresError:
