@@ -9,13 +9,7 @@ public struct EventLookup {
     /// Events of the given streams, optionally only of some types, in log order.
     public func events(inStreams streamIDs: [String], types: [String]? = nil) throws -> [RecordedEvent] {
         guard !streamIDs.isEmpty else { return [] }
-        return try query(
-            """
-            SELECT \(unescaped: PostgresEventStore.columns) FROM events
-            WHERE stream_id = ANY(\(streamIDs)::text[])
-              AND (\(types == nil) OR type = ANY(\(types ?? [])::text[]))
-            ORDER BY epoch, tx_id, position
-            """)
+        return try query(PostgresEventStore.streamsQuery(streamIDs, types: types))
     }
 
     /// The events with these ids, in log order.

@@ -51,13 +51,17 @@ public final class PostgresEventStore: EventLog {
     }
 
     public func readStreams(_ streamIDs: [String]) async throws -> [RecordedEvent] {
-        let rows = try await connection.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM events
-            WHERE stream_id = ANY(\(streamIDs)::text[])
-            ORDER BY epoch, tx_id, position
-            """)
-        return try rows.map(Self.decodeEvent)
+        try await connection.query(Self.streamsQuery(streamIDs, types: nil)).map(Self.decodeEvent)
+    }
+
+    /// Every event of `streamIDs` (of `types` only, when given), in log order.
+    static func streamsQuery(_ streamIDs: [String], types: [String]?) -> PostgresQuery {
+        """
+        SELECT \(unescaped: columns) FROM events
+        WHERE stream_id = ANY(\(streamIDs)::text[])
+          AND (\(types == nil) OR type = ANY(\(types ?? [])::text[]))
+        ORDER BY epoch, tx_id, position
+        """
     }
 
     /// Every event of one consistent snapshot, in log order, in pages (bounded memory).

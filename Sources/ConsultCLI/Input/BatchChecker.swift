@@ -21,9 +21,12 @@ enum BatchChecker {
             if seen.insert(event.id).inserted { pending.append((position, event)) }
         }
         guard !pending.isEmpty else { return }
-        try lockRecords(of: pending.map(\.event), lookup: lookup)
+        let references = BatchReferences(pending.map(\.event))
+        // Stored events never change, so the targets may be read once, before locking.
+        let targets = try lookup.events(ids: Array(references.targets))
+        try lockRecords(references, targets: targets, lookup: lookup)
 
-        var index = try storedIndex(for: pending.map(\.event), lookup: lookup)
+        var index = try storedIndex(references, targets: targets, lookup: lookup)
         let violations = BatchRules.check(pending.map(\.event), against: &index)
         guard !violations.isEmpty else { return }
         throw EventFileParser.invalidInput(
@@ -41,33 +44,10 @@ enum BatchChecker {
     /// correcting or retracting takes a record exclusively; referring to it takes it shared. Every
     /// batch also holds the log shared, and a batch too large for per-record locks holds it
     /// exclusively.
-    static func lockRecords(of batch: [BatchRules.Event], lookup: EventLookup) throws {
-        var exclusive = Set<String>()
-        var shared = Set<String>()
-        var targets: [UUID] = []
-        for event in batch {
-            switch event.type {
-            case .stakeholderRegistered, .consultationHeld, .requestMade, .commitmentMade:
-                if case .record(let prefix, let field) = event.type.streamRule,
-                    let id = event.data[field]?.stringValue
-                {
-                    exclusive.insert("\(prefix)-\(id)")
-                }
-            case .statementRecorded:
-                if let id = event.data["statementId"]?.stringValue { exclusive.insert("statement:\(id)") }
-            case .recordCorrected, .recordRetracted:
-                if case .targetEvent(let field) = event.type.streamRule,
-                    let id = event.data[field]?.stringValue.flatMap(UUID.init(uuidString:))
-                {
-                    targets.append(id)
-                }
-            default:
-                break
-            }
-            collectReferences(event.type, event.data, into: &shared)
-        }
-        // The stream of an event never changes, so it may be read before locking.
-        for target in try lookup.events(ids: targets) {
+    static func lockRecords(_ references: BatchReferences, targets: [RecordedEvent], lookup: EventLookup) throws {
+        var exclusive = references.registered
+        var shared = references.streams
+        for target in targets {
             exclusive.insert(target.streamID)
             if target.type == EventType.statementRecorded.rawValue,
                 let id = (try? JSONValue.parse(target.data))?.objectValue?["statementId"]?.stringValue
@@ -86,27 +66,9 @@ enum BatchChecker {
     /// The index of the stored events the batch's rules depend on: registrations of the records it
     /// names, statements with its statement ids, the events its corrections and retractions target,
     /// and the corrections and retractions of all of those.
-    static func storedIndex(for batch: [BatchRules.Event], lookup: EventLookup) throws -> RecordIndex {
-        var streams = Set<String>()
-        var statementIDs = Set<String>()
-        var targets = Set<UUID>()
-        for event in batch {
-            collectReferences(event.type, event.data, into: &streams)
-            if event.type == .statementRecorded, let id = event.data["statementId"]?.stringValue {
-                statementIDs.insert(id)
-            }
-            if case .targetEvent(let field) = event.type.streamRule,
-                let id = event.data[field]?.stringValue.flatMap(UUID.init(uuidString:))
-            {
-                targets.insert(id)
-            }
-            if event.type == .recordCorrected, let changes = event.data["changes"]?.objectValue {
-                // A correction may point its target at other records.
-                var referenced = Set<String>()
-                collectReferences(nil, changes, into: &referenced)
-                streams.formUnion(referenced)
-            }
-        }
+    static func storedIndex(_ references: BatchReferences, targets: [RecordedEvent], lookup: EventLookup) throws
+        -> RecordIndex
+    {
         // Each stored event is parsed once, however many rounds below rebuild the index.
         var found: [UUID: (logPosition: LogPosition, type: EventType, data: JSONObject)] = [:]
         func keep(_ events: [RecordedEvent]) {
@@ -125,8 +87,8 @@ enum BatchChecker {
             fetched.formUnion(missing)
             keep(try lookup.events(inStreams: Array(missing), types: indexTypes))
         }
-        try fetch(streams)
-        let others = try lookup.statements(ids: Array(statementIDs)) + lookup.events(ids: Array(targets))
+        try fetch(references.streams)
+        let others = try lookup.statements(ids: Array(references.statementIDs)) + targets
         keep(others)
         // Then, until nothing new is needed: the corrections of what was loaded, the records its
         // current (corrected) data names — a corrected event is checked again — and the
@@ -152,6 +114,48 @@ enum BatchChecker {
             if wanted.isEmpty { break }
         }
         return index
+    }
+
+    /// What a batch names, gathered once for both the locks and the loading of stored facts.
+    struct BatchReferences {
+        /// Streams of the records the batch refers to, corrections' new values included.
+        var streams = Set<String>()
+        /// Lock keys of the records the batch registers.
+        var registered = Set<String>()
+        var statementIDs = Set<String>()
+        /// Events its corrections and retractions target.
+        var targets = Set<UUID>()
+
+        init(_ batch: [BatchRules.Event]) {
+            for event in batch {
+                collectReferences(event.type, event.data, into: &streams)
+                switch event.type {
+                case .stakeholderRegistered, .consultationHeld, .requestMade, .commitmentMade:
+                    if case .record(let prefix, let field) = event.type.streamRule,
+                        let id = event.data[field]?.stringValue
+                    {
+                        registered.insert("\(prefix)-\(id)")
+                    }
+                case .statementRecorded:
+                    if let id = event.data["statementId"]?.stringValue {
+                        statementIDs.insert(id)
+                        registered.insert("statement:\(id)")
+                    }
+                case .recordCorrected, .recordRetracted:
+                    if case .targetEvent(let field) = event.type.streamRule,
+                        let id = event.data[field]?.stringValue.flatMap(UUID.init(uuidString:))
+                    {
+                        targets.insert(id)
+                    }
+                    // A correction may point its target at other records.
+                    if let changes = event.data["changes"]?.objectValue {
+                        collectReferences(nil, changes, into: &streams)
+                    }
+                default:
+                    break
+                }
+            }
+        }
     }
 
     /// The streams of every record `data` names by id.
