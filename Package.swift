@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, lowest first: CLibPQ → Postgres → EventStore → ConsultCLI → consult.
+// Layers, lowest first: CLibPQ → Postgres → EventStore → Projections → ConsultCLI → consult.
 // ConsultDomain is pure Swift and imports none of the database layers.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Projections",
+            dependencies: ["EventStore", "ConsultDomain", "Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EmbeddedPostgres",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -43,7 +48,7 @@ let package = Package(
         .target(
             name: "ConsultCLI",
             dependencies: [
-                "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres",
+                "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -39,15 +39,24 @@ public final class PostgresEventStore: EventLog {
     /// and rows of earlier epochs, all committed in a cluster that is gone, are always readable.
     public func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent] {
         let current = try await currentEpoch()
-        let rows = try await connection.query(
-            """
+        let rows = try await connection.query(Self.readAllQuery(after: position, limit: limit, epoch: current))
+        return try rows.map(Self.decodeEvent)
+    }
+
+    /// The query of `readAll(after:limit:)`, for readers that run it inside their own transaction
+    /// (projection workers); `epoch` is `currentEpoch()`. With `upTo`, nothing after it is read.
+    public static func readAllQuery(
+        after position: LogPosition, upTo end: LogPosition? = nil, limit: Int, epoch current: Int32
+    ) -> PostgresQuery {
+        let end = end ?? LogPosition(epoch: .max, transactionID: UInt64(Int64.max), position: .max)
+        return """
             SELECT \(unescaped: Self.columns) FROM events
             WHERE (epoch, tx_id, position) > (\(position.epoch), \(position.transactionID)::xid8, \(position.position))
+              AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
               AND (epoch < \(current) OR tx_id < pg_snapshot_xmin(pg_current_snapshot()))
             ORDER BY epoch, tx_id, position
             LIMIT \(max(0, limit))
-            """)
-        return try rows.map(Self.decodeEvent)
+            """
     }
 
     public func readStreams(_ streamIDs: [String]) async throws -> [RecordedEvent] {
@@ -91,13 +100,14 @@ public final class PostgresEventStore: EventLog {
 
     // Casts get their own names: an output column called `tx_id` (text) would be what
     // `ORDER BY tx_id` sorts by, and "1001" < "999" as text.
-    static let columns = """
+    public static let columns = """
         epoch, tx_id::text AS tx_id_text, position, stream_id, stream_version, type, schema_version, event_id,
         data::text AS data_text, metadata::text AS metadata_text,
         to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at_text
         """
 
-    static func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {
+    /// Decodes a row selected with `columns`.
+    public static func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {
         RecordedEvent(
             logPosition: LogPosition(
                 epoch: try row.decode(column: 0), transactionID: try row.decode(column: 1),
@@ -112,7 +122,8 @@ public final class PostgresEventStore: EventLog {
             recordedAt: try row.decode(column: 10))
     }
 
-    func currentEpoch() async throws -> Int32 {
+    /// The epoch this cluster writes in (see `readAll`).
+    public func currentEpoch() async throws -> Int32 {
         if let known = epoch.withLock({ $0 }) { return known }
         let value = try await connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
         epoch.withLock { $0 = value }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import ConsultDomain
 import EventStore
+import Projections
 
 /// `consult status`: event count, last position, and what holds the log back.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the log's size and position, and any open transaction holding readers back.")
+        abstract: "Show the log's size and position, each view's checkpoint and lag, and what holds readers back.")
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
@@ -14,6 +15,9 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let session = try await StoreSession.open(connection, logger: cliLogger)
         let status = try await session.store.status()
+        let runner = ProjectionRunner(store: session.store)
+        try await runner.prepare()
+        let views = try await runner.status()
         switch output.format {
         case .json:
             var object = JSONObject()
@@ -31,6 +35,17 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 object["oldestOpenWriter"] = .null
             }
+            object["views"] = .array(
+                views.map { view in
+                    var item = JSONObject()
+                    item["name"] = .string(view.name)
+                    item["version"] = .number(String(view.version))
+                    item["checkpoint"] = view.checkpoint.map { .string($0.description) } ?? .null
+                    item["eventsApplied"] = .number(String(view.eventsApplied))
+                    item["lag"] = .number(String(view.lag))
+                    item["updatedAt"] = .string(view.updatedAt)
+                    return .object(item)
+                })
             Output.writeLine(JSONValue.array([.object(object)]).serialized())
         case .csv:
             var csv = CSVWriter(headers: ["eventCount", "lastPosition", "readableHead", "eventsHeldBack"])
@@ -39,6 +54,14 @@ struct StatusCommand: AsyncParsableCommand {
                 status.head?.description ?? "", String(status.eventsHeldBack),
             ])
             Output.write(csv.text)
+            var viewsCSV = CSVWriter(headers: ["view", "checkpoint", "eventsApplied", "lag", "updatedAt"])
+            for view in views {
+                viewsCSV.append([
+                    view.name, view.checkpoint?.description ?? "", String(view.eventsApplied), String(view.lag),
+                    view.updatedAt,
+                ])
+            }
+            Output.write("\r\n" + viewsCSV.text)
         case .table:
             Output.writeLine("events         \(status.eventCount)")
             Output.writeLine("last position  \(status.lastPosition.map(String.init) ?? "none")")
@@ -52,6 +75,15 @@ struct StatusCommand: AsyncParsableCommand {
             } else {
                 Output.writeLine("held back      nothing")
             }
+            Output.writeLine()
+            var table = TextTable(headers: ["VIEW", "CHECKPOINT", "APPLIED", "LAG", "UPDATED (UTC)"])
+            for view in views {
+                table.rows.append([
+                    view.name, view.checkpoint?.description ?? "none", String(view.eventsApplied),
+                    view.lag == 0 ? "up to date" : "\(view.lag) behind", view.updatedAt,
+                ])
+            }
+            Output.write(table.render())
         }
     }
 }

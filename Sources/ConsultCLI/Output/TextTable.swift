@@ -6,23 +6,37 @@ struct TextTable {
     /// Cells longer than this many columns are cut with an ellipsis.
     var maximumCellWidth = 60
 
-    func render() -> String {
-        let cells = ([headers] + rows).map { $0.map { truncate(oneLine($0)) } }
+    /// The table, its widest columns narrowed (cells cut with an ellipsis) so that each line fits
+    /// in `maximumWidth` columns when given.
+    func render(maximumWidth: Int? = nil) -> String {
+        let cells = ([headers] + rows).map { $0.map(oneLine) }
         var widths = Array(repeating: 0, count: headers.count)
         for row in cells {
             for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], DisplayWidth.of(cell))
+                widths[index] = max(widths[index], min(maximumCellWidth, DisplayWidth.of(cell)))
+            }
+        }
+        if let maximumWidth {
+            let gaps = 2 * max(0, widths.count - 1)
+            let floor = 6
+            while widths.reduce(0, +) + gaps > maximumWidth,
+                let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+                widths[widest] > floor
+            {
+                widths[widest] -= 1
             }
         }
         var out = ""
         for row in cells {
             var line = ""
-            for (index, cell) in row.enumerated() {
-                line += cell
+            for (index, cell) in row.enumerated() where index < widths.count {
+                let fitted = Self.truncate(cell, to: widths[index])
+                line += fitted
                 if index < row.count - 1 {
-                    line += String(repeating: " ", count: widths[index] - DisplayWidth.of(cell) + 2)
+                    line += String(repeating: " ", count: widths[index] - DisplayWidth.of(fitted) + 2)
                 }
             }
+            while line.hasSuffix(" ") { line.removeLast() }
             out += line + "\n"
         }
         return out
@@ -32,15 +46,15 @@ struct TextTable {
         String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
 
-    private func truncate(_ text: String) -> String {
-        guard DisplayWidth.of(text) > maximumCellWidth else { return text }
+    static func truncate(_ text: String, to width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return text }
         var out = ""
-        var width = 0
-        for scalar in text.unicodeScalars {
-            let next = DisplayWidth.of(scalar)
-            if width + next > maximumCellWidth - 1 { break }
-            out.unicodeScalars.append(scalar)
-            width += next
+        var used = 0
+        for character in text {
+            let next = DisplayWidth.of(String(character))
+            if used + next > width - 1 { break }
+            out.append(character)
+            used += next
         }
         return out + "…"
     }

@@ -3,6 +3,7 @@ import ConsultDomain
 import EmbeddedPostgres
 import EventStore
 import Postgres
+import Projections
 
 /// The exit codes of SPEC.md (sysexits).
 public enum ExitStatus {
@@ -60,6 +61,12 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
             return CommandFailure(exitCode: ExitStatus.unavailable, "The database is unavailable: \(error)")
         case let error as EmbeddedPostgresError:
             return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
+        case let error as ProjectionError:
+            switch error.kind {
+            case .busy: return CommandFailure(exitCode: ExitStatus.conflict, error.message)
+            case .unknownView: return CommandFailure(exitCode: ExitStatus.usage, error.message)
+            case .heldBack: return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
+            }
         case let error as MigrationError:
             return CommandFailure(exitCode: ExitStatus.failure, error.message)
         default:

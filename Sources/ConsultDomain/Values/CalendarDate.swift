@@ -60,7 +60,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         Self(dayNumber: dayNumber + days)
     }
 
-    init(dayNumber: Int) {
+    /// The date `dayNumber` days after 1970-01-01.
+    public init(dayNumber: Int) {
         let z = dayNumber + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

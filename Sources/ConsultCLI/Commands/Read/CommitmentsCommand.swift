@@ -1,0 +1,113 @@
+import ArgumentParser
+import ConsultDomain
+import Projections
+
+/// `consult commitments`: what was promised, by whom, and where it stands on a date.
+struct CommitmentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commitments",
+        abstract: "List commitments with their status and schedule on a date.",
+        discussion: """
+            Examples:
+              consult commitments --outstanding
+              consult commitments --overdue --owner msit
+              consult commitments --as-of 2024-06-30 --recorded-as-of 2024-07-01T09:00:00+09:00
+
+            --as-of DATE is the state on that date: events dated after it are ignored (default: today, local \
+            time). --recorded-as-of TIME is what the tracker knew then: events recorded after it are ignored, \
+            corrections and retractions included. The two combine.
+            """)
+
+    @Flag(help: "Only commitments still open, in progress or stalled.") var outstanding = false
+    @Flag(help: "Only outstanding commitments whose due-by has passed.") var overdue = false
+    @Option(help: "Only this status (open, in_progress, stalled, fulfilled, partially_fulfilled, broken, withdrawn).")
+    var status: [String] = []
+    @Option(help: "Only commitments owned by this stakeholder id.") var owner: String?
+    @Option(help: "Only commitments whose owner is in this sector.") var sector: String?
+    @Option(help: "Only commitments with this topic.") var topic: String?
+    @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD).") var asOf: String?
+    @Option(
+        name: .customLong("recorded-as-of"), help: "Answer with what was recorded by this time (RFC 3339 or a date).")
+    var recordedAsOf: String?
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    static let statuses = ["open"] + EventSchema.progressStatuses
+
+    func validate() throws {
+        for value in status where !Self.statuses.contains(value) {
+            throw ValidationError(
+                "--status \(value) is not a status; use one of \(Self.statuses.joined(separator: ", ")).")
+        }
+        if let sector, !EventSchema.sectors.contains(sector) {
+            throw ValidationError(
+                "--sector \(sector) is not a sector; use one of \(EventSchema.sectors.joined(separator: ", ")).")
+        }
+    }
+
+    func run() async throws {
+        let date = try TimeArguments.date(asOf, option: "--as-of")
+        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
+        var filter = CommitmentFilter()
+        filter.outstandingOnly = outstanding
+        filter.overdueOnly = overdue
+        filter.statuses = status
+        filter.ownerID = owner
+        filter.sector = sector
+        filter.topic = topic
+        let read = try await ReadSession.open(connection)
+        let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
+        var list = RecordList(
+            keys: Self.keys,
+            tableColumns: [
+                ("COMMITMENT", "commitmentId"), ("OWNER", "ownerName"), ("MADE BY", "maker"),
+                ("CONSULTATION", "consultationTitle"), ("MADE ON", "madeOn"), ("DUE BY", "dueBy"),
+                ("STATUS", "status"), ("SCHEDULE", "schedule"), ("SUMMARY", "summary"),
+            ])
+        for row in rows {
+            let maker = [row.state.makerName, row.state.makerTitle].compactMap { $0 }.joined(separator: ", ")
+            let due = [row.state.dueBy?.description, row.state.dueText.map { "(\($0))" }].compactMap { $0 }
+            list.append(Self.json(row), tableExtras: ["maker": maker, "dueBy": due.joined(separator: " ")])
+        }
+        Output.write(list.render(output.format, emptyMessage: "No commitments match."))
+    }
+
+    static let keys = [
+        "commitmentId", "summary", "ownerId", "ownerName", "ownerSector", "madeById", "makerName", "makerTitle",
+        "consultationId", "consultationTitle", "consultationKind", "madeOn", "due", "dueText", "originalDueBy", "dueBy",
+        "slips", "status", "statusOn", "schedule", "overdue", "lastNote", "restatements", "followUps",
+        "respondsToRequestIds", "topics",
+    ]
+
+    static func json(_ row: CommitmentRow) -> JSONObject {
+        let state = row.state
+        var object = JSONObject()
+        object["commitmentId"] = .string(state.commitmentID)
+        object["summary"] = .string(state.summary)
+        object["ownerId"] = .string(state.ownerID)
+        object["ownerName"] = .optional(state.ownerName)
+        object["ownerSector"] = .optional(state.ownerSector)
+        object["madeById"] = .string(state.madeByID)
+        object["makerName"] = .optional(state.makerName)
+        object["makerTitle"] = .optional(state.makerTitle)
+        object["consultationId"] = .string(state.consultationID)
+        object["consultationTitle"] = .optional(state.consultationTitle)
+        object["consultationKind"] = .optional(state.consultationKind)
+        object["madeOn"] = .optional(state.madeOn)
+        object["due"] = .optional(state.due)
+        object["dueText"] = .optional(state.dueText)
+        object["originalDueBy"] = .optional(state.originalDueBy)
+        object["dueBy"] = .optional(state.dueBy)
+        object["slips"] = .int(state.slips)
+        object["status"] = .string(state.status)
+        object["statusOn"] = .optional(state.statusOn)
+        object["schedule"] = .string(row.schedule.rawValue)
+        object["overdue"] = .bool(row.schedule == .overdue)
+        object["lastNote"] = .optional(state.lastNote)
+        object["restatements"] = .int(state.restatements)
+        object["followUps"] = .int(row.followUps)
+        object["respondsToRequestIds"] = .strings(state.respondsToRequestIDs)
+        object["topics"] = .strings(state.topics)
+        return object
+    }
+}

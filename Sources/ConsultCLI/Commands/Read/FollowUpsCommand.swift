@@ -1,0 +1,54 @@
+import ArgumentParser
+import ConsultDomain
+import Projections
+
+/// `consult follow-ups`: the check-ins that are due.
+struct FollowUpsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "follow-ups",
+        abstract: "List the follow-ups (check-ins on commitments) that are due.",
+        discussion: """
+            A follow-up is done when its commitment has a progress dated on or after the check-in date, or is no \
+            longer outstanding; it is due on a date when its check-in date has come and it is not done.
+
+            Examples:
+              consult follow-ups
+              consult follow-ups --due-within 14
+              consult follow-ups --all --as-of 2024-06-30
+            """)
+
+    @Option(name: .customLong("due-within"), help: "Also those whose check-in date falls within this many days.")
+    var dueWithin: Int = 0
+    @Flag(help: "Every follow-up, done or not.") var all = false
+    @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD).") var asOf: String?
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if dueWithin < 0 { throw ValidationError("--due-within takes a number of days, 0 or more.") }
+    }
+
+    func run() async throws {
+        let date = try TimeArguments.date(asOf, option: "--as-of")
+        let read = try await ReadSession.open(connection)
+        let rows = try await read.model.followUps(on: date, dueWithin: dueWithin, all: all)
+        var list = RecordList(
+            keys: ["commitmentId", "checkOn", "assignee", "note", "done", "due"],
+            tableColumns: [
+                ("COMMITMENT", "commitmentId"), ("CHECK ON", "checkOn"), ("ASSIGNEE", "assignee"), ("DONE", "done"),
+                ("DUE", "due"), ("NOTE", "note"),
+            ])
+        for row in rows {
+            var object = JSONObject()
+            object["commitmentId"] = .string(row.commitmentID)
+            object["checkOn"] = .string(row.checkOn.description)
+            object["assignee"] = .optional(row.assignee)
+            object["note"] = .optional(row.note)
+            object["done"] = .bool(row.isDone)
+            object["due"] = .bool(row.isDue)
+            list.append(object, tableExtras: ["done": row.isDone ? "yes" : "no", "due": row.isDue ? "yes" : "no"])
+        }
+        Output.write(
+            list.render(output.format, emptyMessage: all ? "No follow-ups are scheduled." : "No follow-ups are due."))
+    }
+}

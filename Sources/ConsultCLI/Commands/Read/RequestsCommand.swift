@@ -1,0 +1,55 @@
+import ArgumentParser
+import ConsultDomain
+import Projections
+
+/// `consult requests`: what was asked of whom, and whether it got an answer.
+struct RequestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requests",
+        abstract: "List requests with their answers and the commitments that respond to them.",
+        discussion: """
+            A request is unanswered when it has no answer and no commitment responds to it.
+
+            Examples:
+              consult requests --unanswered
+              consult requests --to msit --topic compute
+            """)
+
+    @Flag(help: "Only requests with no answer and no responding commitment.") var unanswered = false
+    @Option(help: "Only requests addressed to this stakeholder id.") var to: String?
+    @Option(help: "Only requests with this topic.") var topic: String?
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let read = try await ReadSession.open(connection)
+        let rows = try await read.model.requests(unansweredOnly: unanswered, addressedTo: to, topic: topic)
+        var list = RecordList(
+            keys: [
+                "requestId", "consultationId", "requesterId", "addressedToIds", "summary", "topics", "answers",
+                "commitmentIds", "unanswered",
+            ],
+            tableColumns: [
+                ("REQUEST", "requestId"), ("BY", "requesterId"), ("TO", "addressedToIds"), ("ANSWER", "answer"),
+                ("COMMITMENTS", "commitmentIds"), ("SUMMARY", "summary"),
+            ])
+        for row in rows {
+            var object = JSONObject()
+            object["requestId"] = .string(row.requestID)
+            object["consultationId"] = .string(row.consultationID)
+            object["requesterId"] = .string(row.requesterID)
+            object["addressedToIds"] = .strings(row.addressedToIDs)
+            object["summary"] = .string(row.summary)
+            object["topics"] = .strings(row.topics)
+            object["answers"] = .array(row.answers)
+            object["commitmentIds"] = .strings(row.commitmentIDs)
+            object["unanswered"] = .bool(row.isUnanswered)
+            let last = row.answers.last?.objectValue
+            let answer =
+                last.map { "\($0["outcome"]?.stringValue ?? "") (\($0["on"]?.stringValue ?? ""))" }
+                ?? (row.commitmentIDs.isEmpty ? "unanswered" : "")
+            list.append(object, tableExtras: ["answer": answer])
+        }
+        Output.write(list.render(output.format, emptyMessage: "No requests match."))
+    }
+}

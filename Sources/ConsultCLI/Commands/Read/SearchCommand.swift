@@ -1,0 +1,47 @@
+import ArgumentParser
+import ConsultDomain
+import Foundation
+import Projections
+
+/// `consult search TEXT`: where a word appears.
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find TEXT in names, titles, summaries and quotes (substring, any case; Korean works).",
+        discussion: """
+            Examples:
+              consult search 인재
+              consult search GPU
+            """)
+
+    @Argument(help: "The text to look for.") var text: String
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("Give some text to search for.")
+        }
+    }
+
+    func run() async throws {
+        let read = try await ReadSession.open(connection)
+        let hits = try await read.model.search(text)
+        var list = RecordList(
+            keys: ["kind", "id", "field", "text", "consultationId"],
+            tableColumns: [
+                ("KIND", "kind"), ("ID", "id"), ("FIELD", "field"), ("CONSULTATION", "consultationId"),
+                ("TEXT", "text"),
+            ])
+        for hit in hits {
+            var object = JSONObject()
+            object["kind"] = .string(hit.kind)
+            object["id"] = .string(hit.id)
+            object["field"] = .string(hit.field)
+            object["text"] = .string(hit.text)
+            object["consultationId"] = .optional(hit.consultationID)
+            list.append(object)
+        }
+        Output.write(list.render(output.format, emptyMessage: "Nothing contains \"\(text)\"."))
+    }
+}

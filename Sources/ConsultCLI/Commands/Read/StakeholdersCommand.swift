@@ -1,0 +1,53 @@
+import ArgumentParser
+import ConsultDomain
+import Projections
+
+/// `consult stakeholders`: who is on record, and what each said, asked and promised.
+struct StakeholdersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stakeholders",
+        abstract: "List stakeholders with their statements, requests and commitments.",
+        discussion: """
+            Outstanding and overdue count the commitments a stakeholder made or owns, on --as-of (default today).
+            """)
+
+    @Option(name: .customLong("as-of"), help: "The date outstanding and overdue are counted on (YYYY-MM-DD).")
+    var asOf: String?
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let date = try TimeArguments.date(asOf, option: "--as-of")
+        let read = try await ReadSession.open(connection)
+        let rows = try await read.model.stakeholders(on: date)
+        var list = RecordList(
+            keys: [
+                "stakeholderId", "name", "kind", "sector", "title", "affiliationId", "party", "aliases", "statements",
+                "requests", "commitmentsMade", "commitmentsOwned", "outstanding", "overdue",
+            ],
+            tableColumns: [
+                ("STAKEHOLDER", "stakeholderId"), ("NAME", "name"), ("SECTOR", "sector"), ("TITLE", "title"),
+                ("STATEMENTS", "statements"), ("REQUESTS", "requests"), ("MADE", "commitmentsMade"),
+                ("OWNED", "commitmentsOwned"), ("OUTSTANDING", "outstanding"), ("OVERDUE", "overdue"),
+            ])
+        for row in rows {
+            var object = JSONObject()
+            object["stakeholderId"] = .string(row.stakeholderID)
+            object["name"] = .string(row.name)
+            object["kind"] = .string(row.kind)
+            object["sector"] = .string(row.sector)
+            object["title"] = .optional(row.title)
+            object["affiliationId"] = .optional(row.affiliationID)
+            object["party"] = .optional(row.party)
+            object["aliases"] = .strings(row.aliases)
+            object["statements"] = .int(row.statements)
+            object["requests"] = .int(row.requests)
+            object["commitmentsMade"] = .int(row.commitmentsMade)
+            object["commitmentsOwned"] = .int(row.commitmentsOwned)
+            object["outstanding"] = .int(row.outstanding)
+            object["overdue"] = .int(row.overdue)
+            list.append(object)
+        }
+        Output.write(list.render(output.format, emptyMessage: "No stakeholders are recorded."))
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Projections
+import Synchronization
+
+/// `consult project`: the projection worker.
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project",
+        abstract: "Bring the views up to date with the log, and optionally keep following it.",
+        discussion: """
+            Without --follow, applies every event readable now and exits. With --follow, keeps applying new \
+            events as they are logged (woken by LISTEN/NOTIFY, and checking every second in case a notification \
+            is lost). Several workers may run at once: each view is advanced by one of them at a time. SIGINT or \
+            SIGTERM stops a worker after the batch it is applying commits; it exits 0.
+
+            Views: \(Views.all.map(\.name).joined(separator: ", ")).
+            """)
+
+    @Flag(help: "Keep following the log until stopped.") var follow = false
+    @Option(help: "Only this view (repeatable).") var only: [String] = []
+    @Option(name: .customLong("batch-size"), help: "Events per transaction.") var batchSize: Int = 2000
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
+    }
+
+    func run() async throws {
+        let views = try ViewSelection.views(only)
+        let session = try await StoreSession.open(connection, logger: cliLogger)
+        let runner = ProjectionRunner(store: session.store, views: views, batchSize: batchSize)
+        try await runner.prepare()
+        let stop = StopSignal.install()
+        let started = Date()
+        let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
+        if follow {
+            try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
+        } else {
+            let total = try await runner.catchUp(shouldStop: { stop.isRequested }, progress: reporter.report)
+            reporter.finish(total)
+        }
+    }
+}
+
+/// Views named on the command line.
+enum ViewSelection {
+    static func views(_ names: [String]) throws -> [any ProjectionView] {
+        switch Views.named(names) {
+        case .success(let views): return views
+        case .failure(let unknown):
+            throw CommandFailure(
+                exitCode: ExitStatus.usage,
+                "No view is called \(unknown.names.joined(separator: ", ")); the views are "
+                    + Views.all.map(\.name).joined(separator: ", ") + ".")
+        }
+    }
+}
+
+/// SIGINT and SIGTERM, turned into a flag a worker checks between batches.
+// Unchecked: `sources` is written only in `install`, before the instance is shared.
+final class StopSignal: @unchecked Sendable {
+    private let requested = Atomic<Bool>(false)
+    private var sources: [any DispatchSourceSignal] = []
+
+    var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    static func install() -> StopSignal {
+        let stop = StopSignal()
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.requested.store(true, ordering: .releasing) }
+            source.resume()
+            stop.sources.append(source)
+        }
+        return stop
+    }
+}
+
+/// "N events applied (R events/s)" on stderr, rewritten in place, only when stderr is a terminal.
+struct ProgressLine: Sendable {
+    let enabled: Bool
+    let started: Date
+
+    func report(_ total: Int) {
+        guard enabled else { return }
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        FileHandle.standardError.write(
+            Data("\r\(total) events applied (\(Int(Double(total) / seconds)) events/s)   ".utf8))
+    }
+
+    func finish(_ total: Int) {
+        guard enabled, total > 0 else { return }
+        report(total)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,83 @@
+import ConsultDomain
+import Foundation
+
+/// Rows of a read command, printed as a table, a JSON array of objects or CSV.
+///
+/// Each row is an ordered JSON object with SPEC.md's camelCase keys: JSON prints it as is, CSV
+/// prints every key as a column (arrays joined with `;`), and the table shows `tableColumns`.
+struct RecordList {
+    /// (header, key) pairs the table shows; keys may be composed in `tableCell`.
+    var tableColumns: [(header: String, key: String)]
+    var rows: [JSONObject] = []
+    /// Cells only the table shows (composed from several keys), per row.
+    var tableExtras: [[String: String]] = []
+    /// Keys of every row, in order, for CSV (taken from the first row when empty).
+    var keys: [String]
+
+    init(keys: [String], tableColumns: [(String, String)]) {
+        self.keys = keys
+        self.tableColumns = tableColumns.map { (header: $0.0, key: $0.1) }
+    }
+
+    mutating func append(_ row: JSONObject, tableExtras extras: [String: String] = [:]) {
+        rows.append(row)
+        tableExtras.append(extras)
+    }
+
+    func render(_ format: OutputFormat, emptyMessage: String) -> String {
+        switch format {
+        case .json:
+            return JSONValue.array(rows.map(JSONValue.object)).serialized() + "\n"
+        case .csv:
+            var csv = CSVWriter(headers: keys)
+            for row in rows { csv.append(keys.map { Self.flatten(row[$0] ?? .null, separator: ";") }) }
+            return csv.text
+        case .table:
+            guard !rows.isEmpty else { return emptyMessage + "\n" }
+            var table = TextTable(headers: tableColumns.map(\.header))
+            for (row, extras) in zip(rows, tableExtras) {
+                table.rows.append(
+                    tableColumns.map { extras[$0.key] ?? Self.flatten(row[$0.key] ?? .null, separator: ", ") })
+            }
+            return table.render(maximumWidth: Terminal.columns())
+        }
+    }
+
+    /// A JSON value as one cell: arrays joined, objects as their scalar values joined with `:`.
+    static func flatten(_ value: JSONValue, separator: String) -> String {
+        switch value {
+        case .null: return ""
+        case .bool(let flag): return flag ? "true" : "false"
+        case .number(let lexeme): return lexeme
+        case .string(let text): return text
+        case .array(let items): return items.map { flatten($0, separator: separator) }.joined(separator: separator)
+        case .object(let object):
+            return object.members.compactMap { member -> String? in
+                switch member.value {
+                case .array, .object, .null: return nil
+                default: return flatten(member.value, separator: separator)
+                }
+            }.joined(separator: ":")
+        }
+    }
+}
+
+extension JSONValue {
+    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+    static func optional(_ date: CalendarDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }
+    static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+}
+
+/// The terminal the output goes to, if any.
+enum Terminal {
+    /// Its width in columns; nil when stdout is not a terminal (and `COLUMNS` is not set).
+    static func columns() -> Int? {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let value = Int(text), value > 0 { return value }
+        guard isatty(STDOUT_FILENO) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}

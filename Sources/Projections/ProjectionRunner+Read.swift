@@ -1,0 +1,19 @@
+import EventStore
+import Foundation
+
+extension ProjectionRunner {
+    /// Brings the views up to date before a read ("read your own writes"): catches up, and while
+    /// an open transaction holds committed events back, keeps catching up for up to `timeout`
+    /// seconds. Returns the log's status when events are still held back after that, else nil.
+    public func catchUpForRead(timeout: Double = 5) async throws -> LogStatus? {
+        try await prepare()
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            try await catchUp()
+            let status = try await store.status()
+            if status.eventsHeldBack == 0 { return nil }
+            if Date() >= deadline { return status }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}

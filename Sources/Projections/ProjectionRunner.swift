@@ -1,0 +1,202 @@
+import ConsultDomain
+import EventStore
+import Foundation
+import Logging
+import Postgres
+
+/// Brings views up to date with the log, one batch per transaction.
+///
+/// Each batch: take every view's transaction-scoped advisory lock (so several workers never apply
+/// the same events twice: the second waits, then finds the checkpoint moved), read the views'
+/// checkpoints, read the next events through the gap-safe read, apply them to each view, and move
+/// each checkpoint forward, all in one transaction. A worker killed at any moment leaves each view
+/// with its checkpoint exactly as they were committed together.
+public struct ProjectionRunner: Sendable {
+    public let store: PostgresEventStore
+    public let views: [any ProjectionView]
+    public var batchSize: Int
+
+    public init(store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 2000) {
+        self.store = store
+        self.views = views
+        self.batchSize = batchSize
+    }
+
+    var connection: Connection { store.connection }
+
+    /// One view built into the tables named with `suffix`, checkpointed under `checkpoint`.
+    struct Target: Sendable {
+        var view: any ProjectionView
+        var suffix: String
+        var checkpoint: String
+
+        static func live(_ view: any ProjectionView) -> Target { Target(view: view, suffix: "", checkpoint: view.name) }
+        static func replay(_ view: any ProjectionView) -> Target {
+            Target(view: view, suffix: "__replay", checkpoint: view.name + "#replay")
+        }
+    }
+
+    // MARK: Tables
+
+    /// Creates the views' tables and checkpoints where missing, and rebuilds (empty, from the
+    /// first event) any view whose definition changed since its tables were made.
+    public func prepare() async throws {
+        let views = self.views
+        let existing = try await connection.query(
+            "SELECT name, version FROM projection_checkpoints WHERE name = ANY(\(views.map(\.name))::text[])")
+        var versions: [String: Int] = [:]
+        for row in existing { versions[try row.decode(column: 0)] = try row.decode(column: 1) }
+        guard views.contains(where: { versions[$0.name] != $0.version }) else { return }
+        try await connection.withTransaction { connection in
+            try connection.query("SELECT pg_advisory_xact_lock(\(Self.lockSpace), hashtext('consult:views'))")
+            for view in views {
+                let rows = try connection.query(
+                    "SELECT version FROM projection_checkpoints WHERE name = \(view.name) FOR UPDATE")
+                let stored: Int? = try rows.first?.decode(column: 0)
+                guard stored != view.version else { continue }
+                try Self.lock(view.name, on: connection)
+                try Self.createTables(of: view, suffix: "", dropFirst: true, on: connection)
+                try connection.query(
+                    """
+                    INSERT INTO projection_checkpoints (name, version) VALUES (\(view.name), \(view.version))
+                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, epoch = 0, tx_id = '0',
+                        position = 0, events_applied = 0, updated_at = now()
+                    """)
+            }
+        }
+    }
+
+    static func createTables(
+        of view: any ProjectionView, suffix: String, dropFirst: Bool, temporary: Bool = false,
+        on connection: isolated Connection
+    ) throws {
+        for table in view.tables {
+            if dropFirst { try connection.query("DROP TABLE IF EXISTS \(unescaped: table.named(suffix))") }
+            for statement in table.createStatements(suffix: suffix, temporary: temporary) {
+                try connection.query(PostgresQuery(unsafeSQL: statement))
+            }
+        }
+    }
+
+    // MARK: Batches
+
+    /// Advisory locks of views live in their own space (the first key), away from the migrator's.
+    static let lockSpace: Int32 = 0x636F_6E73  // "cons"
+
+    /// Waits for `name`'s transaction-scoped lock: one writer per view at a time.
+    static func lock(_ name: String, on connection: isolated Connection) throws {
+        try connection.query("SELECT pg_advisory_xact_lock(\(lockSpace), hashtext(\(name)))")
+    }
+
+    static func checkpoints(_ names: [String], on connection: isolated Connection) throws -> [String: LogPosition] {
+        let rows = try connection.query(
+            """
+            SELECT name, epoch, tx_id::text AS tx_id_text, position FROM projection_checkpoints
+            WHERE name = ANY(\(names)::text[])
+            """)
+        var positions: [String: LogPosition] = [:]
+        for row in rows {
+            positions[try row.decode(column: 0)] = LogPosition(
+                epoch: try row.decode(column: 1), transactionID: try row.decode(column: 2),
+                position: try row.decode(column: 3))
+        }
+        return positions
+    }
+
+    /// Reads the events after the earliest of `positions` (up to `end` when given) and applies
+    /// them to each target that has not applied them. Returns the events read and the new end.
+    /// Runs inside the caller's transaction, which must hold the targets' locks.
+    static func applyNext(
+        _ targets: [(Target, LogPosition)], epoch: Int32, limit: Int, upTo end: LogPosition? = nil,
+        on connection: isolated Connection
+    ) throws -> (events: [RecordedEvent], last: LogPosition?) {
+        guard let from = targets.map(\.1).min() else { return ([], nil) }
+        let events = try connection.query(
+            PostgresEventStore.readAllQuery(after: from, upTo: end, limit: limit, epoch: epoch)
+        ).map(PostgresEventStore.decodeEvent)
+        guard let last = events.last?.logPosition else { return ([], nil) }
+        let cache = VersionCache(.log(upTo: last))
+        for (target, position) in targets {
+            let unapplied = position == from ? events : events.filter { $0.logPosition > position }
+            guard !unapplied.isEmpty else { continue }
+            let batch = ProjectionBatch(events: unapplied, records: RecordLoader(cache: cache, knowledge: .everything))
+            try target.view.apply(batch, suffix: target.suffix, on: connection)
+        }
+        return (events, last)
+    }
+
+    /// Moves `name`'s checkpoint to `position`, counting `applied` events; refuses to move it back.
+    static func advance(_ name: String, to position: LogPosition, applied: Int, on connection: isolated Connection)
+        throws
+    {
+        let updated = try connection.query(
+            """
+            UPDATE projection_checkpoints
+            SET epoch = \(position.epoch), tx_id = \(position.transactionID)::xid8, position = \(position.position),
+                events_applied = events_applied + \(applied), updated_at = now()
+            WHERE name = \(name)
+              AND (epoch, tx_id, position) < (\(position.epoch), \(position.transactionID)::xid8, \(position.position))
+            RETURNING name
+            """)
+        guard updated.count == 1 else {
+            throw PostgresError(
+                kind: .client,
+                message: "The checkpoint of \(name) did not move forward to \(position); nothing was applied.")
+        }
+    }
+
+    /// Applies the next batch to `targets` in one transaction. Returns how many events were read.
+    func runBatch(_ targets: [Target]) async throws -> Int {
+        let epoch = try await store.currentEpoch()
+        let limit = batchSize
+        return try await connection.withTransaction { connection in
+            for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
+            let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
+            let pairs = targets.map { ($0, positions[$0.checkpoint] ?? .start) }
+            let (events, last) = try Self.applyNext(pairs, epoch: epoch, limit: limit, on: connection)
+            guard let last else { return 0 }
+            for (target, position) in pairs {
+                let applied = events.count { $0.logPosition > position }
+                if applied > 0 { try Self.advance(target.checkpoint, to: last, applied: applied, on: connection) }
+            }
+            return events.count
+        }
+    }
+
+    /// Applies batches until the views have read every event readable now. Returns the count read.
+    @discardableResult
+    public func catchUp(
+        shouldStop: @Sendable () -> Bool = { false }, progress: @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Int {
+        let targets = views.map(Target.live)
+        var total = 0
+        while !shouldStop() {
+            let read = try await runBatch(targets)
+            guard read > 0 else { break }
+            total += read
+            progress(total)
+        }
+        return total
+    }
+
+    /// Catches up, then follows the log until `shouldStop`: woken by the append notification, and
+    /// every `pollInterval` seconds in case one was missed.
+    public func follow(
+        pollInterval: Double = 1, shouldStop: @escaping @Sendable () -> Bool,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        try await connection.listen(PostgresEventStore.notificationChannel)
+        var total = 0
+        while !shouldStop() {
+            let read = try await catchUp(shouldStop: shouldStop)
+            total += read
+            if read > 0 { progress(total) }
+            var waited = 0.0
+            while !shouldStop(), waited < pollInterval {
+                let step = min(0.2, pollInterval - waited)
+                if try await !connection.waitForNotifications(timeout: step).isEmpty { break }
+                waited += step
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import ConsultDomain
+import Foundation
+import Postgres
+
+/// A request with its answers and the commitments that respond to it.
+public struct RequestRow: Sendable, Hashable {
+    public var requestID: String
+    public var consultationID: String
+    public var requesterID: String
+    public var addressedToIDs: [String]
+    public var summary: String
+    public var topics: [String]
+    /// `{on, answeredById, outcome, reason, commitmentIds}` objects, by date.
+    public var answers: [JSONValue]
+    public var commitmentIDs: [String]
+
+    /// No answer and no commitment that responds.
+    public var isUnanswered: Bool { answers.isEmpty && commitmentIDs.isEmpty }
+}
+
+/// A scheduled check-in on the date asked about.
+public struct FollowUpRow: Sendable, Hashable {
+    public var commitmentID: String
+    public var checkOn: CalendarDate
+    public var assignee: String?
+    public var note: String?
+    public var isDone: Bool
+    public var isDue: Bool
+}
+
+/// A stakeholder with what it said, asked and promised.
+public struct StakeholderRow: Sendable, Hashable {
+    public var stakeholderID: String
+    public var name: String
+    public var kind: String
+    public var sector: String
+    public var title: String?
+    public var affiliationID: String?
+    public var party: String?
+    public var aliases: [String]
+    public var statements: Int
+    public var requests: Int
+    public var commitmentsMade: Int
+    public var commitmentsOwned: Int
+    /// Commitments it made or owns that are outstanding (overdue) on the date asked about.
+    public var outstanding: Int
+    public var overdue: Int
+}
+
+/// A consultation with its participants and how much was recorded of it.
+public struct ConsultationRow: Sendable, Hashable {
+    public var consultationID: String
+    public var kind: String
+    public var title: String
+    public var date: CalendarDate?
+    public var venue: String?
+    public var organizerIDs: [String]
+    /// `{stakeholderId, role}` objects.
+    public var participants: [JSONValue]
+    public var statements: Int
+    public var requests: Int
+    public var commitments: Int
+}
+
+/// A text that contains what was searched for.
+public struct SearchHit: Sendable, Hashable {
+    /// `stakeholder`, `consultation`, `statement`, `request` or `commitment`.
+    public var kind: String
+    public var id: String
+    /// The field the text is from (`name`, `title`, `summary`, `quote`, `aliases`).
+    public var field: String
+    public var text: String
+    public var consultationID: String?
+}
+
+extension ReadModel {
+    /// Requests in the order their consultations were held, filtered.
+    public func requests(unansweredOnly: Bool = false, addressedTo: String? = nil, topic: String? = nil)
+        async throws -> [RequestRow]
+    {
+        try await connection.withTransaction(.repeatableRead) { connection in
+            var responding: [String: [String]] = [:]
+            for row in try connection.query(
+                """
+                SELECT commitment_id, request_id FROM view_commitments, unnest(responds_to_request_ids) AS request_id
+                ORDER BY made_on NULLS LAST, commitment_id
+                """)
+            {
+                responding[try row.decode(column: 1), default: []].append(try row.decode(column: 0))
+            }
+            let rows = try connection.query(
+                """
+                SELECT r.request_id, r.consultation_id, r.requester_id, array_to_json(r.addressed_to_ids)::text,
+                       r.summary, array_to_json(r.topics)::text, r.answers::text,
+                       array_to_json(r.answer_commitment_ids)::text
+                FROM view_requests r LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
+                WHERE (\(addressedTo == nil) OR \(addressedTo ?? "") = ANY(r.addressed_to_ids))
+                  AND (\(topic == nil) OR \(topic ?? "") = ANY(r.topics))
+                ORDER BY c.date NULLS LAST, r.consultation_id, r.request_id
+                """)
+            var result: [RequestRow] = []
+            for row in rows {
+                let id: String = try row.decode(column: 0)
+                var commitments = try Self.strings(row.decode(column: 7))
+                for commitment in responding[id] ?? [] where !commitments.contains(commitment) {
+                    commitments.append(commitment)
+                }
+                let request = RequestRow(
+                    requestID: id, consultationID: try row.decode(column: 1), requesterID: try row.decode(column: 2),
+                    addressedToIDs: try Self.strings(row.decode(column: 3)), summary: try row.decode(column: 4),
+                    topics: try Self.strings(row.decode(column: 5)),
+                    answers: try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? [],
+                    commitmentIDs: commitments)
+                if unansweredOnly, !request.isUnanswered { continue }
+                result.append(request)
+            }
+            return result
+        }
+    }
+
+    /// Follow-ups on `date`: every one (`all`), or those not done whose check-in date is on or
+    /// before `date` plus `dueWithin` days. Ordered by check-in date.
+    public func followUps(on date: CalendarDate, dueWithin: Int = 0, all: Bool = false) async throws -> [FollowUpRow] {
+        let rows = try await connection.withTransaction(.repeatableRead) { connection in
+            var result: [FollowUpRow] = []
+            let current = try connection.query(
+                """
+                SELECT commitment_id, check_on::text, assignee, note, first_progress_on IS NOT NULL,
+                       status = ANY(\(Array(Schedule.outstandingStatuses))::text[])
+                FROM view_follow_ups WHERE latest_date IS NULL OR latest_date <= \(date.description)::date
+                """)
+            for row in current {
+                guard let checkOn = CalendarDate(try row.decode(String.self, column: 1)) else { continue }
+                let done = try row.decode(Bool.self, column: 4) || !(try row.decode(Bool.self, column: 5))
+                result.append(
+                    FollowUpRow(
+                        commitmentID: try row.decode(column: 0), checkOn: checkOn, assignee: try row.decode(column: 2),
+                        note: try row.decode(column: 3), isDone: done, isDue: checkOn <= date && !done))
+            }
+            let folded = try connection.query(
+                """
+                SELECT DISTINCT stream_id FROM view_follow_ups WHERE latest_date > \(date.description)::date
+                ORDER BY stream_id
+                """
+            ).map { try $0.decode(String.self, column: 0) }
+            let loader = RecordLoader(cache: VersionCache(.history), knowledge: Knowledge(asOf: date))
+            for (_, state) in try loader.commitments(streams: folded, on: connection) {
+                guard let state else { continue }
+                for followUp in state.followUps {
+                    let done = state.isDone(followUp)
+                    result.append(
+                        FollowUpRow(
+                            commitmentID: state.commitmentID, checkOn: followUp.checkOn, assignee: followUp.assignee,
+                            note: followUp.note, isDone: done, isDue: followUp.checkOn <= date && !done))
+                }
+            }
+            return result
+        }
+        let horizon = date.adding(days: max(0, dueWithin))
+        return rows.filter { all || (!$0.isDone && $0.checkOn <= horizon) }
+            .sorted { ($0.checkOn, $0.commitmentID) < ($1.checkOn, $1.commitmentID) }
+    }
+
+    /// Every stakeholder, by sector then id, with its counts on `date`.
+    public func stakeholders(on date: CalendarDate) async throws -> [StakeholderRow] {
+        let commitments = try await self.commitments(on: date)
+        return try await connection.withTransaction(.repeatableRead) { connection in
+            var made: [String: Int] = [:]
+            var owned: [String: Int] = [:]
+            var outstanding: [String: Int] = [:]
+            var overdue: [String: Int] = [:]
+            for row in commitments {
+                made[row.state.madeByID, default: 0] += 1
+                owned[row.state.ownerID, default: 0] += 1
+                for id in Set([row.state.madeByID, row.state.ownerID]) {
+                    if row.state.isOutstanding { outstanding[id, default: 0] += 1 }
+                    if row.schedule == .overdue { overdue[id, default: 0] += 1 }
+                }
+            }
+            let rows = try connection.query(
+                """
+                SELECT s.stakeholder_id, s.name, s.kind, s.sector, s.title, s.affiliation_id, s.party,
+                       array_to_json(s.aliases)::text,
+                       (SELECT count(*) FROM view_statements t WHERE t.speaker_id = s.stakeholder_id),
+                       (SELECT count(*) FROM view_requests r WHERE r.requester_id = s.stakeholder_id)
+                FROM view_stakeholders s ORDER BY s.sector, s.stakeholder_id
+                """)
+            return try rows.map { row in
+                let id: String = try row.decode(column: 0)
+                return StakeholderRow(
+                    stakeholderID: id, name: try row.decode(column: 1), kind: try row.decode(column: 2),
+                    sector: try row.decode(column: 3), title: try row.decode(column: 4),
+                    affiliationID: try row.decode(column: 5), party: try row.decode(column: 6),
+                    aliases: try Self.strings(row.decode(column: 7)), statements: try row.decode(column: 8),
+                    requests: try row.decode(column: 9), commitmentsMade: made[id] ?? 0,
+                    commitmentsOwned: owned[id] ?? 0,
+                    outstanding: outstanding[id] ?? 0, overdue: overdue[id] ?? 0)
+            }
+        }
+    }
+
+    /// The consultations in date order, with their counts.
+    public func consultations() async throws -> [ConsultationRow] {
+        try await connection.withTransaction(.repeatableRead) { connection in
+            let rows = try connection.query(
+                """
+                SELECT c.consultation_id, c.kind, c.title, c.date::text, c.venue, array_to_json(c.organizer_ids)::text,
+                       c.participants::text,
+                       (SELECT count(*) FROM view_statements s WHERE s.consultation_id = c.consultation_id),
+                       (SELECT count(*) FROM view_requests r WHERE r.consultation_id = c.consultation_id),
+                       (SELECT count(*) FROM view_commitments m WHERE m.consultation_id = c.consultation_id)
+                FROM view_consultations c ORDER BY c.date NULLS LAST, c.consultation_id
+                """)
+            return try rows.map { row in
+                ConsultationRow(
+                    consultationID: try row.decode(column: 0), kind: try row.decode(column: 1),
+                    title: try row.decode(column: 2),
+                    date: try row.decode(String?.self, column: 3).flatMap(CalendarDate.init),
+                    venue: try row.decode(column: 4), organizerIDs: try Self.strings(row.decode(column: 5)),
+                    participants: try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? [],
+                    statements: try row.decode(column: 7), requests: try row.decode(column: 8),
+                    commitments: try row.decode(column: 9))
+            }
+        }
+    }
+
+    /// Texts containing `text`, ignoring case (and Unicode normalization).
+    public func search(_ text: String) async throws -> [SearchHit] {
+        let needle = SearchView.fold(text)
+        let rows = try await connection.query(
+            """
+            SELECT kind, id, field, text, consultation_id FROM view_search
+            WHERE strpos(folded, \(needle)) > 0
+            ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], kind),
+                     id, stream_id, ordinal
+            """)
+        return try rows.map { row in
+            SearchHit(
+                kind: try row.decode(column: 0), id: try row.decode(column: 1), field: try row.decode(column: 2),
+                text: try row.decode(column: 3), consultationID: try row.decode(column: 4))
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ConsultDomain
+import Postgres
+
+/// Every record's versions over recording time (`RecordVersion`): the commitment history among
+/// them. `--as-of` and `--recorded-as-of` questions are folded from these rows, not from the log.
+struct HistoryView: ProjectionView {
+    let name = "history"
+    let version = 1
+    static let versions = ViewTable(
+        "view_versions", key: ["stream_id", "event_id", "recorded_from"], indexes: [["type"]],
+        columns: [
+            ("event_id", "uuid"), ("type", "text"), ("sequence", "integer"), ("on_date", "date"),
+            ("recorded_from", "bigint"), ("recorded_until", "bigint"), ("data", "jsonb"),
+        ])
+    var tables: [ViewTable] { [Self.versions] }
+
+    func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
+        let streams = RecordKind.allCases.flatMap(batch.touched)
+        let all = try batch.records.cache.versions(of: streams, on: connection)
+        var rows: [JSONObject] = []
+        for stream in streams {
+            for version in all[stream] ?? [] {
+                var row = Row()
+                row["stream_id"] = stream
+                row["event_id"] = version.eventID.uuidString.lowercased()
+                row["type"] = version.type.rawValue
+                row.set("sequence", version.sequence)
+                row.set("on_date", version.ownDate)
+                row.set("recorded_from", json: .number(String(version.recordedFrom.microseconds)))
+                row.set("recorded_until", json: version.recordedUntil.map { .number(String($0.microseconds)) } ?? .null)
+                row.set("data", json: .object(version.data))
+                rows.append(row.object)
+            }
+        }
+        try Self.versions.replace(streams: streams, with: rows, suffix: suffix, on: connection)
+    }
+}
