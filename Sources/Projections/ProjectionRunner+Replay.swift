@@ -44,7 +44,7 @@ extension ProjectionRunner {
             try Self.createTables(of: view, suffix: target.suffix, dropFirst: true, on: connection)
             try connection.query(
                 """
-                INSERT INTO projection_checkpoints (name, version) VALUES (\(target.checkpoint), \(view.version))
+                INSERT INTO projection_checkpoints (name, version) VALUES (\(target.checkpoint), \(view.fingerprint))
                 ON CONFLICT (name) DO UPDATE SET version = excluded.version, epoch = 0, tx_id = '0', position = 0,
                     events_applied = 0, updated_at = now()
                 """)

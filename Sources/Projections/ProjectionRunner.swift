@@ -46,19 +46,19 @@ public struct ProjectionRunner: Sendable {
             "SELECT name, version FROM projection_checkpoints WHERE name = ANY(\(views.map(\.name))::text[])")
         var versions: [String: Int] = [:]
         for row in existing { versions[try row.decode(column: 0)] = try row.decode(column: 1) }
-        guard views.contains(where: { versions[$0.name] != $0.version }) else { return }
+        guard views.contains(where: { versions[$0.name] != $0.fingerprint }) else { return }
         try await connection.withTransaction { connection in
             try connection.query("SELECT pg_advisory_xact_lock(\(Self.lockSpace), hashtext('consult:views'))")
             for view in views {
                 let rows = try connection.query(
                     "SELECT version FROM projection_checkpoints WHERE name = \(view.name) FOR UPDATE")
                 let stored: Int? = try rows.first?.decode(column: 0)
-                guard stored != view.version else { continue }
+                guard stored != view.fingerprint else { continue }
                 try Self.lock(view.name, on: connection)
                 try Self.createTables(of: view, suffix: "", dropFirst: true, on: connection)
                 try connection.query(
                     """
-                    INSERT INTO projection_checkpoints (name, version) VALUES (\(view.name), \(view.version))
+                    INSERT INTO projection_checkpoints (name, version) VALUES (\(view.name), \(view.fingerprint))
                     ON CONFLICT (name) DO UPDATE SET version = excluded.version, epoch = 0, tx_id = '0',
                         position = 0, events_applied = 0, updated_at = now()
                     """)
@@ -116,10 +116,13 @@ public struct ProjectionRunner: Sendable {
         ).map(PostgresEventStore.decodeEvent)
         guard let last = events.last?.logPosition else { return ([], nil) }
         let cache = VersionCache(.log(upTo: last))
+        let logged = try events.map(LoggedEvent.init)
         for (target, position) in targets {
-            let unapplied = position == from ? events : events.filter { $0.logPosition > position }
-            guard !unapplied.isEmpty else { continue }
-            let batch = ProjectionBatch(events: unapplied, records: RecordLoader(cache: cache, knowledge: .everything))
+            let start = events.firstIndex { $0.logPosition > position } ?? events.count
+            guard start < events.count else { continue }
+            let batch = ProjectionBatch(
+                events: Array(events[start...]), logged: Array(logged[start...]),
+                records: RecordLoader(cache: cache, knowledge: .everything))
             try target.view.apply(batch, suffix: target.suffix, on: connection)
         }
         return (events, last)

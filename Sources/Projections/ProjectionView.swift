@@ -19,20 +19,79 @@ public protocol ProjectionView: Sendable {
 public struct ProjectionBatch {
     /// The events this view has not applied yet, in log order.
     public let events: [RecordedEvent]
+    /// The same events, decoded.
+    let logged: [LoggedEvent]
     let records: RecordLoader
 
     /// The streams of `kind` that the batch's events belong to, in order of first appearance.
     func touched(_ kind: RecordKind) -> [String] {
-        var seen: Set<String> = []
-        let prefix = kind.rawValue + "-"
-        return events.compactMap { event in
-            guard event.streamID.hasPrefix(prefix), seen.insert(event.streamID).inserted else { return nil }
-            return event.streamID
+        unique(events.map(\.streamID).filter { $0.hasPrefix(kind.rawValue + "-") })
+    }
+
+    /// The streams of `kind` where the batch holds a correction or a retraction: a view recomputes
+    /// their rows from the whole stream; new record events elsewhere can be added as they come.
+    func corrected(_ kind: RecordKind) -> [String] {
+        unique(
+            zip(events, logged).filter { !$0.1.isRecordEvent && $0.0.streamID.hasPrefix(kind.rawValue + "-") }
+                .map(\.0.streamID))
+    }
+
+    /// The consultation streams whose consultation itself (title, kind, date) may have changed: a
+    /// `ConsultationHeld`, a correction or a retraction in them. Statements do not count.
+    func consultationsChanged() -> [String] {
+        unique(
+            zip(events, logged).filter {
+                $0.0.streamID.hasPrefix("consultation-") && $0.1.type != .statementRecorded
+            }.map(\.0.streamID))
+    }
+
+    /// The record events of streams of `kind` not in `excluded`, each with its stream.
+    func recordEvents(_ kind: RecordKind, excluding excluded: Set<String>) -> [(stream: String, event: LoggedEvent)] {
+        zip(events, logged).compactMap { recorded, event in
+            guard event.isRecordEvent, recorded.streamID.hasPrefix(kind.rawValue + "-"),
+                !excluded.contains(recorded.streamID)
+            else { return nil }
+            return (recorded.streamID, event)
         }
     }
 
     func known(_ streams: [String], on connection: isolated Connection) throws -> [String: [RecordVersion]] {
         try records.known(streams, on: connection)
+    }
+
+    private func unique(_ streams: [String]) -> [String] {
+        var seen: Set<String> = []
+        return streams.filter { seen.insert($0).inserted }
+    }
+}
+
+extension LoggedEvent {
+    /// Decodes a stored event.
+    init(_ event: RecordedEvent) throws {
+        guard let type = EventType(rawValue: event.type) else {
+            throw PostgresError(kind: .client, message: "The log holds an event of unknown type \(event.type).")
+        }
+        guard let data = try JSONValue.parse(event.data).objectValue else {
+            throw PostgresError(kind: .client, message: "The log holds an event whose data is not an object.")
+        }
+        guard let recordedAt = Timestamp(rfc3339: event.recordedAt) else {
+            throw PostgresError(kind: .client, message: "The log holds an unreadable time: \(event.recordedAt).")
+        }
+        self.init(id: event.id, type: type, data: data, recordedAt: recordedAt, streamVersion: event.streamVersion)
+    }
+}
+
+extension ProjectionView {
+    /// What the checkpoint records of the view's definition: its `version` and its tables' shape,
+    /// hashed (FNV-1a, 31 bits), so that a changed table is rebuilt even if `version` was not bumped.
+    public var fingerprint: Int {
+        let text = "\(version)|" + tables.flatMap { $0.createStatements(suffix: "") }.joined(separator: ";")
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        return Int(hash & 0x7FFF_FFFF)
     }
 }
 

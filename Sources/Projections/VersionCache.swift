@@ -14,6 +14,7 @@ final class VersionCache {
 
     let source: Source
     private var loaded: [String: [RecordVersion]] = [:]
+    private var headers: [String: [RecordVersion]] = [:]
 
     init(_ source: Source) { self.source = source }
 
@@ -21,58 +22,96 @@ final class VersionCache {
     func versions(of streams: some Sequence<String>, on connection: isolated Connection) throws -> [String:
         [RecordVersion]]
     {
-        let missing = Array(Set(streams).subtracting(loaded.keys)).sorted()
+        try versions(of: streams, cache: \.loaded, types: nil, on: connection)
+    }
+
+    /// The versions of the consultations themselves (`ConsultationHeld`) of `streams`, without the
+    /// statements: what a commitment needs of its consultation, however many statements it has.
+    func consultationVersions(of streams: some Sequence<String>, on connection: isolated Connection) throws
+        -> [String: [RecordVersion]]
+    {
+        try versions(of: streams, cache: \.headers, types: [.consultationHeld], on: connection)
+    }
+
+    private func versions(
+        of streams: some Sequence<String>, cache: ReferenceWritableKeyPath<VersionCache, [String: [RecordVersion]]>,
+        types: [EventType]?, on connection: isolated Connection
+    ) throws -> [String: [RecordVersion]] {
+        let missing = Array(Set(streams).subtracting(self[keyPath: cache].keys)).sorted()
         if !missing.isEmpty {
-            for stream in missing { loaded[stream] = [] }
+            let found: [String: [RecordVersion]]
             switch source {
-            case .log(let end): try loadFromLog(missing, upTo: end, on: connection)
-            case .history: try loadFromHistory(missing, on: connection)
+            case .log(let end): found = try Self.loadFromLog(missing, types: types, upTo: end, on: connection)
+            case .history: found = try Self.loadFromHistory(missing, types: types, on: connection)
             }
+            for stream in missing { self[keyPath: cache][stream] = found[stream] ?? [] }
         }
         var result: [String: [RecordVersion]] = [:]
-        for stream in streams { result[stream] = loaded[stream] ?? [] }
+        for stream in streams { result[stream] = self[keyPath: cache][stream] ?? [] }
         return result
     }
 
-    private func loadFromLog(_ streams: [String], upTo end: LogPosition, on connection: isolated Connection) throws {
+    /// Folds versions from the stream's events; with `types`, only events of those types and the
+    /// corrections and retractions (which may target them) are read.
+    static func loadFromLog(
+        _ streams: [String], types: [EventType]?, upTo end: LogPosition, on connection: isolated Connection
+    ) throws -> [String: [RecordVersion]] {
+        let wanted = types.map { ($0 + [.recordCorrected, .recordRetracted]).map(\.rawValue) }
         let rows = try connection.query(
             """
             SELECT stream_id, event_id, type, data::text AS data_text,
-                   (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros
+                   (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, stream_version
             FROM events
             WHERE stream_id = ANY(\(streams)::text[])
+              AND (\(wanted == nil) OR type = ANY(\(wanted ?? [])::text[]))
               AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
-            ORDER BY epoch, tx_id, position
+            ORDER BY stream_id, stream_version
             """)
         var events: [String: [LoggedEvent]] = [:]
         for row in rows {
-            guard let type = EventType(rawValue: try row.decode(String.self, column: 2)) else { continue }
-            let data = try JSONValue.parse(try row.decode(String.self, column: 3)).objectValue ?? JSONObject()
-            events[try row.decode(String.self, column: 0), default: []].append(
-                LoggedEvent(
-                    id: try row.decode(column: 1), type: type, data: data,
-                    recordedAt: Timestamp(microseconds: try row.decode(column: 4))))
+            events[try row.decode(String.self, column: 0), default: []].append(try decodeLogged(row, from: 1))
         }
-        for (stream, streamEvents) in events { loaded[stream] = RecordVersion.timeline(of: streamEvents) }
+        return events.mapValues(RecordVersion.timeline(of:))
     }
 
-    private func loadFromHistory(_ streams: [String], on connection: isolated Connection) throws {
+    /// Decodes (event_id, type, data, recorded micros, stream_version) starting at column `first`.
+    static func decodeLogged(_ row: PostgresRow, from first: Int) throws -> LoggedEvent {
+        let typeName: String = try row.decode(column: first + 1)
+        guard let type = EventType(rawValue: typeName) else {
+            throw PostgresError(kind: .client, message: "The log holds an event of unknown type \(typeName).")
+        }
+        guard let data = try JSONValue.parse(try row.decode(String.self, column: first + 2)).objectValue else {
+            throw PostgresError(kind: .client, message: "The log holds an event whose data is not an object.")
+        }
+        return LoggedEvent(
+            id: try row.decode(column: first), type: type, data: data,
+            recordedAt: Timestamp(microseconds: try row.decode(column: first + 3)),
+            streamVersion: try row.decode(column: first + 4))
+    }
+
+    static func loadFromHistory(_ streams: [String], types: [EventType]?, on connection: isolated Connection) throws
+        -> [String: [RecordVersion]]
+    {
+        let wanted = types?.map(\.rawValue)
         let rows = try connection.query(
             """
             SELECT stream_id, event_id, type, sequence, data::text AS data_text, recorded_from, recorded_until
-            FROM view_versions WHERE stream_id = ANY(\(streams)::text[])
+            FROM view_versions
+            WHERE stream_id = ANY(\(streams)::text[]) AND (\(wanted == nil) OR type = ANY(\(wanted ?? [])::text[]))
             ORDER BY stream_id, sequence, recorded_from
             """)
+        var found: [String: [RecordVersion]] = [:]
         for row in rows {
             guard let type = EventType(rawValue: try row.decode(String.self, column: 2)) else { continue }
             let data = try JSONValue.parse(try row.decode(String.self, column: 4)).objectValue ?? JSONObject()
             let until: Int64? = try row.decode(column: 6)
-            loaded[try row.decode(String.self, column: 0), default: []].append(
+            found[try row.decode(String.self, column: 0), default: []].append(
                 RecordVersion(
                     eventID: try row.decode(column: 1), type: type, sequence: try row.decode(column: 3), data: data,
                     recordedFrom: Timestamp(microseconds: try row.decode(column: 5)),
                     recordedUntil: until.map(Timestamp.init(microseconds:))))
         }
+        return found
     }
 }
 
@@ -96,11 +135,14 @@ struct RecordLoader {
         return records
     }
 
+    /// The consultations `ids`, without their statements.
     func consultations(_ ids: some Sequence<String>, on connection: isolated Connection) throws -> [String:
         ConsultationRecord]
     {
         var records: [String: ConsultationRecord] = [:]
-        for (_, versions) in try known(ids.map(RecordKind.consultation.streamID), on: connection) {
+        let streams = ids.map(RecordKind.consultation.streamID)
+        for (_, all) in try cache.consultationVersions(of: streams, on: connection) {
+            let versions = all.filter(knowledge.knows)
             if let record = ConsultationRecord(versions: versions) { records[record.consultationID] = record }
         }
         return records

@@ -1,6 +1,8 @@
 /// A consultation as a fold of its stream: the `ConsultationHeld` event and its statements.
 public struct ConsultationRecord: Sendable {
     public struct Statement: Sendable, Hashable {
+        /// Its event's version in the consultation's stream.
+        public var sequence: Int
         public var statementID: String
         public var speakerID: String
         public var summary: String
@@ -32,12 +34,18 @@ public struct ConsultationRecord: Sendable {
         organizerIDs = data.strings("organizerIds")
         participants = data["participants"]?.arrayValue ?? []
         sources = data["sources"]?.arrayValue ?? []
-        statements = versions.filter { $0.type == .statementRecorded }.sorted { $0.sequence < $1.sequence }.map {
-            Statement(
-                statementID: $0.data.string("statementId") ?? "", speakerID: $0.data.string("speakerId") ?? "",
-                summary: $0.data.string("summary") ?? "", quote: $0.data.string("quote"),
-                topics: $0.data.strings("topics"))
-        }
+        statements = versions.filter { $0.type == .statementRecorded }.sorted { $0.sequence < $1.sequence }
+            .compactMap(Self.statement)
+    }
+
+    /// The statement a `StatementRecorded` version records.
+    public static func statement(_ version: RecordVersion) -> Statement? {
+        guard version.type == .statementRecorded else { return nil }
+        let data = version.data
+        return Statement(
+            sequence: version.sequence, statementID: data.string("statementId") ?? "",
+            speakerID: data.string("speakerId") ?? "", summary: data.string("summary") ?? "",
+            quote: data.string("quote"), topics: data.strings("topics"))
     }
 
     /// The participants' stakeholder ids, in order.

@@ -9,7 +9,7 @@ import Foundation
 public struct RecordVersion: Sendable, Hashable {
     public var eventID: UUID
     public var type: EventType
-    /// The rank of the event in its stream, in log order; folds apply events in this order.
+    /// The event's version in its stream; folds apply events in this order.
     public var sequence: Int
     /// The event's data with the corrections in force applied.
     public var data: JSONObject
@@ -35,7 +35,7 @@ public struct RecordVersion: Sendable, Hashable {
         return data[field]?.stringValue.flatMap(CalendarDate.init)
     }
 
-    /// Builds the versions of every record event of one stream from the stream's events in log
+    /// Builds the versions of every record event of one stream from the stream's events in stream
     /// order. Corrections replace fields (`null` removes one); a retraction ends its target; a
     /// retracted correction stops applying from when the retraction was recorded.
     public static func timeline(of events: [LoggedEvent]) -> [RecordVersion] {
@@ -69,7 +69,7 @@ public struct RecordVersion: Sendable, Hashable {
             }
         }
         var records: [UUID: Open] = [:]
-        var order: [UUID] = []
+        var order: [UUID] = []  // record events, in stream order
         /// Correction id → the event it corrects.
         var correctionTargets: [UUID: UUID] = [:]
         for event in events {
@@ -92,7 +92,7 @@ public struct RecordVersion: Sendable, Hashable {
                 }
             default:
                 guard records[event.id] == nil else { continue }
-                records[event.id] = Open(original: event, sequence: order.count, from: event.recordedAt)
+                records[event.id] = Open(original: event, sequence: event.streamVersion, from: event.recordedAt)
                 order.append(event.id)
             }
         }

@@ -232,7 +232,7 @@ extension ReadModel {
             SELECT kind, id, field, text, consultation_id FROM view_search
             WHERE strpos(folded, \(needle)) > 0
             ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], kind),
-                     id, stream_id, ordinal
+                     id, stream_id, sequence, ordinal
             """)
         return try rows.map { row in
             SearchHit(

@@ -41,7 +41,7 @@ struct CommitmentsView: ProjectionView {
         -> [String]
     {
         var streams = batch.touched(.commitment)
-        let consultations = batch.touched(.consultation).map { String($0.dropFirst("consultation-".count)) }
+        let consultations = batch.consultationsChanged().map { String($0.dropFirst("consultation-".count)) }
         let stakeholders = batch.touched(.stakeholder).map { String($0.dropFirst("stakeholder-".count)) }
         guard !consultations.isEmpty || !stakeholders.isEmpty else { return streams }
         let naming = try connection.query(

@@ -18,7 +18,7 @@ struct FollowUpsView: ProjectionView {
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
         var streams = batch.touched(.commitment)
-        let consultations = batch.touched(.consultation).map { String($0.dropFirst("consultation-".count)) }
+        let consultations = batch.consultationsChanged().map { String($0.dropFirst("consultation-".count)) }
         if !consultations.isEmpty {
             let naming = try connection.query(
                 """

@@ -3,6 +3,9 @@ import Postgres
 
 /// Every record's versions over recording time (`RecordVersion`): the commitment history among
 /// them. `--as-of` and `--recorded-as-of` questions are folded from these rows, not from the log.
+///
+/// A new record event adds its first version; a correction or retraction recomputes the versions
+/// of its stream.
 struct HistoryView: ProjectionView {
     let name = "history"
     let version = 1
@@ -15,23 +18,26 @@ struct HistoryView: ProjectionView {
     var tables: [ViewTable] { [Self.versions] }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
-        let streams = RecordKind.allCases.flatMap(batch.touched)
-        let all = try batch.records.cache.versions(of: streams, on: connection)
-        var rows: [JSONObject] = []
-        for stream in streams {
-            for version in all[stream] ?? [] {
-                var row = Row()
-                row["stream_id"] = stream
-                row["event_id"] = version.eventID.uuidString.lowercased()
-                row["type"] = version.type.rawValue
-                row.set("sequence", version.sequence)
-                row.set("on_date", version.ownDate)
-                row.set("recorded_from", json: .number(String(version.recordedFrom.microseconds)))
-                row.set("recorded_until", json: version.recordedUntil.map { .number(String($0.microseconds)) } ?? .null)
-                row.set("data", json: .object(version.data))
-                rows.append(row.object)
-            }
-        }
-        try Self.versions.replace(streams: streams, with: rows, suffix: suffix, on: connection)
+        let recomputed = RecordKind.allCases.flatMap(batch.corrected)
+        let all = try batch.records.cache.versions(of: recomputed, on: connection)
+        let rows = recomputed.flatMap { stream in (all[stream] ?? []).map { Self.row(stream, $0) } }
+        try Self.versions.replace(streams: recomputed, with: rows, suffix: suffix, on: connection)
+        let excluded = Set(recomputed)
+        let added = RecordKind.allCases.flatMap { batch.recordEvents($0, excluding: excluded) }
+        try Self.versions.insert(
+            added.map { Self.row($0.stream, $0.event.firstVersion) }, suffix: suffix, on: connection)
+    }
+
+    static func row(_ stream: String, _ version: RecordVersion) -> JSONObject {
+        var row = Row()
+        row["stream_id"] = stream
+        row["event_id"] = version.eventID.uuidString.lowercased()
+        row["type"] = version.type.rawValue
+        row.set("sequence", version.sequence)
+        row.set("on_date", version.ownDate)
+        row.set("recorded_from", json: .number(String(version.recordedFrom.microseconds)))
+        row.set("recorded_until", json: version.recordedUntil.map { .number(String($0.microseconds)) } ?? .null)
+        row.set("data", json: .object(version.data))
+        return row.object
     }
 }

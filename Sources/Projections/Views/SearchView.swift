@@ -6,14 +6,18 @@ import Postgres
 /// summaries and quotes, request and commitment summaries. Each is kept folded (NFC, lower case)
 /// next to the original, so a substring query matches Korean syllables and Latin text alike,
 /// without depending on the database's locale.
+///
+/// Rows are keyed by the stream, the version in it of the event the text comes from, and an
+/// ordinal. Consultation streams (which hold every statement) get new rows as events come and are
+/// recomputed only on a correction or retraction; other streams are small and recomputed whole.
 struct SearchView: ProjectionView {
     let name = "search"
     let version = 1
     static let texts = ViewTable(
-        "view_search", key: ["stream_id", "ordinal"],
+        "view_search", key: ["stream_id", "sequence", "ordinal"],
         columns: [
-            ("ordinal", "integer"), ("kind", "text"), ("id", "text"), ("field", "text"), ("text", "text"),
-            ("folded", "text"), ("consultation_id", "text"),
+            ("sequence", "integer"), ("ordinal", "integer"), ("kind", "text"), ("id", "text"), ("field", "text"),
+            ("text", "text"), ("folded", "text"), ("consultation_id", "text"),
         ])
     var tables: [ViewTable] { [Self.texts] }
 
@@ -21,46 +25,90 @@ struct SearchView: ProjectionView {
     static func fold(_ text: String) -> String { text.precomposedStringWithCanonicalMapping.lowercased() }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
-        let streams = RecordKind.allCases.flatMap(batch.touched)
-        var rows: [JSONObject] = []
-        for (stream, versions) in try batch.known(streams, on: connection) {
-            var ordinal = 0
-            func add(_ kind: String, _ id: String, _ field: String, _ text: String?, consultation: String?) {
-                guard let text, !text.isEmpty else { return }
-                var row = Row()
-                row["stream_id"] = stream
-                row.set("ordinal", ordinal)
-                row["kind"] = kind
-                row["id"] = id
-                row["field"] = field
-                row["text"] = text
-                row["folded"] = Self.fold(text)
-                row["consultation_id"] = consultation
-                rows.append(row.object)
-                ordinal += 1
-            }
+        let recomputed =
+            batch.touched(.stakeholder) + batch.touched(.request) + batch.touched(.commitment)
+            + batch.corrected(.consultation)
+        var rows = Rows()
+        for (stream, versions) in try batch.known(recomputed, on: connection) {
             if let record = StakeholderRecord(versions: versions) {
                 let profile = record.profile(on: nil)
-                add("stakeholder", profile.stakeholderID, "name", profile.name, consultation: nil)
+                let id = profile.stakeholderID
+                let sequence = record.registration.sequence
+                rows.add(stream, sequence, "stakeholder", id, "name", profile.name, consultation: nil)
                 for alias in profile.aliases {
-                    add("stakeholder", profile.stakeholderID, "aliases", alias, consultation: nil)
+                    rows.add(stream, sequence, "stakeholder", id, "aliases", alias, consultation: nil)
                 }
-                add("stakeholder", profile.stakeholderID, "title", profile.title, consultation: nil)
-            } else if let record = ConsultationRecord(versions: versions) {
-                let id = record.consultationID
-                add("consultation", id, "title", record.title, consultation: id)
-                for statement in record.statements {
-                    add("statement", statement.statementID, "summary", statement.summary, consultation: id)
-                    add("statement", statement.statementID, "quote", statement.quote, consultation: id)
+                rows.add(stream, sequence, "stakeholder", id, "title", profile.title, consultation: nil)
+            } else if let record = ConsultationRecord(versions: versions),
+                let held = versions.first(where: { $0.type == .consultationHeld })
+            {
+                rows.add(consultation: held, stream: stream)
+                for version in versions where version.type == .statementRecorded {
+                    rows.add(statement: version, stream: stream, consultation: record.consultationID)
                 }
-            } else if let record = RequestRecord(versions: versions) {
-                add("request", record.requestID, "summary", record.summary, consultation: record.consultationID)
-            } else if let record = CommitmentRecord(versions: versions) {
-                add(
-                    "commitment", record.commitmentID, "summary", record.made.data["summary"]?.stringValue,
+            } else if let record = RequestRecord(versions: versions),
+                let made = versions.first(where: { $0.type == .requestMade })
+            {
+                rows.add(
+                    stream, made.sequence, "request", record.requestID, "summary", record.summary,
                     consultation: record.consultationID)
+            } else if let record = CommitmentRecord(versions: versions) {
+                rows.add(
+                    stream, record.made.sequence, "commitment", record.commitmentID, "summary",
+                    record.made.data["summary"]?.stringValue, consultation: record.consultationID)
             }
         }
-        try Self.texts.replace(streams: streams, with: rows, suffix: suffix, on: connection)
+        try Self.texts.replace(streams: recomputed, with: rows.objects, suffix: suffix, on: connection)
+        rows = Rows()
+        for (stream, event) in batch.recordEvents(.consultation, excluding: Set(recomputed)) {
+            if event.type == .consultationHeld {
+                rows.add(consultation: event.firstVersion, stream: stream)
+            } else if let consultation = event.data["consultationId"]?.stringValue {
+                rows.add(statement: event.firstVersion, stream: stream, consultation: consultation)
+            }
+        }
+        try Self.texts.insert(rows.objects, suffix: suffix, on: connection)
+    }
+
+    /// Search rows being built, numbered within each source event.
+    struct Rows {
+        var objects: [JSONObject] = []
+        private var ordinals: [String: Int] = [:]
+
+        mutating func add(
+            _ stream: String, _ sequence: Int, _ kind: String, _ id: String, _ field: String, _ text: String?,
+            consultation: String?
+        ) {
+            guard let text, !text.isEmpty else { return }
+            let key = "\(stream)#\(sequence)"
+            let ordinal = ordinals[key, default: 0]
+            ordinals[key] = ordinal + 1
+            var row = Row()
+            row["stream_id"] = stream
+            row.set("sequence", sequence)
+            row.set("ordinal", ordinal)
+            row["kind"] = kind
+            row["id"] = id
+            row["field"] = field
+            row["text"] = text
+            row["folded"] = SearchView.fold(text)
+            row["consultation_id"] = consultation
+            objects.append(row.object)
+        }
+
+        mutating func add(consultation held: RecordVersion, stream: String) {
+            let id = held.data["consultationId"]?.stringValue ?? ""
+            add(stream, held.sequence, "consultation", id, "title", held.data["title"]?.stringValue, consultation: id)
+        }
+
+        mutating func add(statement version: RecordVersion, stream: String, consultation: String) {
+            guard let statement = ConsultationRecord.statement(version) else { return }
+            add(
+                stream, version.sequence, "statement", statement.statementID, "summary", statement.summary,
+                consultation: consultation)
+            add(
+                stream, version.sequence, "statement", statement.statementID, "quote", statement.quote,
+                consultation: consultation)
+        }
     }
 }
