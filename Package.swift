@@ -75,7 +75,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsultCLITests",
-            dependencies: ["ConsultCLI", "consult", "EmbeddedPostgres", "Postgres", "TestSupport"],
+            dependencies: [
+                "ConsultCLI", "consult", "ConsultDomain", "EmbeddedPostgres", "EventStore", "Postgres", "Projections",
+                "TestSupport",
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -109,7 +109,9 @@ extension ReadModel {
                     requestID: id, consultationID: try row.decode(column: 1), requesterID: try row.decode(column: 2),
                     addressedToIDs: try Self.strings(row.decode(column: 3)), summary: try row.decode(column: 4),
                     topics: try Self.strings(row.decode(column: 5)),
-                    answers: try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? [],
+                    answers: (try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? []).map {
+                        Self.ordered($0, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
+                    },
                     commitmentIDs: commitments)
                 if unansweredOnly, !request.isUnanswered { continue }
                 result.append(request)
@@ -217,11 +219,23 @@ extension ReadModel {
                     title: try row.decode(column: 2),
                     date: try row.decode(String?.self, column: 3).flatMap(CalendarDate.init),
                     venue: try row.decode(column: 4), organizerIDs: try Self.strings(row.decode(column: 5)),
-                    participants: try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? [],
+                    participants: (try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? []).map {
+                        Self.ordered($0, ["stakeholderId", "role"])
+                    },
                     statements: try row.decode(column: 7), requests: try row.decode(column: 8),
                     commitments: try row.decode(column: 9))
             }
         }
+    }
+
+    /// `value` (an object from a `jsonb` column, whose keys PostgreSQL reorders) with `keys` first,
+    /// in that order, then any others as they come.
+    static func ordered(_ value: JSONValue, _ keys: [String]) -> JSONValue {
+        guard let object = value.objectValue else { return value }
+        var ordered = JSONObject()
+        for key in keys { if let member = object[key] { ordered[key] = member } }
+        for (key, member) in object where ordered[key] == nil { ordered[key] = member }
+        return .object(ordered)
     }
 
     /// Texts containing `text`, ignoring case (and Unicode normalization).
