@@ -50,11 +50,27 @@ extension ProjectionRunner {
                 """)
         }
         var total = 0
+        let deadline = Date().addingTimeInterval(heldBackPatience)
         while true {
             let read = try await runBatch([target])
-            guard read > 0 else { break }
             total += read
-            progress(total)
+            if read > 0 {
+                progress(total)
+                continue
+            }
+            // Never swap in a view that is behind the live one: when an open transaction holds
+            // the log back, wait for it (a while), as the live view's worker would have.
+            let positions = try await connection.withTransaction { connection in
+                try Self.checkpoints([target.checkpoint, view.name], on: connection)
+            }
+            if (positions[target.checkpoint] ?? .start) >= (positions[view.name] ?? .start) { break }
+            guard Date() < deadline else {
+                throw ProjectionError(
+                    .heldBack,
+                    "The rebuilt \(view.name) view cannot reach the live one's checkpoint: an open transaction "
+                        + "holds the log back (see `consult status`); nothing was swapped.")
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
         // The swap: under the view's lock, apply what arrived since, then replace the live tables.
         let epoch = try await store.currentEpoch()

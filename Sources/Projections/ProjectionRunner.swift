@@ -15,6 +15,8 @@ public struct ProjectionRunner: Sendable {
     public let store: PostgresEventStore
     public let views: [any ProjectionView]
     public var batchSize: Int
+    /// How long a replay waits for an open transaction that holds the log back (seconds).
+    public var heldBackPatience: Double = 60
 
     public init(store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 2000) {
         self.store = store

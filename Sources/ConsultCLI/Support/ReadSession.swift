@@ -9,17 +9,30 @@ struct ReadSession {
     let model: ReadModel
 
     /// Opens the store and catches the views up; says so on stderr when an open transaction
-    /// keeps some committed events out of the answer.
+    /// keeps some committed events out of the answer for longer than `CONSULT_READ_WAIT` seconds
+    /// (default 5).
     static func open(_ options: ConnectionOptions) async throws -> ReadSession {
         let session = try await StoreSession.open(options, logger: cliLogger)
         let runner = ProjectionRunner(store: session.store)
-        if let status = try await runner.catchUpForRead(), let writer = status.oldestWriter {
-            Output.error(
-                "consult: note: \(status.eventsHeldBack) committed event(s) are not in this answer yet: "
-                    + "the transaction of pid \(writer.pid) (\(writer.state), open \(Int(writer.secondsOpen)) s) "
-                    + "holds the log back until it ends.")
-        }
+        let held = try await runner.catchUpForRead(timeout: heldBackWait)
+        reportHeldBack(held, what: "this answer")
         return ReadSession(session: session, model: ReadModel(connection: session.connection))
+    }
+
+    /// How long to wait for an open transaction holding committed events back: `CONSULT_READ_WAIT`
+    /// seconds, default 5.
+    static var heldBackWait: Double {
+        max(0, ProcessInfo.processInfo.environment["CONSULT_READ_WAIT"].flatMap(Double.init) ?? 5)
+    }
+
+    /// Says on stderr which transaction keeps committed events out of `what`.
+    static func reportHeldBack(_ status: LogStatus?, what: String) {
+        guard let status, status.eventsHeldBack > 0 else { return }
+        let holder =
+            status.oldestWriter.map {
+                "the transaction of pid \($0.pid) (\($0.state), open \(Int($0.secondsOpen)) s) holds the log back until it ends"
+            } ?? "an open transaction holds the log back"
+        Output.error("consult: note: \(status.eventsHeldBack) committed event(s) are not in \(what) yet: \(holder).")
     }
 }
 

@@ -38,8 +38,11 @@ struct ProjectCommand: AsyncParsableCommand {
         if follow {
             try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
         } else {
-            let total = try await runner.catchUp(shouldStop: { stop.isRequested }, progress: reporter.report)
-            reporter.finish(total)
+            // Like a read: events held back by an open transaction are waited for, a while.
+            let held = try await runner.catchUpForRead(
+                timeout: ReadSession.heldBackWait, shouldStop: { stop.isRequested }, progress: reporter.report)
+            reporter.finish()
+            ReadSession.reportHeldBack(held, what: "the views")
         }
     }
 }
@@ -91,9 +94,8 @@ struct ProgressLine: Sendable {
             Data("\r\(total) events applied (\(Int(Double(total) / seconds)) events/s)   ".utf8))
     }
 
-    func finish(_ total: Int) {
-        guard enabled, total > 0 else { return }
-        report(total)
+    func finish() {
+        guard enabled else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }

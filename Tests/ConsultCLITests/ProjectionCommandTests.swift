@@ -1,0 +1,167 @@
+import ConsultDomain
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// `project`, `replay`, `verify` and `status`, and reading while the log is held back.
+@Suite("projection commands")
+struct ProjectionCommandTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let tools = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("tools")
+
+    func consult(_ arguments: [String], database: TestDatabase, environment: [String: String] = [:]) async throws
+        -> ConsultProcess.Outcome
+    {
+        try await ConsultProcess.run(
+            arguments, environment: ["CONSULT_DATABASE_URL": database.url].merging(environment) { $1 })
+    }
+
+    func loadFixtures(_ database: TestDatabase) async throws {
+        for batch in 1...3 {
+            let path = Self.fixtures.appendingPathComponent("views-batch\(batch).jsonl").path
+            let logged = try await consult(["log", "--file", path], database: database)
+            #expect(logged.status == 0, "\(logged.stderr)")
+        }
+    }
+
+    @Test("verify names the first row that differs from a fresh replay; replay repairs it")
+    func verifyAndReplay() async throws {
+        let database = try await TestDatabase.create()
+        try await loadFixtures(database)
+        let projected = try await consult(["project"], database: database)
+        #expect(projected.status == 0, "\(projected.stderr)")
+        let clean = try await consult(["verify"], database: database)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("ok:"))
+
+        let connection = try await database.connect()
+        try await connection.query("UPDATE view_commitments SET status = 'fulfilled' WHERE commitment_id = 'c-fund'")
+        let tampered = try await consult(["verify"], database: database)
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.contains("commitments view differs from a fresh replay"))
+        #expect(tampered.stderr.contains("view_commitments"))
+        #expect(tampered.stderr.contains("c-fund"))
+
+        let replayed = try await consult(["replay", "commitments"], database: database)
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(replayed.stdout.contains("commitments: rebuilt from 35 events"))
+        #expect(try await consult(["verify"], database: database).status == 0)
+        let status = try await connection.query(
+            "SELECT status FROM view_commitments WHERE commitment_id = 'c-fund'")[0].decode(String.self, column: 0)
+        #expect(status == "open")
+
+        let unknown = try await consult(["replay", "nonsense"], database: database)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("No view is called nonsense"))
+        await connection.close()
+    }
+
+    @Test("verify finds a stream whose versions are not contiguous")
+    func verifyLog() async throws {
+        let database = try await TestDatabase.create()
+        try await loadFixtures(database)
+        let connection = try await database.connect()
+        // Someone writing to the table directly, past the application: versions 1 then 3.
+        try await connection.query(
+            """
+            INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data)
+            VALUES (consult_log_epoch(), 'stakeholder-kim', 3, 'StakeholderChanged', \(UUID()),
+                    '{"stakeholderId":"kim","on":"2024-01-01","title":"회장"}')
+            """)
+        let verified = try await consult(["verify"], database: database)
+        #expect(verified.status == 1)
+        #expect(verified.stderr.contains("Stream stakeholder-kim has 2 events but versions 1–3"))
+        await connection.close()
+    }
+
+    @Test("status shows each view's checkpoint and lag")
+    func status() async throws {
+        let database = try await TestDatabase.create()
+        try await loadFixtures(database)
+        let before = try await consult(["status", "--format", "json"], database: database)
+        let views = try JSONValue.parse(before.stdout).arrayValue?.first?.objectValue?["views"]?.arrayValue ?? []
+        #expect(views.count == 7)
+        #expect(views.allSatisfy { $0.objectValue?["lag"] == .number("35") })
+        #expect(try await consult(["project", "--only", "commitments"], database: database).status == 0)
+        let after = try await consult(["status", "--format", "json"], database: database)
+        let lags = Dictionary(
+            uniqueKeysWithValues: (try JSONValue.parse(after.stdout).arrayValue?.first?.objectValue?["views"]?
+                .arrayValue
+                ?? []).compactMap { view -> (String, String)? in
+                    guard let name = view.objectValue?["name"]?.stringValue,
+                        let lag = view.objectValue?["lag"]
+                    else { return nil }
+                    return (name, lag.serialized())
+                })
+        #expect(lags["commitments"] == "0")
+        #expect(lags["search"] == "35")
+        let table = try await consult(["status"], database: database)
+        #expect(table.stdout.contains("commitments"))
+        #expect(table.stdout.contains("up to date"))
+    }
+
+    @Test("readers see the old view until a replay swaps the rebuilt one in")
+    func replayKeepsReaders() async throws {
+        let database = try await TestDatabase.create()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let generator = Process()
+        generator.executableURL = Self.tools.appendingPathComponent("generate-load")
+        generator.arguments = ["6000", "--prefix", "r"]
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        generator.standardOutput = try FileHandle(forWritingTo: file)
+        try generator.run()
+        generator.waitUntilExit()
+        #expect(try await consult(["log", "--file", file.path], database: database).status == 0)
+        #expect(try await consult(["project"], database: database).status == 0)
+        let connection = try await database.connect()
+        let expected = try await connection.query("SELECT count(*) FROM view_commitments")[0].decode(
+            Int64.self, column: 0)
+        #expect(expected > 0)
+
+        let replay = Task { try await consult(["replay", "commitments", "--batch-size", "200"], database: database) }
+        var reads = 0
+        var wrong: [Int64] = []
+        while true {
+            let count = try await connection.query("SELECT count(*) FROM view_commitments")[0].decode(
+                Int64.self, column: 0)
+            reads += 1
+            if count != expected { wrong.append(count) }
+            if reads > 5,
+                try await connection.query(
+                    "SELECT count(*) FROM projection_checkpoints WHERE name = 'commitments#replay'")[0].decode(
+                        Int64.self, column: 0) == 0
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let outcome = try await replay.value
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(wrong.isEmpty, "a reader saw \(wrong.prefix(5)) rows instead of \(expected)")
+        #expect(try await consult(["verify", "commitments"], database: database).status == 0)
+        await connection.close()
+    }
+
+    @Test("a read waits for a transaction holding the log back, then says so and answers")
+    func heldBack() async throws {
+        let database = try await TestDatabase.create()
+        let holder = try await database.connect()
+        // An open transaction with an id: every event committed after it is held back.
+        try await holder.execute(unsafeScript: "BEGIN")
+        try await holder.query("SELECT pg_current_xact_id()")
+        try await loadFixtures(database)
+        let read = try await consult(
+            ["commitments", "--as-of", "2024-09-01"], database: database, environment: ["CONSULT_READ_WAIT": "1"])
+        #expect(read.status == 0)
+        #expect(read.stderr.contains("not in this answer yet"))
+        #expect(read.stderr.contains("holds the log back"))
+        try await holder.execute(unsafeScript: "ROLLBACK")
+        let after = try await consult(["commitments", "--as-of", "2024-09-01", "--format", "json"], database: database)
+        #expect(after.stderr.isEmpty)
+        #expect(try JSONValue.parse(after.stdout).arrayValue?.count == 6)
+        await holder.close()
+    }
+}
