@@ -51,7 +51,8 @@ public struct ProjectionRunner: Sendable {
         guard views.contains(where: { versions[$0.name] != $0.fingerprint }) else { return }
         try await connection.withTransaction { connection in
             try connection.query("SELECT pg_advisory_xact_lock(\(Self.lockSpace), hashtext('consult:views'))")
-            for view in views {
+            // Views in name order: the order every batch takes their locks in.
+            for view in views.sorted(by: { $0.name < $1.name }) {
                 let rows = try connection.query(
                     "SELECT version FROM projection_checkpoints WHERE name = \(view.name) FOR UPDATE")
                 let stored: Int? = try rows.first?.decode(column: 0)
@@ -155,6 +156,7 @@ public struct ProjectionRunner: Sendable {
         let epoch = try await store.currentEpoch()
         let limit = batchSize
         return try await connection.withTransaction { connection in
+            // Always in name order, here and in `prepare`, so two lockers cannot deadlock.
             for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
             let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
             let pairs = targets.map { ($0, positions[$0.checkpoint] ?? .start) }

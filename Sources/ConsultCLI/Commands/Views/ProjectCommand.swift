@@ -29,10 +29,12 @@ struct ProjectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let views = try ViewSelection.views(only)
+        // First, so a stop requested while connecting also ends with status 0.
+        let stop = StopSignal.install()
         let session = try await StoreSession.open(connection, logger: cliLogger)
         let runner = ProjectionRunner(store: session.store, views: views, batchSize: batchSize)
         try await runner.prepare()
-        let stop = StopSignal.install()
+        if stop.isRequested { return }
         let started = Date()
         let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
         if follow {
