@@ -18,7 +18,7 @@ public struct ProjectionRunner: Sendable {
     /// How long a replay waits for an open transaction that holds the log back (seconds).
     public var heldBackPatience: Double = 60
 
-    public init(store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 2000) {
+    public init(store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 5000) {
         self.store = store
         self.views = views
         self.batchSize = batchSize

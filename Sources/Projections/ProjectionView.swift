@@ -36,6 +36,16 @@ public struct ProjectionBatch {
                 .map(\.0.streamID))
     }
 
+    /// The streams of `kind` where the batch holds an event of `types`, or a correction or a
+    /// retraction (which may change anything).
+    func touched(_ kind: RecordKind, by types: Set<EventType>) -> [String] {
+        unique(
+            zip(events, logged).filter {
+                $0.0.streamID.hasPrefix(kind.rawValue + "-")
+                    && (types.contains($0.1.type) || !$0.1.isRecordEvent)
+            }.map(\.0.streamID))
+    }
+
     /// The consultation streams whose consultation itself (title, kind, date) may have changed: a
     /// `ConsultationHeld`, a correction or a retraction in them. Statements do not count.
     func consultationsChanged() -> [String] {

@@ -56,17 +56,31 @@ final class VersionCache {
     static func loadFromLog(
         _ streams: [String], types: [EventType]?, upTo end: LogPosition, on connection: isolated Connection
     ) throws -> [String: [RecordVersion]] {
-        let wanted = types.map { ($0 + [.recordCorrected, .recordRetracted]).map(\.rawValue) }
-        let rows = try connection.query(
-            """
-            SELECT stream_id, event_id, type, data::text AS data_text,
-                   (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, stream_version
-            FROM events
-            WHERE stream_id = ANY(\(streams)::text[])
-              AND (\(wanted == nil) OR type = ANY(\(wanted ?? [])::text[]))
-              AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
-            ORDER BY stream_id, stream_version
-            """)
+        let query: PostgresQuery
+        if let types {
+            // `type <> 'StatementRecorded'` lets the partial index events_stream_records skip the
+            // statements of consultation streams.
+            let wanted = (types + [.recordCorrected, .recordRetracted]).map(\.rawValue)
+            query = """
+                SELECT stream_id, event_id, type, data::text AS data_text,
+                       (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, stream_version
+                FROM events
+                WHERE stream_id = ANY(\(streams)::text[]) AND type <> 'StatementRecorded'
+                  AND type = ANY(\(wanted)::text[])
+                  AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
+                ORDER BY stream_id, stream_version
+                """
+        } else {
+            query = """
+                SELECT stream_id, event_id, type, data::text AS data_text,
+                       (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, stream_version
+                FROM events
+                WHERE stream_id = ANY(\(streams)::text[])
+                  AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
+                ORDER BY stream_id, stream_version
+                """
+        }
+        let rows = try connection.query(query)
         var events: [String: [LoggedEvent]] = [:]
         for row in rows {
             events[try row.decode(String.self, column: 0), default: []].append(try decodeLogged(row, from: 1))

@@ -46,7 +46,7 @@ struct ProjectionCommandTests {
 
         let replayed = try await consult(["replay", "commitments"], database: database)
         #expect(replayed.status == 0, "\(replayed.stderr)")
-        #expect(replayed.stdout.contains("commitments: rebuilt from 35 events"))
+        #expect(replayed.stdout.contains("Rebuilt commitments from 35 events"))
         #expect(try await consult(["verify"], database: database).status == 0)
         let status = try await connection.query(
             "SELECT status FROM view_commitments WHERE commitment_id = 'c-fund'")[0].decode(String.self, column: 0)

@@ -17,13 +17,18 @@ struct FollowUpsView: ProjectionView {
     var tables: [ViewTable] { [Self.followUps] }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
-        var streams = batch.touched(.commitment)
+        // Streams that get a follow-up (or a correction), and those that already have one and were
+        // touched or whose consultation changed: progress on a commitment without follow-ups
+        // changes nothing here.
+        var streams = batch.touched(.commitment, by: [.followUpScheduled])
+        let touched = batch.touched(.commitment)
         let consultations = batch.consultationsChanged().map { String($0.dropFirst("consultation-".count)) }
-        if !consultations.isEmpty {
+        if touched.count > streams.count || !consultations.isEmpty {
             let naming = try connection.query(
                 """
                 SELECT DISTINCT stream_id FROM \(unescaped: Self.followUps.named(suffix))
-                WHERE consultation_id = ANY(\(consultations)::text[]) ORDER BY stream_id
+                WHERE stream_id = ANY(\(touched)::text[]) OR consultation_id = ANY(\(consultations)::text[])
+                ORDER BY stream_id
                 """)
             var seen = Set(streams)
             for row in naming {

@@ -25,9 +25,10 @@ struct SearchView: ProjectionView {
     static func fold(_ text: String) -> String { text.precomposedStringWithCanonicalMapping.lowercased() }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
+        // Answers, progress, restatements and follow-ups add no text: their streams stay as they are.
         let recomputed =
-            batch.touched(.stakeholder) + batch.touched(.request) + batch.touched(.commitment)
-            + batch.corrected(.consultation)
+            batch.touched(.stakeholder) + batch.touched(.request, by: [.requestMade])
+            + batch.touched(.commitment, by: [.commitmentMade]) + batch.corrected(.consultation)
         var rows = Rows()
         for (stream, versions) in try batch.known(recomputed, on: connection) {
             if let record = StakeholderRecord(versions: versions) {

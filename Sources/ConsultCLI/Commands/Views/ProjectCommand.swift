@@ -20,7 +20,7 @@ struct ProjectCommand: AsyncParsableCommand {
 
     @Flag(help: "Keep following the log until stopped.") var follow = false
     @Option(help: "Only this view (repeatable).") var only: [String] = []
-    @Option(name: .customLong("batch-size"), help: "Events per transaction.") var batchSize: Int = 2000
+    @Option(name: .customLong("batch-size"), help: "Events per transaction.") var batchSize: Int = 5000
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {

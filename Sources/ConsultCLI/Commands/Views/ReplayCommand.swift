@@ -8,8 +8,9 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Rebuild views from the first event, then swap each in at once.",
         discussion: """
-            Each view is rebuilt into new tables while readers and workers keep using the old ones; the rebuilt \
-            tables replace them in one transaction. Progress and rate go to stderr when it is a terminal.
+            The views are rebuilt together, in one pass over the log, into new tables while readers and workers \
+            keep using the old ones; the rebuilt tables replace them in one transaction. Progress and rate go to \
+            stderr when it is a terminal.
 
             Views: \(Views.all.map(\.name).joined(separator: ", ")) (all when none is named).
             """)
@@ -28,20 +29,17 @@ struct ReplayCommand: AsyncParsableCommand {
         let runner = ProjectionRunner(store: session.store, views: views, batchSize: batchSize)
         try await runner.prepare()
         let terminal = Terminal.stderrIsTerminal
-        for view in views {
-            let started = Date()
-            let single = ProjectionRunner(store: session.store, views: [view], batchSize: batchSize)
-            let counts = try await single.replay { name, total in
-                guard terminal else { return }
-                let rate = Int(Double(total) / max(Date().timeIntervalSince(started), 0.001))
-                FileHandle.standardError.write(Data("\r\(name): \(total) events (\(rate) events/s)   ".utf8))
-            }
-            let total = counts[view.name] ?? 0
-            let seconds = Date().timeIntervalSince(started)
-            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-            Output.writeLine(
-                "\(view.name): rebuilt from \(total) events in \(String(format: "%.2f", seconds)) s "
-                    + "(\(Int(Double(total) / max(seconds, 0.001))) events/s)")
+        let started = Date()
+        let names = views.map(\.name).joined(separator: ", ")
+        let total = try await runner.replay { total in
+            guard terminal else { return }
+            let rate = Int(Double(total) / max(Date().timeIntervalSince(started), 0.001))
+            FileHandle.standardError.write(Data("\rreplaying: \(total) events (\(rate) events/s)   ".utf8))
         }
+        let seconds = Date().timeIntervalSince(started)
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        Output.writeLine(
+            "Rebuilt \(names) from \(total) events in \(String(format: "%.2f", seconds)) s "
+                + "(\(Int(Double(total) / max(seconds, 0.001))) events/s).")
     }
 }
