@@ -14,15 +14,14 @@ public struct VerificationReport: Sendable {
 }
 
 extension ProjectionRunner {
-    /// Checks the log (stream versions contiguous from 1, append-only triggers present and always
-    /// enabled), then each view against a fresh replay into temporary tables up to the view's
+    /// Checks the log (stream versions contiguous from 1, every event in the stream its data names,
+    /// epochs recorded, append-only triggers present and always enabled), then each view against a fresh replay into temporary tables up to the view's
     /// checkpoint, naming the first differing row.
     public func verify() async throws -> VerificationReport {
         var report = VerificationReport()
         try await verifyLog(&report)
-        for view in views {
-            let (events, problem) = try await verify(view)
-            report.viewsChecked.append((view.name, events))
+        for (name, events, problem) in try await verifyViews() {
+            report.viewsChecked.append((name, events))
             if let problem { report.problems.append(problem) }
         }
         return report
@@ -43,6 +42,32 @@ extension ProjectionRunner {
             let high: Int64 = try row.decode(column: 3)
             report.problems.append(
                 "Stream \(stream) has \(count) events but versions \(low)–\(high): its versions are not contiguous.")
+        }
+        // Every event is in the stream its data names (a correction or retraction: its target's).
+        let streamOf = EventType.allCases.compactMap { type -> String? in
+            guard case .record(let prefix, let field) = type.streamRule else { return nil }
+            return "WHEN '\(type.rawValue)' THEN '\(prefix)-' || (e.data->>'\(field)')"
+        }.joined(separator: " ")
+        let misplaced = try await connection.query(
+            """
+            SELECT e.position, e.stream_id, e.type FROM events e
+            WHERE e.type NOT IN ('RecordCorrected', 'RecordRetracted')
+              AND e.stream_id IS DISTINCT FROM (CASE e.type \(unescaped: streamOf) END)
+            UNION ALL
+            (SELECT e.position, e.stream_id, e.type FROM events e
+             LEFT JOIN events t ON t.event_id = CASE
+                 WHEN coalesce(e.data->>'correctsEventId', e.data->>'retractsEventId')
+                      ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
+                 THEN coalesce(e.data->>'correctsEventId', e.data->>'retractsEventId')::uuid END
+             WHERE e.type IN ('RecordCorrected', 'RecordRetracted') AND t.stream_id IS DISTINCT FROM e.stream_id)
+            ORDER BY 1 LIMIT 1
+            """)
+        if let row = misplaced.first {
+            let position: Int64 = try row.decode(column: 0)
+            let stream: String = try row.decode(column: 1)
+            let type: String = try row.decode(column: 2)
+            report.problems.append(
+                "Event at position \(position) (\(type)) is in stream \(stream), which is not the one its data names.")
         }
         let epochs = try await connection.query(
             """
@@ -74,42 +99,62 @@ extension ProjectionRunner {
         }
     }
 
-    /// Replays `view` into temporary tables up to its checkpoint, under its lock, and compares.
-    private func verify(_ view: any ProjectionView) async throws -> (Int, String?) {
+    /// Replays the views into temporary tables up to their checkpoints and compares, in one
+    /// transaction holding every view's lock (workers wait meanwhile). Views at the same
+    /// checkpoint (the usual case) are replayed together, in one pass over the log.
+    private func verifyViews() async throws -> [(String, Int, String?)] {
         let epoch = try await store.currentEpoch()
         let limit = batchSize
-        let live = Target.live(view)
-        let scratch = Target(view: view, suffix: "__verify", checkpoint: view.name + "#verify")
+        let views = self.views
         return try await connection.withTransaction { connection in
-            try Self.lock(live.checkpoint, on: connection)
-            guard let end = try Self.checkpoints([live.checkpoint], on: connection)[live.checkpoint] else {
-                return (0, "The \(view.name) view has no checkpoint; run `consult project` to build it.")
+            for name in views.map(\.name).sorted() { try Self.lock(name, on: connection) }
+            let checkpoints = try Self.checkpoints(views.map(\.name), on: connection)
+            var results: [String: (Int, String?)] = [:]
+            var groups: [LogPosition: [any ProjectionView]] = [:]
+            for view in views {
+                guard let end = checkpoints[view.name] else {
+                    results[view.name] = (
+                        0, "The \(view.name) view has no checkpoint; run `consult project` to build it."
+                    )
+                    continue
+                }
+                groups[end, default: []].append(view)
             }
-            try Self.createTables(of: view, suffix: scratch.suffix, dropFirst: true, temporary: true, on: connection)
-            var position = LogPosition.start
-            var replayed = 0
-            while position < end {
-                let (events, last) = try Self.applyNext(
-                    [(scratch, position)], epoch: epoch, limit: limit, upTo: end, on: connection)
-                guard let last else { break }
-                replayed += events.count
-                position = last
-            }
-            if position != end {
-                return (
-                    replayed,
-                    "The \(view.name) view's checkpoint \(end) is not the position of a readable event "
-                        + "(a fresh replay stopped at \(position))."
-                )
-            }
-            for table in view.tables {
-                if let difference = try Self.firstDifference(
-                    table, live: live.suffix, fresh: scratch.suffix, on: connection)
-                {
-                    return (replayed, "The \(view.name) view differs from a fresh replay: \(difference)")
+            for (end, group) in groups.sorted(by: { $0.key < $1.key }) {
+                let scratch = group.map { Target(view: $0, suffix: "__verify", checkpoint: $0.name + "#verify") }
+                for target in scratch {
+                    try Self.createTables(
+                        of: target.view, suffix: target.suffix, dropFirst: true, temporary: true, on: connection)
+                }
+                var position = LogPosition.start
+                var replayed = 0
+                while position < end {
+                    let (events, last) = try Self.applyNext(
+                        scratch.map { ($0, position) }, epoch: epoch, limit: limit, upTo: end, on: connection)
+                    guard let last else { break }
+                    replayed += events.count
+                    position = last
+                }
+                for view in group {
+                    if position != end {
+                        results[view.name] = (
+                            replayed,
+                            "The \(view.name) view's checkpoint \(end) is not the position of a readable event "
+                                + "(a fresh replay stopped at \(position))."
+                        )
+                        continue
+                    }
+                    var problem: String?
+                    for table in view.tables where problem == nil {
+                        if let difference = try Self.firstDifference(table, live: "", fresh: "__verify", on: connection)
+                        {
+                            problem = "The \(view.name) view differs from a fresh replay: \(difference)"
+                        }
+                    }
+                    results[view.name] = (replayed, problem)
                 }
             }
-            return (replayed, nil)
+            return views.map { ($0.name, results[$0.name]?.0 ?? 0, results[$0.name]?.1) }
         }
     }
 

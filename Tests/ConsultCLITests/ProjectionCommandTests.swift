@@ -73,6 +73,16 @@ struct ProjectionCommandTests {
         let verified = try await consult(["verify"], database: database)
         #expect(verified.status == 1)
         #expect(verified.stderr.contains("Stream stakeholder-kim has 2 events but versions 1–3"))
+        // And an event filed under another record's stream.
+        try await connection.query(
+            """
+            INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data)
+            VALUES (consult_log_epoch(), 'stakeholder-lee', 3, 'StakeholderChanged', \(UUID()),
+                    '{"stakeholderId":"kim","on":"2024-01-02","title":"회장"}')
+            """)
+        let misplaced = try await consult(["verify"], database: database)
+        #expect(misplaced.status == 1)
+        #expect(misplaced.stderr.contains("is in stream stakeholder-lee, which is not the one its data names"))
         await connection.close()
     }
 
