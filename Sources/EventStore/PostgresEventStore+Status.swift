@@ -24,6 +24,17 @@ public struct LogStatus: Sendable, Hashable {
 }
 
 extension PostgresEventStore {
+    /// Whether committed (or still open) events wait behind an open transaction: cheap (one index
+    /// probe), unlike `status()`, which counts the whole log.
+    public func hasEventsHeldBack() async throws -> Bool {
+        let current = try await currentEpoch()
+        return try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM events
+                           WHERE epoch = \(current) AND tx_id >= pg_snapshot_xmin(pg_current_snapshot()))
+            """)[0].decode(Bool.self, column: 0)
+    }
+
     /// Counts, the readable head, and the oldest open writing transaction.
     public func status() async throws -> LogStatus {
         let current = try await currentEpoch()

@@ -14,9 +14,11 @@ extension ProjectionRunner {
         while !shouldStop() {
             let before = total
             total += try await catchUp(shouldStop: shouldStop, progress: { progress(before + $0) })
-            let status = try await store.status()
-            if status.eventsHeldBack == 0 { return nil }
-            if Date() >= deadline { return status }
+            guard try await store.hasEventsHeldBack() else { return nil }
+            if Date() >= deadline {
+                let status = try await store.status()
+                return status.eventsHeldBack > 0 ? status : nil
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         return nil

@@ -127,8 +127,10 @@ struct ProjectionWorkersTests {
             let events = try row.decode(Int64.self, column: 2)
             #expect(applied == events, "\(name) applied \(applied) events; the log holds \(events)")
         }
+        // Which worker applies a batch is a race (both were connected throughout, checked above);
+        // usually both are seen, but one may win every time on a loaded machine, so it is reported,
+        // not asserted.
         let workersSeenWriting = writing.withLock { $0 }
-        #expect(workersSeenWriting == Set(workerNames), "only \(workersSeenWriting.sorted()) were seen applying")
         print(
             "project workers: \(total) events; writers took \(writtenAt - started), catching up "
                 + "\(caughtUpAt - writtenAt), stopping \(stoppedAt - caughtUpAt); "

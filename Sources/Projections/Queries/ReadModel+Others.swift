@@ -244,7 +244,7 @@ extension ReadModel {
         let rows = try await connection.query(
             """
             SELECT kind, id, field, text, consultation_id FROM view_search
-            WHERE strpos(folded, \(needle)) > 0
+            WHERE strpos(coalesce(folded, text), \(needle)) > 0
             ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], kind),
                      id, stream_id, sequence, ordinal
             """)

@@ -4,8 +4,9 @@ import Postgres
 
 /// The searchable texts: stakeholder names, aliases and titles, consultation titles, statement
 /// summaries and quotes, request and commitment summaries. Each is kept folded (NFC, lower case)
-/// next to the original, so a substring query matches Korean syllables and Latin text alike,
-/// without depending on the database's locale.
+/// next to the original (`folded`, null when folding changes nothing, as for most Korean text), so
+/// a substring query matches Korean syllables and Latin text alike, without depending on the
+/// database's locale.
 ///
 /// Rows are keyed by the stream, the version in it of the event the text comes from, and an
 /// ordinal. Consultation streams (which hold every statement) get new rows as events come and are
@@ -92,7 +93,8 @@ struct SearchView: ProjectionView {
             row["id"] = id
             row["field"] = field
             row["text"] = text
-            row["folded"] = SearchView.fold(text)
+            let folded = SearchView.fold(text)
+            row["folded"] = folded == text ? nil : folded
             row["consultation_id"] = consultation
             objects.append(row.object)
         }
