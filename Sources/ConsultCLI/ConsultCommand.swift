@@ -17,7 +17,7 @@ public struct ConsultCommand: AsyncParsableCommand {
             75 concurrency conflict (nothing written, safe to retry), 1 anything else.
             """,
         subcommands: [
-            LogCommand.self, CommitmentsCommand.self, RequestsCommand.self, FollowUpsCommand.self,
+            DemoCommand.self, LogCommand.self, CommitmentsCommand.self, RequestsCommand.self, FollowUpsCommand.self,
             StakeholdersCommand.self, ConsultationsCommand.self, SearchCommand.self, HistoryCommand.self,
             ProjectCommand.self, ReplayCommand.self, VerifyCommand.self, StatusCommand.self, ExportCommand.self,
             MigrateCommand.self, DBCommand.self,

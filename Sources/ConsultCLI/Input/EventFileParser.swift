@@ -17,6 +17,10 @@ struct EventFileParser {
 
     static func parse(_ handle: FileHandle, sourceName: String) throws -> Parsed {
         var reader = JSONLinesReader(handle: handle)
+        return try parse(&reader, sourceName: sourceName)
+    }
+
+    static func parse(_ reader: inout JSONLinesReader, sourceName: String) throws -> Parsed {
         var parsed = Parsed()
         var problems: [String] = []
         var problemCount = 0

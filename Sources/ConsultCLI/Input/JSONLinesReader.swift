@@ -11,7 +11,7 @@ struct JSONLinesReader {
         case tooLong(number: Int)
     }
 
-    private let handle: FileHandle
+    private let handle: FileHandle?
     private var buffer: [UInt8] = []
     private var start = 0
     /// Where the search for the next newline resumes: bytes before it hold none.
@@ -22,6 +22,13 @@ struct JSONLinesReader {
 
     init(handle: FileHandle) {
         self.handle = handle
+    }
+
+    /// Reads `text` (already in memory, e.g. the embedded sample dataset).
+    init(text: String) {
+        handle = nil
+        buffer = Array(text.utf8)
+        atEnd = true
     }
 
     /// The next line without its `\n` (and a `\r` before it), or nil at the end of input.
@@ -63,7 +70,7 @@ struct JSONLinesReader {
                 scanned -= start
                 start = 0
             }
-            let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
+            let chunk = try handle?.read(upToCount: 1 << 16) ?? Data()
             if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
         }
     }

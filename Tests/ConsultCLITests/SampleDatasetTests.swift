@@ -1,0 +1,146 @@
+import ConsultDomain
+import EmbeddedPostgres
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ConsultCLI
+
+/// The sample dataset (examples/sample-dataset.jsonl, from the five seed articles) and `consult demo`.
+///
+/// The expected values below were derived by reading the articles, not by running the code:
+///
+/// - Commitments. Only two articles report promises. In the 2023-03-08 strategy dialogue (뉴스토마토)
+///   the minister of science and ICT, 이종호, promised to announce the hyperscale-AI industry policy
+///   direction "이달 중" (this month): owner MSIT, due 2023-03; no article reports the announcement,
+///   so it stays open, and overdue on any date after 2023-03-31. In the IT조선 interview
+///   (2024-11-28) the Seoul AI Hub director stated three plans (generative-AI programmes, AX
+///   support, mentoring and consulting) with no date: owner Seoul AI Hub, a public institution.
+///   So four outstanding commitments of government and public institutions, none with progress.
+/// - Requests. 17 in all: 5 at the 2022 forum (talent support, data sharing, data incentives,
+///   startup programmes, visas), 3 at the strategy dialogue (compute and AI-chip programmes,
+///   engineers and vouchers, API access and open source), 7 in the five-expert interviews (R&D
+///   tax, public data, talent plan, coordination council, GPU cluster, AI chips, AI law), 2 in the
+///   op-ed (open data, fair valuation). Only the dialogue's three got a response (the minister's
+///   promise answers them); the other 14 are unanswered.
+/// - Statements per consultation: forum 6 (정윤혁 2, 최재식 2, 윤석원 2), the minister's roundtable and
+///   the vice-minister's town hall 0 (the article only mentions them), strategy dialogue 4
+///   (백상엽 2, 이세영 1, 이종호 1), interviews 6 (이은주 2, one each for the other four), op-ed 4,
+///   Seoul AI Hub interview 5.
+@Suite("the sample dataset and consult demo")
+struct SampleDatasetTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let file = root.appendingPathComponent("examples/sample-dataset.jsonl")
+
+    func consult(_ arguments: [String], database: TestDatabase) async throws -> ConsultProcess.Outcome {
+        try await ConsultProcess.run(arguments, environment: ["CONSULT_DATABASE_URL": database.url])
+    }
+
+    func json(_ outcome: ConsultProcess.Outcome) throws -> [JSONObject] {
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return try JSONValue.parse(outcome.stdout).arrayValue?.compactMap(\.objectValue) ?? []
+    }
+
+    @Test("the binary embeds examples/sample-dataset.jsonl as it is (tools/sample-dataset writes both)")
+    func embeddedCopy() throws {
+        let text = try String(contentsOf: Self.file, encoding: .utf8)
+        #expect(SampleDataset.jsonl + "\n" == text)
+    }
+
+    @Test("the dataset logs and verifies; logging it twice changes nothing")
+    func logsTwice() async throws {
+        let database = try await TestDatabase.create()
+        let first = try await consult(["log", "--file", Self.file.path], database: database)
+        #expect(first.status == 0, "\(first.stderr)")
+        let lines = try String(contentsOf: Self.file, encoding: .utf8).split(separator: "\n").count
+        #expect(first.stdout.contains("Recorded \(lines) events"))
+        let exported = try await consult(["export"], database: database)
+        let second = try await consult(["log", "--file", Self.file.path], database: database)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Recorded no new events"))
+        #expect(try await consult(["export"], database: database).stdout == exported.stdout)
+        let verified = try await consult(["verify"], database: database)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
+    @Test("outstanding government commitments, unanswered requests, statements per consultation")
+    func answers() async throws {
+        let database = try await TestDatabase.create()
+        #expect(try await consult(["log", "--file", Self.file.path], database: database).status == 0)
+        var outstanding: [JSONObject] = []
+        for sector in ["government", "public_institution"] {
+            outstanding += try json(
+                try await consult(
+                    ["commitments", "--outstanding", "--sector", sector, "--as-of", "2026-01-01", "--format", "json"],
+                    database: database))
+        }
+        let ids = outstanding.compactMap { $0["commitmentId"]?.stringValue }
+        #expect(
+            Set(ids) == [
+                "msit-hyperscale-ai-policy-2023", "seoul-ai-hub-genai-programs", "seoul-ai-hub-ax-support",
+                "seoul-ai-hub-mentoring",
+            ])
+        let msit = try #require(
+            outstanding.first { $0["commitmentId"]?.stringValue == "msit-hyperscale-ai-policy-2023" })
+        #expect(msit["dueBy"] == .string("2023-03-31"))
+        #expect(msit["dueText"] == .string("이달 중"))
+        #expect(msit["schedule"] == .string("overdue"))
+        #expect(msit["makerTitle"] == .string("과학기술정보통신부 장관"))
+        #expect(msit["status"] == .string("open"))
+        #expect(outstanding.allSatisfy { $0["lastNote"] == .null })
+        // Before its due-by, on the day after it was made, the promise was not yet overdue.
+        let early = try json(
+            try await consult(["commitments", "--as-of", "2023-03-09", "--format", "json"], database: database))
+        #expect(early.map { $0["commitmentId"]?.stringValue } == ["msit-hyperscale-ai-policy-2023"])
+        #expect(early.first?["schedule"] == .string("due_soon"))
+
+        let requests = try json(try await consult(["requests", "--format", "json"], database: database))
+        #expect(requests.count == 17)
+        let unanswered = try json(
+            try await consult(["requests", "--unanswered", "--format", "json"], database: database))
+        #expect(unanswered.count == 14)
+        let answered = Set(requests.compactMap { $0["requestId"]?.stringValue })
+            .subtracting(unanswered.compactMap { $0["requestId"]?.stringValue })
+        #expect(
+            answered == ["dialogue-3-compute-support", "dialogue-3-engineers-vouchers", "dialogue-3-startup-ecosystem"])
+
+        let consultations = try json(try await consult(["consultations", "--format", "json"], database: database))
+        var statements: [String: String] = [:]
+        for consultation in consultations {
+            statements[consultation["consultationId"]?.stringValue ?? ""] = consultation["statements"]?.serialized()
+        }
+        #expect(
+            statements == [
+                "agilesoda-op-ed-2020": "4", "ai-ecosystem-expert-forum-2022": "6",
+                "msit-minister-expert-roundtable-2023": "0", "msit-hyperscale-ai-town-hall-2023": "0",
+                "ai-strategy-dialogue-3": "4", "k-ai-expert-interviews-2024": "6", "seoul-ai-hub-interview-2024": "5",
+            ])
+        // Every consultation cites its article.
+        let sources = try await consult(
+            ["history", "ai-ecosystem-expert-forum-2022", "--format", "json"], database: database)
+        #expect(sources.stdout.contains("아이뉴스24"))
+    }
+
+    @Test("consult demo, run as a new user would: the embedded cluster, a fresh data directory")
+    func demo() async throws {
+        let home = FileManager.default.temporaryDirectory.path + "/cd-\(UUID().uuidString.prefix(8))"
+        defer {
+            try? EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroy()
+            _ = try? FileManager.default.removeItem(atPath: home)
+        }
+        let first = try await ConsultProcess.run(["demo"], environment: ["XDG_DATA_HOME": home])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Loaded the sample dataset"))
+        #expect(first.stdout.contains("Outstanding commitments of government and public institutions"))
+        #expect(first.stdout.contains("OWNER"))
+        #expect(first.stdout.contains("과학기술정보통신부"))
+        #expect(first.stdout.contains("이종호 (과학기술정보통신부 장관)"))
+        #expect(first.stdout.contains("overdue"))
+        #expect(first.stdout.contains("no progress recorded"))
+        #expect(first.stdout.contains("requests --unanswered"))
+        let again = try await ConsultProcess.run(["demo"], environment: ["XDG_DATA_HOME": home])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("The sample dataset is loaded"))
+    }
+}
