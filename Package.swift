@@ -12,7 +12,8 @@ let package = Package(
     name: "consult",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "consult", targets: ["consult"])
+        .executable(name: "consult", targets: ["consult"]),
+        .executable(name: "consult-bench", targets: ["ConsultBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +56,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "consult", dependencies: ["ConsultCLI"], swiftSettings: strict),
+        // Measurements for tools/bench; not part of the product.
+        .executableTarget(
+            name: "ConsultBench",
+            dependencies: [
+                "EventStore", "Projections", "ConsultDomain", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "TestSupport",
             dependencies: ["Postgres", "EventStore", "EmbeddedPostgres"],
