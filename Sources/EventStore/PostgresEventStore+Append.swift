@@ -35,15 +35,19 @@ extension PostgresEventStore {
             attempt += 1
             do {
                 let outcomes: [AppendOutcome]
-                do {
-                    outcomes = try await connection.withTransaction { connection in
-                        try check?(EventLookup(connection: connection))
-                        let outcomes = try Self.appendBatch(events, epoch: epoch, on: connection)
-                        if dryRun { throw DryRunRolledBack(outcomes: outcomes) }
-                        return outcomes
+                if check == nil, !dryRun, events.count == 1, case .stream(let streamID) = events[0].stream {
+                    outcomes = [try await appendOne(events[0], to: streamID, epoch: epoch)]
+                } else {
+                    do {
+                        outcomes = try await connection.withTransaction { connection in
+                            try check?(EventLookup(connection: connection))
+                            let outcomes = try Self.appendBatch(events, epoch: epoch, on: connection)
+                            if dryRun { throw DryRunRolledBack(outcomes: outcomes) }
+                            return outcomes
+                        }
+                    } catch let rolledBack as DryRunRolledBack {
+                        return rolledBack.outcomes
                     }
-                } catch let rolledBack as DryRunRolledBack {
-                    return rolledBack.outcomes
                 }
                 if outcomes.contains(where: { if case .appended = $0 { true } else { false } }) {
                     do {
@@ -68,6 +72,56 @@ extension PostgresEventStore {
                 }
                 throw error
             }
+        }
+    }
+
+    /// One event to a named stream in one statement (its own transaction): one round trip
+    /// instead of five. Same rules as a batch: a stored id with the same content is a duplicate,
+    /// with other content is refused; `expectedVersion` is checked; the insert reads the stream's
+    /// version before the transaction id is assigned (at the insert), as `appendBatch` does.
+    private func appendOne(_ event: ProposedEvent, to streamID: String, epoch: Int32) async throws -> AppendOutcome {
+        let rows = try await connection.query(
+            """
+            WITH existing AS (
+                SELECT position, stream_id, type = \(event.type) AND data = \(event.data)::jsonb
+                       AND metadata = \(event.metadata)::jsonb AS same
+                FROM events WHERE event_id = \(event.id)
+            ), current AS (
+                SELECT COALESCE(max(stream_version), 0) AS version FROM events WHERE stream_id = \(streamID)
+            ), inserted AS (
+                INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
+                SELECT \(epoch), \(streamID), current.version + 1, \(event.type), \(event.schemaVersion), \(event.id),
+                       \(event.data)::jsonb, \(event.metadata)::jsonb
+                FROM current
+                WHERE NOT EXISTS (SELECT 1 FROM existing)
+                  AND (\(event.expectedVersion)::int IS NULL OR current.version = \(event.expectedVersion)::int)
+                RETURNING position, stream_version
+            )
+            SELECT 'appended', position, stream_version, '' FROM inserted
+            UNION ALL SELECT CASE WHEN same THEN 'duplicate' ELSE 'reused' END, position, 0, stream_id FROM existing
+            UNION ALL SELECT 'conflict', 0, current.version, '' FROM current
+            WHERE NOT EXISTS (SELECT 1 FROM existing)
+              AND \(event.expectedVersion)::int IS NOT NULL AND current.version <> \(event.expectedVersion)::int
+            """)
+        guard let row = rows.first else {
+            throw PostgresError(kind: .client, message: "An append returned no outcome.")
+        }
+        switch try row.decode(String.self, column: 0) {
+        case "appended":
+            return .appended(
+                position: try row.decode(column: 1), streamID: streamID, version: try row.decode(column: 2))
+        case "duplicate":
+            return .duplicate(position: try row.decode(column: 1), streamID: try row.decode(column: 3))
+        case "reused":
+            throw EventStoreError(
+                kind: .eventIDReused, index: 0,
+                message: "Event id \(event.id.postgresText) is stored already with different content.")
+        default:
+            let current: Int = try row.decode(column: 2)
+            throw EventStoreError(
+                kind: .concurrencyConflict, index: 0,
+                message: "Stream \(streamID) is at version \(current), not the expected "
+                    + "\(event.expectedVersion ?? 0); nothing was written.")
         }
     }
 

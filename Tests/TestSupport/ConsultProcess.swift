@@ -15,8 +15,12 @@ public struct ConsultProcess: Sendable {
     }
 
     /// Environment without any connection settings, so only what a test passes counts.
+    ///
+    /// Tests share one cluster, whose xmin another test may hold for a few seconds on purpose, so
+    /// reads wait for held-back events up to a minute (`CONSULT_READ_WAIT`; a test may set its own).
     public static func cleanEnvironment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
+        environment["CONSULT_READ_WAIT"] = "60"
         for key in environment.keys
         where key.hasPrefix("PG") || key == "DATABASE_URL" || key == "CONSULT_DATABASE_URL" {
             environment[key] = nil
