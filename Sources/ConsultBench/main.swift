@@ -83,7 +83,9 @@ func append() async throws {
     let start = try await setup.status().head ?? .start
     let seen = Mutex<(count: Int, duplicates: Int, ids: Set<UUID>)>((0, 0, []))
     let writing = Atomic<Bool>(true)
+    let tail = arguments.int("tail", 1) == 1
     let reader = Task {
+        guard tail else { return }
         let store = try await openStore()
         var position = start
         while true {
@@ -105,7 +107,7 @@ func append() async throws {
                     let status = try await store.status()
                     if status.eventsHeldBack == 0, try await store.readAll(after: position, limit: 1).isEmpty { break }
                 } else {
-                    try await Task.sleep(for: .milliseconds(2))
+                    try await Task.sleep(for: .milliseconds(10))
                 }
             }
         }
@@ -137,7 +139,7 @@ func append() async throws {
     try await reader.value
     let after = try await setup.status().eventCount
     let sorted = latencies.sorted()
-    let state = seen.withLock { ($0.count, $0.duplicates) }
+    let state = tail ? seen.withLock { ($0.count, $0.duplicates) } : (total, 0)
     emit([
         "scenario": writers == 1 ? "append_1" : "append_\(writers)", "events": total, "writers": writers,
         "elapsed_s": elapsed, "events_per_s": Double(total) / elapsed,

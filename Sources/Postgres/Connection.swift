@@ -82,13 +82,41 @@ public actor Connection {
     }
 
     /// Runs one statement with its parameters and returns its rows.
+    ///
+    /// Queries (SELECT, WITH, INSERT, UPDATE, DELETE) are prepared on first use and kept by their
+    /// text, so a statement run again is not parsed and planned again: appends and batches repeat
+    /// the same few statements thousands of times.
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
         let connection = try liveHandle()
+        if let name = try preparedStatement(for: query.sql, connection: connection) {
+            let result = withCStringsOrNull(query.bindings) { values in
+                PQexecPrepared(connection, name, Int32(query.bindings.count), values, nil, nil, 0)
+            }
+            return try check(result, connection: connection)
+        }
         let result = withCStringsOrNull(query.bindings) { values in
             PQexecParams(connection, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
         }
         return try check(result, connection: connection)
+    }
+
+    /// Statements prepared on this connection, by text; bounded, after which queries run unprepared.
+    private var prepared: [String: String] = [:]
+    private static let preparedLimit = 500
+
+    private func preparedStatement(for sql: String, connection: OpaquePointer) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.preparedLimit, Self.isPreparable(sql) else { return nil }
+        let name = "consult_\(prepared.count)"
+        _ = try check(PQprepare(connection, name, sql, 0, nil), connection: connection)
+        prepared[sql] = name
+        return name
+    }
+
+    private static func isPreparable(_ sql: String) -> Bool {
+        let start = sql.drop { $0 == " " || $0 == "\n" || $0 == "\t" }.prefix(6).uppercased()
+        return ["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].contains { start.hasPrefix($0) }
     }
 
     /// Runs trusted SQL that may hold several statements (migrations). No parameters.
