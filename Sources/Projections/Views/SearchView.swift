@@ -22,8 +22,34 @@ struct SearchView: ProjectionView {
         ])
     var tables: [ViewTable] { [Self.texts] }
 
-    /// The form texts and queries are compared in.
-    static func fold(_ text: String) -> String { text.precomposedStringWithCanonicalMapping.lowercased() }
+    /// The form texts and queries are compared in: NFC, lower case.
+    ///
+    /// Most texts are Hangul syllables, ASCII and Latin-1, which NFC leaves as they are (none of
+    /// them decomposes, and no combining mark or conjoining jamo follows them), so normalizing is
+    /// skipped for those, and lower-casing when nothing is upper case: both showed up in replay
+    /// profiles.
+    static func fold(_ text: String) -> String {
+        var normalize = false
+        var lower = false
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                if value >= 0x41 && value <= 0x5A { lower = true }
+            } else if value >= 0xAC00 && value <= 0xD7A3 {
+                continue
+            } else if value < 0x300 {
+                lower = true
+            } else {
+                normalize = true
+                lower = true
+                break
+            }
+        }
+        var folded = text
+        if normalize { folded = folded.precomposedStringWithCanonicalMapping }
+        if lower { folded = folded.lowercased() }
+        return folded
+    }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
         // Answers, progress, restatements and follow-ups add no text: their streams stay as they are.
