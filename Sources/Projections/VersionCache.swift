@@ -109,7 +109,7 @@ final class VersionCache {
         let wanted = types?.map(\.rawValue)
         let rows = try connection.query(
             """
-            SELECT stream_id, event_id, type, sequence, data::text AS data_text, recorded_from, recorded_until
+            SELECT stream_id, event_id, type, sequence, data, recorded_from, recorded_until
             FROM view_versions
             WHERE stream_id = ANY(\(streams)::text[]) AND (\(wanted == nil) OR type = ANY(\(wanted ?? [])::text[]))
             ORDER BY stream_id, sequence, recorded_from
