@@ -47,14 +47,22 @@ struct GapSafetyTests {
             }
         }()
 
-        // One transaction takes its position first and commits after many others.
+        // One transaction takes its position first and commits after many others: it stays open
+        // until the writers have committed a few hundred events (at most 30 s, for a loaded machine).
         let late = try await database.connect()
         let lateHasPosition = Mutex(false)
+        let appended = AppendCounter()
+        // The epoch first, outside the late transaction, as `append` does: on a fresh database the
+        // late transaction would otherwise create it, and every writer would wait for it to commit.
+        let epoch = try await reader.currentEpoch()
         // Returns how many events with higher positions other transactions committed meanwhile.
         async let lateWriter: Int = late.withTransaction { connection in
-            let outcome = try PostgresEventStore.appendBatch([event("late", id: lateID)], on: connection)
+            let outcome = try PostgresEventStore.appendBatch(
+                [event("late", id: lateID)], epoch: epoch, on: connection)
             lateHasPosition.withLock { $0 = true }
-            Thread.sleep(forTimeInterval: 3)
+            let deadline = Date().addingTimeInterval(30)
+            while appended.count < 300, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            Thread.sleep(forTimeInterval: 0.5)
             // Read committed: this statement sees what the others committed while we waited.
             let rows = try connection.query("SELECT count(*) FROM events WHERE position > \(outcome[0].position)")
             return try rows[0].decode(Int.self, column: 0)
@@ -68,6 +76,7 @@ struct GapSafetyTests {
                 group.addTask {
                     for n in 0..<Self.eventsPerWriter {
                         _ = try await store.append([event("writer-\(writer)-\(n % 50)", n)])
+                        appended.increment()
                     }
                 }
             }
@@ -105,6 +114,13 @@ extension Sequence {
         for element in self { results.append(try await transform(element)) }
         return results
     }
+}
+
+/// Events appended so far, shared by the writers and the late transaction.
+final class AppendCounter: Sendable {
+    private let value = Mutex(0)
+    var count: Int { value.withLock { $0 } }
+    func increment() { value.withLock { $0 += 1 } }
 }
 
 @Suite("What holds the log back")
