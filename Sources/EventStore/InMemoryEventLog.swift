@@ -65,7 +65,7 @@ public final class InMemoryEventLog: EventLog {
                         logPosition: LogPosition(epoch: 1, transactionID: UInt64(position), position: position),
                         streamID: streamID, streamVersion: current + 1, type: event.type,
                         schemaVersion: event.schemaVersion, id: event.id, data: event.data, metadata: event.metadata,
-                        recordedAt: now))
+                        recordedAtMicroseconds: now))
                 outcomes.append(.appended(position: position, streamID: streamID, version: current + 1))
             }
             state = draft
@@ -90,10 +90,8 @@ public final class InMemoryEventLog: EventLog {
         left == right
     }
 
-    private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
+    /// Now, in microseconds since 1970.
+    private static func timestamp() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
     }
 }

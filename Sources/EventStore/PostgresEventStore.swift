@@ -103,7 +103,7 @@ public final class PostgresEventStore: EventLog {
     public static let columns = """
         epoch, tx_id::text AS tx_id_text, position, stream_id, stream_version, type, schema_version, event_id,
         data::text AS data_text, metadata::text AS metadata_text,
-        to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at_text
+        (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros
         """
 
     /// Decodes a row selected with `columns`.
@@ -119,7 +119,7 @@ public final class PostgresEventStore: EventLog {
             id: try row.decode(column: 7),
             data: try row.decode(column: 8),
             metadata: try row.decode(column: 9),
-            recordedAt: try row.decode(column: 10))
+            recordedAtMicroseconds: try row.decode(column: 10))
     }
 
     /// The epoch this cluster writes in (see `readAll`).

@@ -84,10 +84,9 @@ extension LoggedEvent {
         guard let data = try JSONValue.parse(event.data).objectValue else {
             throw PostgresError(kind: .client, message: "The log holds an event whose data is not an object.")
         }
-        guard let recordedAt = Timestamp(rfc3339: event.recordedAt) else {
-            throw PostgresError(kind: .client, message: "The log holds an unreadable time: \(event.recordedAt).")
-        }
-        self.init(id: event.id, type: type, data: data, recordedAt: recordedAt, streamVersion: event.streamVersion)
+        self.init(
+            id: event.id, type: type, data: data, recordedAt: Timestamp(microseconds: event.recordedAtMicroseconds),
+            streamVersion: event.streamVersion)
     }
 }
 
