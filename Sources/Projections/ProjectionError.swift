@@ -5,7 +5,6 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
         case busy
         /// The log is held back by an open transaction longer than the caller would wait.
         case heldBack
-        case unknownView
     }
 
     public var kind: Kind

@@ -1,5 +1,6 @@
 import ConsultDomain
 import EventStore
+import Foundation
 import Postgres
 
 /// A view (projection): tables derived from the log, and how a batch of events changes them.
@@ -78,16 +79,35 @@ public struct ProjectionBatch {
 extension LoggedEvent {
     /// Decodes a stored event.
     init(_ event: RecordedEvent) throws {
-        guard let type = EventType(rawValue: event.type) else {
-            throw PostgresError(kind: .client, message: "The log holds an event of unknown type \(event.type).")
+        try self.init(
+            id: event.id, typeName: event.type, dataText: event.data, recordedAt: event.recordedAtMicroseconds,
+            streamVersion: event.streamVersion)
+    }
+
+    /// Decodes an event from the log's columns: its type must be known and its data an object.
+    init(id: UUID, typeName: String, dataText: String, recordedAt: Int64, streamVersion: Int) throws {
+        guard let type = EventType(rawValue: typeName) else {
+            throw PostgresError(kind: .client, message: "The log holds an event of unknown type \(typeName).")
         }
-        guard let data = try JSONValue.parse(event.data).objectValue else {
+        guard let data = try JSONValue.parse(dataText).objectValue else {
             throw PostgresError(kind: .client, message: "The log holds an event whose data is not an object.")
         }
         self.init(
-            id: event.id, type: type, data: data, recordedAt: Timestamp(microseconds: event.recordedAtMicroseconds),
-            streamVersion: event.streamVersion)
+            id: id, type: type, data: data, recordedAt: Timestamp(microseconds: recordedAt),
+            streamVersion: streamVersion)
     }
+}
+
+/// `streams`, then the streams in the first column of `rows` not among them yet (reverse lookups:
+/// the rows of a view that name a record a batch changed).
+func appendingNew(_ streams: [String], from rows: PostgresRows) throws -> [String] {
+    var streams = streams
+    var seen = Set(streams)
+    for row in rows {
+        let stream: String = try row.decode(column: 0)
+        if seen.insert(stream).inserted { streams.append(stream) }
+    }
+    return streams
 }
 
 extension ProjectionView {

@@ -90,16 +90,9 @@ final class VersionCache {
 
     /// Decodes (event_id, type, data, recorded micros, stream_version) starting at column `first`.
     static func decodeLogged(_ row: PostgresRow, from first: Int) throws -> LoggedEvent {
-        let typeName: String = try row.decode(column: first + 1)
-        guard let type = EventType(rawValue: typeName) else {
-            throw PostgresError(kind: .client, message: "The log holds an event of unknown type \(typeName).")
-        }
-        guard let data = try JSONValue.parse(try row.decode(String.self, column: first + 2)).objectValue else {
-            throw PostgresError(kind: .client, message: "The log holds an event whose data is not an object.")
-        }
-        return LoggedEvent(
-            id: try row.decode(column: first), type: type, data: data,
-            recordedAt: Timestamp(microseconds: try row.decode(column: first + 3)),
+        try LoggedEvent(
+            id: try row.decode(column: first), typeName: try row.decode(column: first + 1),
+            dataText: try row.decode(column: first + 2), recordedAt: try row.decode(column: first + 3),
             streamVersion: try row.decode(column: first + 4))
     }
 

@@ -64,7 +64,6 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
         case let error as ProjectionError:
             switch error.kind {
             case .busy: return CommandFailure(exitCode: ExitStatus.conflict, error.message)
-            case .unknownView: return CommandFailure(exitCode: ExitStatus.usage, error.message)
             case .heldBack: return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
             }
         case let error as MigrationError:

@@ -49,4 +49,7 @@ public enum RecordKind: String, CaseIterable, Sendable {
 
     /// The stream of the record with this id.
     public func streamID(_ id: String) -> String { "\(rawValue)-\(id)" }
+
+    /// The record id of one of this kind's streams (the inverse of `streamID`).
+    public func recordID(ofStream streamID: String) -> String { String(streamID.dropFirst(rawValue.count + 1)) }
 }

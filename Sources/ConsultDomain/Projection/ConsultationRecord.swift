@@ -47,9 +47,4 @@ public struct ConsultationRecord: Sendable {
             speakerID: data.string("speakerId") ?? "", summary: data.string("summary") ?? "",
             quote: data.string("quote"), topics: data.strings("topics"))
     }
-
-    /// The participants' stakeholder ids, in order.
-    public var participantIDs: [String] {
-        participants.compactMap { $0.objectValue?.string("stakeholderId") }
-    }
 }

@@ -131,9 +131,4 @@ public struct Knowledge: Sendable, Hashable {
         return version.recordedFrom <= time && (version.recordedUntil.map { time < $0 } ?? true)
     }
 
-    /// Whether something dated `date` has happened by `asOf` (undated things always have).
-    public func includes(_ date: CalendarDate?) -> Bool {
-        guard let asOf, let date else { return true }
-        return date <= asOf
-    }
 }

@@ -5,9 +5,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
 
-    /// The latest representable instant: "now and forever", for questions about what is known now.
-    public static let distantFuture = Timestamp(microseconds: .max)
-
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
     /// Parses RFC 3339: `2024-05-01T09:00:00+09:00`, `2024-05-01T00:00:00.123456Z` (a space may

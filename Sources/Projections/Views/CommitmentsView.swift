@@ -40,9 +40,9 @@ struct CommitmentsView: ProjectionView {
     static func affectedStreams(_ batch: ProjectionBatch, table: String, on connection: isolated Connection) throws
         -> [String]
     {
-        var streams = batch.touched(.commitment)
-        let consultations = batch.consultationsChanged().map { String($0.dropFirst("consultation-".count)) }
-        let stakeholders = batch.touched(.stakeholder).map { String($0.dropFirst("stakeholder-".count)) }
+        let streams = batch.touched(.commitment)
+        let consultations = batch.consultationsChanged().map(RecordKind.consultation.recordID(ofStream:))
+        let stakeholders = batch.touched(.stakeholder).map(RecordKind.stakeholder.recordID(ofStream:))
         guard !consultations.isEmpty || !stakeholders.isEmpty else { return streams }
         let naming = try connection.query(
             """
@@ -51,12 +51,7 @@ struct CommitmentsView: ProjectionView {
                OR owner_id = ANY(\(stakeholders)::text[]) OR made_by_id = ANY(\(stakeholders)::text[])
             ORDER BY stream_id
             """)
-        var seen = Set(streams)
-        for row in naming {
-            let stream: String = try row.decode(column: 0)
-            if seen.insert(stream).inserted { streams.append(stream) }
-        }
-        return streams
+        return try appendingNew(streams, from: naming)
     }
 
     static func row(stream: String, _ state: CommitmentRecord.State) -> Row {

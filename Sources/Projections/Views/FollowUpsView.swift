@@ -22,7 +22,7 @@ struct FollowUpsView: ProjectionView {
         // changes nothing here.
         var streams = batch.touched(.commitment, by: [.followUpScheduled])
         let touched = batch.touched(.commitment)
-        let consultations = batch.consultationsChanged().map { String($0.dropFirst("consultation-".count)) }
+        let consultations = batch.consultationsChanged().map(RecordKind.consultation.recordID(ofStream:))
         if touched.count > streams.count || !consultations.isEmpty {
             let naming = try connection.query(
                 """
@@ -30,11 +30,7 @@ struct FollowUpsView: ProjectionView {
                 WHERE stream_id = ANY(\(touched)::text[]) OR consultation_id = ANY(\(consultations)::text[])
                 ORDER BY stream_id
                 """)
-            var seen = Set(streams)
-            for row in naming {
-                let stream: String = try row.decode(column: 0)
-                if seen.insert(stream).inserted { streams.append(stream) }
-            }
+            streams = try appendingNew(streams, from: naming)
         }
         var rows: [JSONObject] = []
         for (stream, state) in try batch.records.commitments(streams: streams, on: connection) {

@@ -33,11 +33,11 @@ struct ProjectCommand: AsyncParsableCommand {
         let stop = StopSignal.install()
         let session = try await StoreSession.open(connection, logger: cliLogger)
         let runner = ProjectionRunner(store: session.store, views: views, batchSize: batchSize)
-        try await runner.prepare()
         if stop.isRequested { return }
         let started = Date()
         let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
         if follow {
+            try await runner.prepare()
             try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
         } else {
             // Like a read: events held back by an open transaction are waited for, a while.
