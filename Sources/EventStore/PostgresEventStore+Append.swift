@@ -219,39 +219,43 @@ extension PostgresEventStore {
             assigned.append((step.index, step.streamID, current + 1))
         }
 
-        // 4. A few statements for the whole batch, rows in batch order so positions follow it.
-        //    Chunked: one jsonb parameter may not exceed PostgreSQL's limit (about 256 MiB).
-        var positionOfID: [UUID: Int64] = [:]
-        for chunk in chunked(
-            assigned, size: { events[$0.index].data.utf8.count + events[$0.index].metadata.utf8.count })
-        {
-            var rows = "["
-            for (order, step) in chunk.enumerated() {
+        // 4. One COPY for the whole batch, streamed while it is written, rows in batch order so
+        //    positions follow it. Positions are then read back by this transaction's id, in order.
+        try connection.copyIn(
+            "COPY events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata) FROM STDIN"
+        ) { writer in
+            for step in assigned {
                 let event = events[step.index]
-                if order > 0 { rows += "," }
-                rows += "{\"i\":\(order),\"s\":\(jsonQuoted(step.streamID)),\"v\":\(step.version),"
-                rows += "\"t\":\(jsonQuoted(event.type)),\"sv\":\(event.schemaVersion),"
-                rows += "\"id\":\"\(event.id.postgresText)\",\"d\":\(event.data),\"m\":\(event.metadata)}"
-            }
-            rows += "]"
-            let inserted = try connection.query(
-                """
-                INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
-                SELECT \(epoch), r.s, r.v, r.t, r.sv, r.id, r.d, r.m
-                FROM jsonb_to_recordset(\(rows)::jsonb)
-                    AS r(i int, s text, v int, t text, sv int, id uuid, d jsonb, m jsonb)
-                ORDER BY r.i
-                RETURNING event_id, position
-                """)
-            for row in inserted {
-                positionOfID[try row.decode(UUID.self, column: 0)] = try row.decode(Int64.self, column: 1)
+                writer.appendPlain(epoch)
+                writer.endField()
+                writer.appendText(step.streamID)
+                writer.endField()
+                writer.appendPlain(step.version)
+                writer.endField()
+                writer.appendText(event.type)
+                writer.endField()
+                writer.appendPlain(event.schemaVersion)
+                writer.endField()
+                writer.appendPlain(event.id)
+                writer.endField()
+                writer.appendText(event.data)
+                writer.endField()
+                writer.appendText(event.metadata)
+                try writer.endRow()
             }
         }
-        for step in assigned {
-            guard let position = positionOfID[events[step.index].id] else {
-                throw PostgresError(kind: .client, message: "An appended event came back without a position.")
-            }
-            outcomes[step.index] = .appended(position: position, streamID: step.streamID, version: step.version)
+        let positions = try connection.query(
+            "SELECT position FROM events WHERE epoch = \(epoch) AND tx_id = pg_current_xact_id() ORDER BY position")
+        guard positions.count == assigned.count else {
+            throw PostgresError(
+                kind: .client,
+                message:
+                    "The append stored \(positions.count) events where \(assigned.count) were sent; nothing was written."
+            )
+        }
+        for (step, row) in zip(assigned, positions) {
+            outcomes[step.index] = .appended(
+                position: try row.decode(Int64.self, column: 0), streamID: step.streamID, version: step.version)
         }
         for duplicate in duplicatesInBatch {
             if case .appended(let position, let streamID, _) = outcomes[duplicate.of] {

@@ -181,7 +181,7 @@ public actor Connection {
         return handle
     }
 
-    private func check(_ result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresRows {
+    func check(_ result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresRows {
         let rows = PostgresRows(taking: result)  // frees the result on every path below
         guard let result else {
             throw PostgresError(kind: .connection, message: "PostgreSQL did not answer: \(Self.errorText(connection))")

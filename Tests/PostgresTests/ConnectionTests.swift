@@ -102,4 +102,74 @@ struct ConnectionTests {
         #expect(try await other.withTransaction { _ in connection.isOnConnectionThread } == false)
         #expect(!connection.isOnConnectionThread)
     }
+
+    @Test("COPY FROM STDIN stores text with tabs, newlines and backslashes unchanged, in order")
+    func copyInRoundTrip() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        try await connection.query("CREATE TABLE copied (n int, t text, j jsonb)")
+        let texts = ["plain", "tab\there", "line\nbreak\r\n", #"back\slash \N"#, "과학기술정보통신부", ""]
+        let json = #"{"quote": "a \"b\" \\ c", "ko": "한국어"}"#
+        let stored = try await connection.withTransaction { connection in
+            try connection.copyIn("COPY copied (n, t, j) FROM STDIN") { writer in
+                for round in 0..<3000 {  // more than one piece of a megabyte
+                    for (index, text) in texts.enumerated() {
+                        writer.appendPlain(round * texts.count + index)
+                        writer.endField()
+                        writer.appendText(text + String(repeating: "x", count: 50))
+                        writer.endField()
+                        writer.appendText(json)
+                        try writer.endRow()
+                    }
+                }
+            }
+        }
+        #expect(stored == 3000 * texts.count)
+        let rows = try await connection.query("SELECT n, t, j::text FROM copied WHERE n < \(texts.count) ORDER BY n")
+        for (index, text) in texts.enumerated() {
+            #expect(try rows[index].decode(String.self, column: 1) == text + String(repeating: "x", count: 50))
+        }
+        #expect(try rows[0].decode(String.self, column: 2) == #"{"ko": "한국어", "quote": "a \"b\" \\ c"}"#)
+    }
+
+    @Test("a COPY whose producer throws stores nothing, rethrows, and leaves the connection usable")
+    func copyInCancelled() async throws {
+        struct Stop: Error {}
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        try await connection.query("CREATE TABLE copied (n int)")
+        await #expect(throws: Stop.self) {
+            try await connection.withTransaction { connection in
+                try connection.copyIn("COPY copied (n) FROM STDIN") { writer in
+                    writer.appendPlain(1)
+                    try writer.endRow()
+                    throw Stop()
+                }
+            }
+        }
+        // A row the server refuses is a server error, and nothing is stored either.
+        await #expect(throws: PostgresError.self) {
+            try await connection.withTransaction { connection in
+                try connection.copyIn("COPY copied (n) FROM STDIN") { writer in
+                    writer.appendText("not a number")
+                    try writer.endRow()
+                }
+            }
+        }
+        #expect(try await connection.query("SELECT count(*) FROM copied")[0].decode(Int.self, column: 0) == 0)
+        #expect(try await connection.query("SELECT 7")[0].decode(Int.self, column: 0) == 7)
+    }
+
+    @Test("uuids are sent as PostgreSQL prints them")
+    func uuidText() async throws {
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(id.postgresText == id.uuidString.lowercased())
+        }
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        let ids = (0..<200).map { _ in UUID() }
+        let rows = try await connection.query("SELECT u::text FROM unnest(\(ids)::uuid[]) AS u")
+        #expect(try rows.map { try $0.decode(String.self, column: 0) } == ids.map(\.postgresText))
+    }
 }

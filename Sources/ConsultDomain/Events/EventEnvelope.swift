@@ -88,7 +88,7 @@ public struct EventEnvelope: Sendable, Equatable {
             violations.append(Violation(field: "metadata", message: "must be an object, not \(other.typeName)"))
         }
 
-        violations += nulCharacters(in: value, path: "")
+        if containsNul(value) { violations += nulCharacters(in: value, path: "") }
 
         var stream: EventStream?
         if let type, let data {
@@ -129,6 +129,16 @@ public struct EventEnvelope: Sendable, Equatable {
         return .success(
             EventEnvelope(
                 type: type, data: data, id: id, expectedVersion: expectedVersion, metadata: metadata, stream: stream))
+    }
+
+    /// Whether any key or string in `value` holds U+0000: the quick test before naming where.
+    private static func containsNul(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.utf8.contains(0)
+        case .array(let elements): elements.contains(where: containsNul)
+        case .object(let object): object.members.contains { $0.key.utf8.contains(0) || containsNul($0.value) }
+        default: false
+        }
     }
 
     /// PostgreSQL cannot store U+0000 in text or jsonb, so it is refused up front.

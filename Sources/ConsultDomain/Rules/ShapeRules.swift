@@ -48,15 +48,18 @@ public enum ShapeRules {
             return Slug.isValid(text) ? [] : fail("\(quoted(text)) is not a valid id (\(Slug.rule) characters)")
         case .text(let maximum):
             guard case .string(let text) = value else { return fail("must be text (a string), not \(value.typeName)") }
-            let count = text.count
-            if count == 0 || text.allSatisfy(\.isWhitespace) { return fail("must not be empty") }
-            if count > maximum {
+            if text.isEmpty || text.allSatisfy(\.isWhitespace) { return fail("must not be empty") }
+            // A character is at least one byte: counting characters (grapheme breaking) is needed
+            // only when the bytes exceed the limit.
+            if text.utf8.count > maximum, case let count = text.count, count > maximum {
                 return fail("is \(count) characters long; at most \(maximum) are allowed")
             }
             return []
         case .tag:
             guard case .string(let text) = value else { return fail("must be a string, not \(value.typeName)") }
-            if text.isEmpty || text.count > 50 || text.first?.isWhitespace == true || text.last?.isWhitespace == true {
+            if text.isEmpty || (text.utf8.count > 50 && text.count > 50) || text.first?.isWhitespace == true
+                || text.last?.isWhitespace == true
+            {
                 return fail("\(quoted(text)) is not a topic (1–50 characters, no blanks at either end)")
             }
             return []
