@@ -14,9 +14,10 @@ public struct VerificationReport: Sendable {
 }
 
 extension ProjectionRunner {
-    /// Checks the log (stream versions contiguous from 1, every event in the stream its data names,
-    /// epochs recorded, append-only triggers present and always enabled), then each view against a fresh replay into temporary tables up to the view's
-    /// checkpoint, naming the first differing row.
+    /// Checks the log (its hash chains recomputed, stream versions contiguous from 1 and ending at
+    /// their recorded heads, every event in the stream its data names, epochs recorded, the guard
+    /// triggers present and always enabled), then each view against a fresh replay into temporary
+    /// tables up to the view's checkpoint, naming the first differing row.
     public func verify() async throws -> VerificationReport {
         var report = VerificationReport()
         try await verifyLog(&report)
@@ -28,20 +29,14 @@ extension ProjectionRunner {
     }
 
     private func verifyLog(_ report: inout VerificationReport) async throws {
-        report.eventsChecked = try await connection.query("SELECT count(*) FROM events")[0].decode(column: 0)
-        let streams = try await connection.query(
-            """
-            SELECT stream_id, count(*), min(stream_version), max(stream_version) FROM events
-            GROUP BY stream_id HAVING min(stream_version) <> 1 OR max(stream_version) <> count(*)
-            ORDER BY stream_id LIMIT 1
-            """)
-        if let row = streams.first {
-            let stream: String = try row.decode(column: 0)
-            let count: Int64 = try row.decode(column: 1)
-            let low: Int64 = try row.decode(column: 2)
-            let high: Int64 = try row.decode(column: 3)
+        // Versions contiguous from 1, every event matching its hash, every stream ending where its
+        // recorded head says.
+        let chains = try await HashChains.verify(on: connection)
+        report.eventsChecked = Int64(chains.eventsChecked)
+        report.problems += chains.problems
+        if chains.problemCount > chains.problems.count {
             report.problems.append(
-                "Stream \(stream) has \(count) events but versions \(low)–\(high): its versions are not contiguous.")
+                "… and \(chains.problemCount - chains.problems.count) more problems in the hash chains.")
         }
         // Every event is in the stream its data names (a correction or retraction: its target's).
         let streamOf = EventType.allCases.compactMap { type -> String? in
@@ -81,23 +76,33 @@ extension ProjectionRunner {
         }
         let triggers = try await connection.query(
             """
-            SELECT tgname, tgenabled::text FROM pg_trigger
-            WHERE tgrelid = 'events'::regclass AND NOT tgisinternal
+            SELECT tgrelid::regclass::text, tgname, tgenabled::text FROM pg_trigger
+            WHERE tgrelid IN ('events'::regclass, 'event_stream_heads'::regclass) AND NOT tgisinternal
             """)
         var enabled: [String: String] = [:]
-        for row in triggers { enabled[try row.decode(column: 0)] = try row.decode(column: 1) }
-        for name in ["events_refuse_update_delete", "events_refuse_truncate"] {
-            switch enabled[name] {
+        for row in triggers {
+            enabled["\(try row.decode(String.self, column: 0)).\(try row.decode(String.self, column: 1))"] =
+                try row.decode(column: 2)
+        }
+        for (table, name) in Self.guardTriggers {
+            switch enabled["\(table).\(name)"] {
             case nil:
-                report.problems.append("The append-only trigger \(name) on events is missing.")
+                report.problems.append("The trigger \(name) on \(table), which guards the log, is missing.")
             case "A":
                 break
-            default:
+            case let state?:
                 report.problems.append(
-                    "The append-only trigger \(name) on events is not enabled ALWAYS (state \(enabled[name]!)).")
+                    "The trigger \(name) on \(table), which guards the log, is not enabled ALWAYS (state \(state)).")
             }
         }
     }
+
+    /// The triggers that keep the log append-only and its hash chains and heads up to date.
+    static let guardTriggers = [
+        ("events", "events_refuse_update_delete"), ("events", "events_refuse_truncate"), ("events", "events_chain"),
+        ("events", "events_advance_stream_heads"), ("event_stream_heads", "event_stream_heads_forward_only"),
+        ("event_stream_heads", "event_stream_heads_refuse_truncate"),
+    ]
 
     /// Replays the views into temporary tables up to their checkpoints and compares, in one
     /// transaction holding every view's lock (workers wait meanwhile). Views at the same

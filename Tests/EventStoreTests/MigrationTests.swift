@@ -49,4 +49,28 @@ struct MigrationTests {
             try await Migrator(migrations: edited, logger: TestDatabase.logger).migrate(connection)
         }
     }
+
+    @Test("migration 0007 chains the events stored before it exactly as the trigger chains new ones")
+    func hashChainBackfill() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        let logger = TestDatabase.logger
+        let before = Migration.embedded.filter { $0.version < 7 }
+        _ = try await Migrator(migrations: before, logger: logger).migrate(connection)
+        let store = PostgresEventStore(connection: connection, logger: logger)
+        for n in 0..<60 { _ = try await store.append([event("s-\(n % 7)", n)]) }
+        #expect(
+            try await Migrator(logger: logger).migrate(connection)
+                == Migration.embedded.map(\.version).filter { $0 >= 7 })
+
+        let backfilled = try await HashChains.verify(on: connection)
+        #expect(backfilled.problems.isEmpty, "\(backfilled.problems)")
+        #expect(backfilled.eventsChecked == 60 && backfilled.streamsChecked == 7)
+        // New appends chain onto the backfilled hashes.
+        for n in 60..<80 { _ = try await store.append([event("s-\(n % 9)", n)]) }
+        let after = try await HashChains.verify(on: connection)
+        #expect(after.problems.isEmpty, "\(after.problems)")
+        #expect(after.eventsChecked == 80 && after.streamsChecked == 9)
+        await connection.close()
+    }
 }
