@@ -361,5 +361,15 @@ extension Migration {
             ALTER TABLE event_stream_heads ENABLE ALWAYS TRIGGER event_stream_heads_refuse_truncate;
             """####
         ),
+        Migration(
+            version: 8,
+            name: "0008_epoch_function_definer",
+            sql: ####"""
+            -- consult_log_epoch() records a new epoch in consult_log_epochs and reads pg_control_system().
+            -- It runs with its owner's rights, so the application can run as a role that may only insert into
+            -- and read the log (tools/app-role.sql) and still start an epoch.
+            ALTER FUNCTION consult_log_epoch() SECURITY DEFINER SET search_path = pg_catalog, public;
+            """####
+        ),
     ]
 }
