@@ -34,7 +34,7 @@ struct AppRoleTests {
         let errors = Pipe()
         psql.standardError = errors
         psql.standardOutput = FileHandle.nullDevice
-        try psql.run()
+        try ConsultProcess.launch(psql)
         psql.waitUntilExit()
         let psqlErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(psql.terminationStatus == 0, "\(psqlErrors)")

@@ -170,7 +170,7 @@ enum LoadFile {
         ]
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ConsultProcess.launch(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "generate-load failed"])
@@ -208,7 +208,7 @@ final class ConsultChild: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("stdout"))
         process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("stderr"))
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ConsultProcess.launch(process)
         return ConsultChild(process: process, folder: folder)
     }
 

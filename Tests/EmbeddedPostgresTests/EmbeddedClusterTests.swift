@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import EmbeddedPostgres
@@ -132,7 +133,7 @@ struct EmbeddedClusterTests {
             let holder = Process()
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
             holder.arguments = [cluster.layout.lockFile, "sleep", "1.5"]
-            try holder.run()
+            try ConsultProcess.launch(holder)
             defer { holder.waitUntilExit() }
             try waitUntilLocked(cluster.layout.lockFile)
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the real `consult` executable, as a user would.
 public struct ConsultProcess: Sendable {
@@ -56,11 +57,20 @@ public struct ConsultProcess: Sendable {
         let finished = AsyncStream<Void> { continuation in
             process.terminationHandler = { _ in continuation.finish() }
         }
-        try process.run()
+        try ConsultProcess.launch(process)
         for await _ in finished {}
         return Outcome(
             status: process.terminationStatus,
             stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
+
+    /// Starts `process`, one launch at a time in this test process: Foundation's `Process.run()`
+    /// is not safe to call from several threads at once on Linux (seen crashing in `memcpy` with
+    /// eight concurrent writers).
+    public static func launch(_ process: Process) throws {
+        try launching.withLock { _ in try process.run() }
+    }
+
+    private static let launching = Mutex(())
 }

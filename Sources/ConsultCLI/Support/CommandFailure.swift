@@ -2,6 +2,7 @@ import ArgumentParser
 import ConsultDomain
 import EmbeddedPostgres
 import EventStore
+import Foundation
 import Postgres
 import Projections
 
@@ -52,13 +53,18 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
                     error.message,
                 ])
         case let error as PostgresError where error.isConnectionFailure:
-            return CommandFailure(exitCode: ExitStatus.unavailable, "The database is unavailable: \(error.message)")
+            let (first, rest) = sentence(error.message)
+            return CommandFailure(
+                exitCode: ExitStatus.unavailable, "The database is unavailable: \(first)", details: rest)
         case let error as PostgresError:
             return CommandFailure(
                 exitCode: ExitStatus.failure, "The database refused the request: \(error.message)",
                 details: [error.detail, error.hint].compactMap { $0 })
         case let error as PostgresTransactionError:
-            return CommandFailure(exitCode: ExitStatus.unavailable, "The database is unavailable: \(error)")
+            let (first, rest) = sentence((error.bodyError as? PostgresError)?.message ?? "\(error.bodyError)")
+            return CommandFailure(
+                exitCode: ExitStatus.unavailable,
+                "The database is unavailable: \(first) The transaction was not committed.", details: rest)
         case let error as EmbeddedPostgresError:
             return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
         case let error as ProjectionError:
@@ -71,5 +77,21 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
         default:
             return CommandFailure(exitCode: ExitStatus.failure, "\(error)")
         }
+    }
+
+    /// libpq's message as one sentence, and the lines after it: "FATAL:  terminating connection
+    /// due to administrator command\nserver closed…" becomes "terminating connection due to
+    /// administrator command." and the rest.
+    static func sentence(_ message: String) -> (String, [String]) {
+        var lines = message.split(whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { return ("no reason given.", []) }
+        var first = lines.removeFirst()
+        for prefix in ["FATAL:", "ERROR:", "PANIC:"] where first.hasPrefix(prefix) {
+            first = first.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+        }
+        if let last = first.last, !".!?".contains(last) { first += "." }
+        return (first, lines)
     }
 }

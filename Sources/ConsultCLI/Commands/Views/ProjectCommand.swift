@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Postgres
 import Projections
 import Synchronization
 
@@ -38,7 +39,7 @@ struct ProjectCommand: AsyncParsableCommand {
         let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
         if follow {
             try await runner.prepare()
-            try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
+            try await followReconnecting(runner, connection: session.connection, stop: stop, reporter: reporter)
         } else {
             // Like a read: events held back by an open transaction are waited for, a while.
             let held = try await runner.catchUpForRead(
@@ -46,6 +47,59 @@ struct ProjectCommand: AsyncParsableCommand {
             reporter.finish()
             ReadSession.reportHeldBack(held, what: "the views")
         }
+    }
+}
+
+extension ProjectCommand {
+    /// Follows the log; when the database goes away (stopped, restarted, the network cut), reconnects
+    /// with a growing pause (0.25 s doubling to 8 s), saying so on stderr, until it is back or a
+    /// stop is requested. What was applied is safe: each batch commits with its checkpoint.
+    /// Only a worker that was connected reconnects; one that cannot connect at all exits 69.
+    func followReconnecting(
+        _ first: ProjectionRunner, connection firstConnection: Postgres.Connection, stop: StopSignal,
+        reporter: ProgressLine
+    ) async throws {
+        var runner = first
+        var current = firstConnection
+        var pause = 0.25
+        while true {
+            do {
+                try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
+                return
+            } catch  where CommandFailure.from(error).exitCode == ExitStatus.unavailable {
+                await current.close()
+                Output.error(
+                    "consult project: lost the database (\(CommandFailure.from(error).message)); reconnecting.")
+            }
+            while true {
+                if try await Self.sleep(pause, unless: stop) { return }
+                pause = min(pause * 2, 8)
+                do {
+                    let session = try await StoreSession.open(connection, logger: cliLogger)
+                    runner = ProjectionRunner(store: session.store, views: runner.views, batchSize: batchSize)
+                    current = session.connection
+                    try await runner.prepare()
+                    Output.error("consult project: reconnected; following the log again.")
+                    pause = 0.25
+                    break
+                } catch  where CommandFailure.from(error).exitCode == ExitStatus.unavailable {
+                    Output.error(
+                        "consult project: the database is still unavailable; trying again in "
+                            + "\(pause < 1 ? String(format: "%.2f", pause) : String(Int(pause))) s.")
+                }
+            }
+        }
+    }
+
+    /// Sleeps `seconds` in short steps; true when a stop was requested meanwhile.
+    static func sleep(_ seconds: Double, unless stop: StopSignal) async throws -> Bool {
+        var slept = 0.0
+        while slept < seconds {
+            if stop.isRequested { return true }
+            try await Task.sleep(for: .milliseconds(50))
+            slept += 0.05
+        }
+        return stop.isRequested
     }
 }
 
