@@ -26,8 +26,13 @@ struct JSONLinesReader {
 
     /// Reads `text` (already in memory, e.g. the embedded sample dataset).
     init(text: String) {
+        self.init(bytes: Array(text.utf8))
+    }
+
+    /// Reads `bytes` (already in memory; the fuzz target's input).
+    init(bytes: [UInt8]) {
         handle = nil
-        buffer = Array(text.utf8)
+        buffer = bytes
         atEnd = true
     }
 
