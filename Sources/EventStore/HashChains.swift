@@ -23,14 +23,28 @@ public enum HashChains {
 
     /// The hash that follows `previous` for an event whose eight fields print as `fields`.
     public static func hash(previous: some Sequence<UInt8>, fields: [UnsafeBufferPointer<UInt8>]) -> [UInt8] {
+        var hasher = start(previous)
+        for field in fields { add(UnsafeRawBufferPointer(field), to: &hasher) }
+        return hasher.finalize()
+    }
+
+    /// The same, for fields given as strings (their UTF-8 bytes).
+    public static func hash(previous: some Sequence<UInt8>, texts: [String]) -> [UInt8] {
+        var hasher = start(previous)
+        for text in texts { Array(text.utf8).withUnsafeBytes { add($0, to: &hasher) } }
+        return hasher.finalize()
+    }
+
+    private static func start(_ previous: some Sequence<UInt8>) -> SHA256 {
         var hasher = SHA256()
         hasher.update(previous)
         hasher.update(Array("consult-event-1\n".utf8))
-        for field in fields {
-            hasher.update(Array("\(field.count):".utf8))
-            hasher.update(UnsafeRawBufferPointer(field))
-        }
-        return hasher.finalize()
+        return hasher
+    }
+
+    private static func add(_ field: UnsafeRawBufferPointer, to hasher: inout SHA256) {
+        hasher.update(Array("\(field.count):".utf8))
+        hasher.update(field)
     }
 
     /// The columns `hash(previous:fields:)` takes, in order, then position and the stored hash.

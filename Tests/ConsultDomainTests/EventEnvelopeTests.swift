@@ -123,7 +123,25 @@ private let violationCases: [ViolationCase] = [
         fields: ["metadata"], message: "must be an object, not null"),
     ViolationCase(
         "unknown top-level key", #"{\#(registered),"data":{"stakeholderId":"msit"},"stream":"stakeholder-msit"}"#,
-        fields: ["stream"], message: "is not a known field (expected type, id, expectedVersion, data, metadata)"),
+        fields: ["stream"],
+        message: "is not a known field (expected type, id, expectedVersion, data, metadata, recorded)"),
+    ViolationCase(
+        "recorded with a short hash",
+        #"{\#(registered),"id":"00000000-0000-4000-8000-000000000001","data":{"stakeholderId":"msit"},"#
+            + #""recorded":{"stream":"s","version":1,"schemaVersion":1,"recordedAt":"2024-01-01T00:00:00Z","hash":"ab"}}"#,
+        fields: ["recorded.hash"], message: "must be 64 hexadecimal digits"),
+    ViolationCase(
+        "recorded with a version 0",
+        #"{\#(registered),"id":"00000000-0000-4000-8000-000000000001","data":{"stakeholderId":"msit"},"#
+            + #""recorded":{"stream":"s","version":0,"schemaVersion":1,"recordedAt":"2024-01-01T00:00:00Z","#
+            + #""hash":"\#(String(repeating: "0", count: 64))"}}"#,
+        fields: ["recorded.version"], message: "must be an integer ≥ 1"),
+    ViolationCase(
+        "recorded without the event id",
+        #"{\#(registered),"data":{"stakeholderId":"msit"},"#
+            + #""recorded":{"stream":"s","version":1,"schemaVersion":1,"recordedAt":"2024-01-01T00:00:00Z","#
+            + #""hash":"\#(String(repeating: "0", count: 64))"}}"#,
+        fields: ["id"], message: "is required with recorded"),
     ViolationCase(
         "top-level key in the wrong case", #"{\#(registered),"Data":{"stakeholderId":"msit"}}"#,
         fields: ["Data", "data"]),
@@ -369,7 +387,7 @@ struct EventEnvelopeTests {
 
     @Test("the envelope's keys are listed in export order")
     func keys() {
-        #expect(EventEnvelope.keys == ["type", "id", "expectedVersion", "data", "metadata"])
+        #expect(EventEnvelope.keys == ["type", "id", "expectedVersion", "data", "metadata", "recorded"])
     }
 
     // MARK: - Slugs

@@ -10,6 +10,11 @@ struct EventFileParser {
         var domainEvents: [BatchRules.Event] = []
         /// The input line of each event.
         var lines: [Int] = []
+        /// What an export says of each event (`recorded`), or nil for a line without it.
+        var recorded: [EventEnvelope.Recorded?] = []
+
+        /// Whether the input is an export: some line carries `recorded`.
+        var isExport: Bool { recorded.contains { $0 != nil } }
     }
 
     /// Violations shown before "and N more".
@@ -51,6 +56,7 @@ struct EventFileParser {
                     parsed.events.append(event)
                     parsed.domainEvents.append(BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data))
                     parsed.lines.append(number)
+                    parsed.recorded.append(envelope.recorded)
                 }
             }
         }

@@ -12,6 +12,9 @@ enum EventRecorder {
         dryRun: Bool = false
     ) async throws -> [AppendOutcome]? {
         let session = try await StoreSession.open(options, logger: cliLogger)
+        if parsed.isExport {
+            try await ExportChainCheck.check(parsed, sourceName: sourceName, connection: session.connection)
+        }
         do {
             let outcomes = try await session.store.append(
                 parsed.events,
@@ -32,6 +35,6 @@ extension EventFileParser.Parsed {
         let event = EventFileParser.proposedEvent(envelope)
         self.init(
             events: [event], domainEvents: [BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data)],
-            lines: [1])
+            lines: [1], recorded: [envelope.recorded])
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// One line of a `.jsonl` file: an event as users write it, checked for shape.
 ///
 /// This checks the envelope only: a JSON object with a known `type`, a `data` object, an
-/// optional `id` (UUID), `expectedVersion` (integer ≥ 0) and `metadata` (object), nothing else,
-/// and the data field that names the event's stream.
+/// optional `id` (UUID), `expectedVersion` (integer ≥ 0), `metadata` (object) and `recorded`
+/// (written by `consult export`), nothing else, and the data field that names the event's stream.
 public struct EventEnvelope: Sendable, Equatable {
     public var type: EventType
     public var data: JSONObject
@@ -12,13 +12,87 @@ public struct EventEnvelope: Sendable, Equatable {
     public var expectedVersion: Int?
     public var metadata: JSONObject
     public var stream: EventStream
+    /// Where and when the exporting store recorded the event, and its hash there.
+    public var recorded: Recorded?
+
+    /// `"recorded": {"stream": …, "version": …, "schemaVersion": …, "recordedAt": …, "hash": …}`,
+    /// as `consult export` writes it: enough to recompute the export's hash chains.
+    public struct Recorded: Sendable, Equatable {
+        public var stream: String
+        public var version: Int
+        public var schemaVersion: Int
+        public var recordedAt: Timestamp
+        /// 32 bytes.
+        public var hash: [UInt8]
+
+        public init(stream: String, version: Int, schemaVersion: Int, recordedAt: Timestamp, hash: [UInt8]) {
+            self.stream = stream
+            self.version = version
+            self.schemaVersion = schemaVersion
+            self.recordedAt = recordedAt
+            self.hash = hash
+        }
+
+        static func parse(_ value: JSONValue) -> Result<Recorded, Violations> {
+            func fail(_ field: String, _ message: String) -> Result<Recorded, Violations> {
+                .failure(Violations([Violation(field: "recorded.\(field)", message: message)]))
+            }
+            guard case .object(let object) = value else {
+                return .failure(
+                    Violations([Violation(field: "recorded", message: "must be an object, not \(value.typeName)")]))
+            }
+            for key in object.keys where !["stream", "version", "schemaVersion", "recordedAt", "hash"].contains(key) {
+                return fail(key, "is not a known field (expected stream, version, schemaVersion, recordedAt, hash)")
+            }
+            guard case .string(let stream)? = object["stream"], !stream.isEmpty else {
+                return fail("stream", "must be a non-empty string")
+            }
+            guard let version = object["version"]?.int64Value, version >= 1, version <= Int32.max else {
+                return fail("version", "must be an integer ≥ 1")
+            }
+            guard let schemaVersion = object["schemaVersion"]?.int64Value, schemaVersion >= 1,
+                schemaVersion <= Int32.max
+            else { return fail("schemaVersion", "must be an integer ≥ 1") }
+            guard case .string(let text)? = object["recordedAt"], let recordedAt = Timestamp(rfc3339: text) else {
+                return fail("recordedAt", "must be an RFC 3339 time")
+            }
+            guard case .string(let hex)? = object["hash"], let hash = hexBytes(hex), hash.count == 32 else {
+                return fail("hash", "must be 64 hexadecimal digits")
+            }
+            return .success(
+                Recorded(
+                    stream: stream, version: Int(version), schemaVersion: Int(schemaVersion), recordedAt: recordedAt,
+                    hash: hash))
+        }
+
+        private static func hexBytes(_ text: String) -> [UInt8]? {
+            var bytes: [UInt8] = []
+            var high: UInt8?
+            for byte in text.utf8 {
+                let value: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                if let first = high {
+                    bytes.append(first << 4 | value)
+                    high = nil
+                } else {
+                    high = value
+                }
+            }
+            return high == nil ? bytes : nil
+        }
+    }
 
     /// The envelope's keys, in the order `export` writes them.
-    public static let keys = ["type", "id", "expectedVersion", "data", "metadata"]
+    public static let keys = ["type", "id", "expectedVersion", "data", "metadata", "recorded"]
 
     public init(
         type: EventType, data: JSONObject, id: UUID? = nil, expectedVersion: Int? = nil,
-        metadata: JSONObject = JSONObject(), stream: EventStream
+        metadata: JSONObject = JSONObject(), stream: EventStream, recorded: Recorded? = nil
     ) {
         self.type = type
         self.data = data
@@ -26,6 +100,7 @@ public struct EventEnvelope: Sendable, Equatable {
         self.expectedVersion = expectedVersion
         self.metadata = metadata
         self.stream = stream
+        self.recorded = recorded
     }
 
     /// Checks `value` and returns the envelope, or every violation found.
@@ -88,6 +163,19 @@ public struct EventEnvelope: Sendable, Equatable {
             violations.append(Violation(field: "metadata", message: "must be an object, not \(other.typeName)"))
         }
 
+        var recorded: Recorded?
+        if let value = object["recorded"] {
+            switch Recorded.parse(value) {
+            case .success(let parsed): recorded = parsed
+            case .failure(let found): violations += found.items
+            }
+        }
+
+        if recorded != nil && object["id"] == nil {
+            violations.append(
+                Violation(field: "id", message: "is required with recorded (an exported event keeps its id)"))
+        }
+
         if containsNul(value) { violations += nulCharacters(in: value, path: "") }
 
         var stream: EventStream?
@@ -128,7 +216,8 @@ public struct EventEnvelope: Sendable, Equatable {
         }
         return .success(
             EventEnvelope(
-                type: type, data: data, id: id, expectedVersion: expectedVersion, metadata: metadata, stream: stream))
+                type: type, data: data, id: id, expectedVersion: expectedVersion, metadata: metadata, stream: stream,
+                recorded: recorded))
     }
 
     /// Whether any key or string in `value` holds U+0000: the quick test before naming where.

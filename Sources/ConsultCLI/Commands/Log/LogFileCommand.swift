@@ -50,6 +50,12 @@ struct LogFileCommand: AsyncParsableCommand {
             Output.writeLine("All \(parsed.events.count) events pass the rules (dry run: nothing was written).")
             return
         }
+        if parsed.isExport {
+            let streams = Set(parsed.recorded.compactMap { $0?.stream }).count
+            Output.writeLine(
+                "The export's hash chains check out: \(parsed.events.count) events in \(streams) streams, "
+                    + "none changed, removed or moved.")
+        }
         var appended: [Int64] = []
         var duplicateLines: [Int] = []
         for (index, outcome) in outcomes.enumerated() {
