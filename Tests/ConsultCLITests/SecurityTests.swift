@@ -1,3 +1,4 @@
+import EmbeddedPostgres
 import Foundation
 import TestSupport
 import Testing
@@ -87,6 +88,45 @@ struct SecurityTests {
             #expect(outcome.status == 69, "\(arguments): \(outcome.stderr)")
             #expect(outcome.stderr.contains("nobody") || outcome.stderr.contains("nowhere"), "\(outcome.stderr)")
             #expect(!outcome.stderr.contains(secret) && !outcome.stdout.contains(secret), "\(arguments)")
+        }
+    }
+
+    @Test("no password reaches the arguments of the server programs consult starts, nor its trace log")
+    func spawnedArguments() async throws {
+        let secret = "hunter2-\(UUID().uuidString.prefix(8))"
+        let folder = try PrivateServer.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let home = folder + "/home"
+        let wrappers = folder + "/bin"
+        let calls = folder + "/calls.log"
+        try FileManager.default.createDirectory(atPath: wrappers, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: calls, contents: nil)
+        chmod(folder, 0o755)
+        chmod(wrappers, 0o755)
+        chmod(calls, 0o666)
+        // Wrappers that record their arguments, then run the real program.
+        let real = try ServerBinaries.locate(environment: ProcessInfo.processInfo.environment).directory
+        for program in ServerBinaries.requiredPrograms {
+            let path = wrappers + "/" + program
+            try "#!/bin/sh\necho \"\(program) $*\" >> \(calls)\nexec \(real)/\(program) \"$@\"\n".write(
+                toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+        }
+        let environment = [
+            "XDG_DATA_HOME": home, "PATH": wrappers + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? ""),
+            "PGPASSWORD": secret, "CONSULT_LOG_LEVEL": "trace",
+        ]
+        let cluster = EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger)
+        defer { try? cluster.destroy() }
+        let status = try await ConsultProcess.run(["status"], environment: environment)
+        #expect(status.status == 0, "\(status.stderr)")
+        let stop = try await ConsultProcess.run(["db", "stop"], environment: environment)
+        #expect(stop.status == 0, "\(stop.stderr)")
+        let recorded = try String(contentsOfFile: calls, encoding: .utf8)
+        #expect(recorded.contains("initdb") && recorded.contains("pg_ctl"), "the wrappers were not used: \(recorded)")
+        #expect(status.stderr.contains("Running"), "no trace of the programs started")
+        for text in [recorded, status.stdout, status.stderr, stop.stdout, stop.stderr] {
+            #expect(!text.contains(secret))
         }
     }
 
