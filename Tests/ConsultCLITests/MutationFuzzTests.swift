@@ -151,7 +151,7 @@ struct MutationFuzzTests {
     }
 }
 
-/// A small seeded generator, so a failing round can be replayed from the printed seed.
+/// A small seeded generator (SplitMix64), so a failing run can be replayed from its seed.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -24,7 +24,7 @@ struct SearchFoldTests {
             "a", "Z", "0", " ", "À", "ß", "ÿ", "\u{0301}", "\u{0308}", "\u{1100}", "\u{1161}", "\u{11A8}", "가", "힣",
             "\u{212B}", "Ω", "\u{2126}", "İ", "ﬁ", "Ａ", "日", "\u{F900}",
         ]
-        var generator = SplitMix(seed: 20_261_123)
+        var generator = SplitMix64(seed: 20_261_123)
         for _ in 0..<2000 {
             var text = String.UnicodeScalarView()
             for _ in 0..<Int(generator.next() % 8) {
@@ -32,18 +32,6 @@ struct SearchFoldTests {
             }
             let string = String(text)
             #expect(SearchView.fold(string) == Self.reference(string), "\(string.debugDescription)")
-        }
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }
