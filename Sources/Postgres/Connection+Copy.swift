@@ -71,6 +71,12 @@ public struct CopyInWriter: ~Copyable {
         }
     }
 
+    /// A NULL field.
+    public mutating func appendNull() {
+        buffer.append(UInt8(ascii: "\\"))
+        buffer.append(UInt8(ascii: "N"))
+    }
+
     /// A field whose text needs no escaping (numbers, uuids).
     public mutating func appendPlain(_ value: some PostgresEncodable) {
         buffer.append(contentsOf: value.postgresText.utf8)

@@ -49,22 +49,66 @@ public struct ViewTable: Sendable {
         try insert(rows, suffix: suffix, on: connection)
     }
 
-    /// Inserts `rows` in one statement (a JSON array expanded by `json_to_recordset`: parsing
-    /// `json` costs less than converting to `jsonb` first).
+    /// Inserts `rows` with one COPY, each value written as the text its column's type reads.
     func insert(_ rows: [JSONObject], suffix: String, on connection: isolated Connection) throws {
         guard !rows.isEmpty else { return }
         let names = columns.map(\.name).joined(separator: ", ")
-        let types = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
-        let payload = JSONValue.array(rows.map(JSONValue.object)).serialized()
-        try connection.query(
-            """
-            INSERT INTO \(unescaped: named(suffix)) (\(unescaped: names))
-            SELECT \(unescaped: names) FROM json_to_recordset(\(payload)::json) AS r(\(unescaped: types))
-            """)
+        try connection.copyIn("COPY \(named(suffix)) (\(names)) FROM STDIN") { writer in
+            for row in rows {
+                for (index, column) in columns.enumerated() {
+                    if index > 0 { writer.endField() }
+                    Self.write(row[column.name], as: column.type, into: &writer)
+                }
+                try writer.endRow()
+            }
+        }
+    }
+
+    /// A value as the text PostgreSQL reads for `type`: JSON for `jsonb`, an array literal for
+    /// `text[]`, the plain string or number otherwise; JSON null or a missing value is NULL.
+    static func write(_ value: JSONValue?, as type: String, into writer: inout CopyInWriter) {
+        switch value {
+        case nil, .null?:
+            writer.appendNull()
+        case let value? where type == "jsonb":
+            writer.appendText(value.serialized())
+        case .string(let text)?:
+            writer.appendText(text)
+        case .number(let text)?:
+            writer.appendText(text)
+        case .bool(let flag)?:
+            writer.appendText(flag ? "true" : "false")
+        case .array(let items)? where type.hasSuffix("[]"):
+            writer.appendText(arrayLiteral(items))
+        case let value?:
+            writer.appendText(value.serialized())
+        }
+    }
+
+    /// `{"a","b"}`: every element quoted, `"` and `\` escaped, JSON null as NULL.
+    static func arrayLiteral(_ items: [JSONValue]) -> String {
+        var text = "{"
+        for (index, item) in items.enumerated() {
+            if index > 0 { text += "," }
+            let element: String
+            switch item {
+            case .null: text += "NULL"; continue
+            case .string(let value): element = value
+            case .number(let value): element = value
+            default: element = item.serialized()
+            }
+            text += "\""
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
     }
 }
 
-/// Builds a view row: column name → JSON value as `jsonb_to_recordset` takes it.
+/// Builds a view row: column name → JSON value, written by `ViewTable.insert` as its column type reads it.
 struct Row {
     var object = JSONObject()
 
