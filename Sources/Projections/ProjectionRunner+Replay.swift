@@ -58,8 +58,9 @@ extension ProjectionRunner {
         }
         var total = 0
         let deadline = Date().addingTimeInterval(heldBackPatience)
+        var readAhead = try await startReadAhead(targets)
         while true {
-            let read = try await runBatch(targets)
+            let read = try await runBatch(targets, readAhead: &readAhead)
             total += read
             if read > 0 {
                 progress(total)

@@ -17,11 +17,18 @@ public struct ProjectionRunner: Sendable {
     public var batchSize: Int
     /// How long a replay waits for an open transaction that holds the log back (seconds).
     public var heldBackPatience: Double = 60
+    /// A second store (its own connection) that reads the next page of the log while a batch is
+    /// applied, so the server produces events while this process folds and writes.
+    public var reader: PostgresEventStore?
 
-    public init(store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 5000) {
+    public init(
+        store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 5000,
+        reader: PostgresEventStore? = nil
+    ) {
         self.store = store
         self.views = views
         self.batchSize = batchSize
+        self.reader = reader
     }
 
     var connection: Connection { store.connection }
@@ -114,10 +121,26 @@ public struct ProjectionRunner: Sendable {
         on connection: isolated Connection
     ) throws -> (events: [RecordedEvent], last: LogPosition?) {
         guard let from = targets.map(\.1).min() else { return ([], nil) }
-        let events = try connection.query(
-            PostgresEventStore.readAllQuery(after: from, upTo: end, limit: limit, epoch: epoch)
-        ).map(PostgresEventStore.decodeEvent)
-        guard let last = events.last?.logPosition else { return ([], nil) }
+        let events = try read(after: from, upTo: end, epoch: epoch, limit: limit, on: connection)
+        return (events, try apply(events, to: targets, on: connection))
+    }
+
+    /// The next events after `from` through the gap-safe read.
+    static func read(
+        after from: LogPosition, upTo end: LogPosition? = nil, epoch: Int32, limit: Int,
+        on connection: isolated Connection
+    ) throws -> [RecordedEvent] {
+        try connection.query(PostgresEventStore.readAllQuery(after: from, upTo: end, limit: limit, epoch: epoch))
+            .map(PostgresEventStore.decodeEvent)
+    }
+
+    /// Applies `events` to each target from its position; returns the last event's position.
+    static func apply(
+        _ events: [RecordedEvent], to targets: [(Target, LogPosition)], on connection: isolated Connection
+    )
+        throws -> LogPosition?
+    {
+        guard let last = events.last?.logPosition else { return nil }
         let cache = VersionCache(.log(upTo: last))
         let logged = try events.map(LoggedEvent.init)
         for (target, position) in targets {
@@ -128,7 +151,7 @@ public struct ProjectionRunner: Sendable {
                 records: RecordLoader(cache: cache, knowledge: .everything))
             try target.view.apply(batch, suffix: target.suffix, on: connection)
         }
-        return (events, last)
+        return last
     }
 
     /// Moves `name`'s checkpoint to `position`, counting `applied` events; refuses to move it back.
@@ -152,22 +175,62 @@ public struct ProjectionRunner: Sendable {
     }
 
     /// Applies the next batch to `targets` in one transaction. Returns how many events were read.
-    func runBatch(_ targets: [Target]) async throws -> Int {
+    func runBatch(_ targets: [Target], readAhead: inout ReadAhead?) async throws -> Int {
         let epoch = try await store.currentEpoch()
         let limit = batchSize
+        // The page read ahead (if any), and the next one started before this batch is applied.
+        var ahead: (from: LogPosition, events: [RecordedEvent])?
+        if let pending = readAhead {
+            ahead = (pending.from, try await pending.events.value)
+            readAhead = nil
+        }
+        if let ahead, let last = ahead.events.last?.logPosition, let reader {
+            readAhead = ReadAhead(from: last, reader: reader, limit: limit)
+        }
+        let prefetched = ahead
         return try await connection.withTransaction { connection in
             // Always in name order, here and in `prepare`, so two lockers cannot deadlock.
             for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
             let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
             let pairs = targets.map { ($0, positions[$0.checkpoint] ?? .start) }
-            let (events, last) = try Self.applyNext(pairs, epoch: epoch, limit: limit, on: connection)
+            // The page read ahead serves only if it starts where the views are now (another
+            // worker may have moved them) and holds events; otherwise read here, as always.
+            let from = pairs.map(\.1).min() ?? .start
+            let read: [RecordedEvent]
+            if let prefetched, prefetched.from == from, !prefetched.events.isEmpty {
+                read = prefetched.events
+            } else {
+                read = try Self.read(after: from, epoch: epoch, limit: limit, on: connection)
+            }
+            let last = try Self.apply(read, to: pairs, on: connection)
             guard let last else { return 0 }
             for (target, position) in pairs {
-                let applied = events.count { $0.logPosition > position }
+                let applied = read.count { $0.logPosition > position }
                 if applied > 0 { try Self.advance(target.checkpoint, to: last, applied: applied, on: connection) }
             }
-            return events.count
+            return read.count
         }
+    }
+
+    /// The next page of the log after `from`, being read on the reader's connection.
+    struct ReadAhead {
+        let from: LogPosition
+        let events: Task<[RecordedEvent], any Error>
+
+        init(from: LogPosition, reader: PostgresEventStore, limit: Int) {
+            self.from = from
+            events = Task { try await reader.readAll(after: from, limit: limit) }
+        }
+    }
+
+    /// Reads batches ahead from `reader` when there is one, starting at the views' lowest checkpoint.
+    func startReadAhead(_ targets: [Target]) async throws -> ReadAhead? {
+        guard let reader else { return nil }
+        let positions = try await connection.withTransaction { connection in
+            try Self.checkpoints(targets.map(\.checkpoint), on: connection)
+        }
+        let from = targets.map { positions[$0.checkpoint] ?? .start }.min() ?? .start
+        return ReadAhead(from: from, reader: reader, limit: batchSize)
     }
 
     /// Applies batches until the views have read every event readable now. Returns the count read.
@@ -177,8 +240,9 @@ public struct ProjectionRunner: Sendable {
     ) async throws -> Int {
         let targets = views.map(Target.live)
         var total = 0
+        var readAhead = try await startReadAhead(targets)
         while !shouldStop() {
-            let read = try await runBatch(targets)
+            let read = try await runBatch(targets, readAhead: &readAhead)
             guard read > 0 else { break }
             total += read
             progress(total)

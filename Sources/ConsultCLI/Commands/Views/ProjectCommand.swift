@@ -33,7 +33,10 @@ struct ProjectCommand: AsyncParsableCommand {
         // First, so a stop requested while connecting also ends with status 0.
         let stop = StopSignal.install()
         let session = try await StoreSession.open(connection, logger: cliLogger)
-        let runner = ProjectionRunner(store: session.store, views: views, batchSize: batchSize)
+        // A second connection reads the log ahead while the first applies each batch.
+        let reader = try await StoreSession.open(connection, logger: cliLogger)
+        let runner = ProjectionRunner(
+            store: session.store, views: views, batchSize: batchSize, reader: reader.store)
         if stop.isRequested { return }
         let started = Date()
         let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
@@ -76,7 +79,9 @@ extension ProjectCommand {
                 pause = min(pause * 2, 8)
                 do {
                     let session = try await StoreSession.open(connection, logger: cliLogger)
-                    runner = ProjectionRunner(store: session.store, views: runner.views, batchSize: batchSize)
+                    let reader = try await StoreSession.open(connection, logger: cliLogger)
+                    runner = ProjectionRunner(
+                        store: session.store, views: runner.views, batchSize: batchSize, reader: reader.store)
                     current = session.connection
                     try await runner.prepare()
                     Output.error("consult project: reconnected; following the log again.")

@@ -26,7 +26,10 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let views = try ViewSelection.views(names)
         let session = try await StoreSession.open(connection, logger: cliLogger)
-        let runner = ProjectionRunner(store: session.store, views: views, batchSize: batchSize)
+        // A second connection reads the log ahead while the first applies each batch.
+        let reader = try await StoreSession.open(connection, logger: cliLogger)
+        let runner = ProjectionRunner(
+            store: session.store, views: views, batchSize: batchSize, reader: reader.store)
         try await runner.prepare()
         let terminal = Terminal.stderrIsTerminal
         let started = Date()
