@@ -16,7 +16,7 @@ CREATE FUNCTION consult_event_encoding(
     event_id uuid, stream_id text, stream_version integer, type text, schema_version integer,
     recorded_at timestamptz, data jsonb, metadata jsonb
 ) RETURNS bytea
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     id_text text := event_id::text;
     version_text text := stream_version::text;
@@ -68,9 +68,11 @@ ALTER TABLE events ENABLE ALWAYS TRIGGER events_refuse_update_delete;
 ALTER TABLE events ALTER COLUMN hash SET NOT NULL;
 ALTER TABLE events ADD CONSTRAINT events_hash_check CHECK (octet_length(hash) = 32);
 
--- Every insert gets its hash here, whatever the writer sent: a writer cannot choose it.
+-- Every insert gets its hash here, whatever the writer sent: a writer cannot choose it. The
+-- functions below fix their search_path (pg_catalog first, temporary schemas last), so a session
+-- cannot put its own sha256, operators or temporary tables in their way.
 CREATE FUNCTION consult_chain_event() RETURNS trigger
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     previous bytea;
 BEGIN
@@ -107,7 +109,7 @@ SELECT DISTINCT ON (stream_id) stream_id, stream_version, hash FROM events ORDER
 
 -- SECURITY DEFINER: a role that may only insert into and read the log still moves the heads.
 CREATE FUNCTION consult_advance_stream_heads() RETURNS trigger
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO event_stream_heads AS head (stream_id, version, hash)
     SELECT DISTINCT ON (stream_id) stream_id, stream_version, hash
@@ -124,7 +126,7 @@ ALTER TABLE events ENABLE ALWAYS TRIGGER events_advance_stream_heads;
 
 -- Heads only move forward; they are never deleted.
 CREATE FUNCTION consult_refuse_head_change() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF NEW.stream_id = OLD.stream_id AND NEW.version > OLD.version THEN

@@ -308,13 +308,22 @@ public struct EmbeddedCluster: Sendable {
             chown(layout.logFile, user.uid, user.gid)
         }
         logger.info("Starting the embedded PostgreSQL server", metadata: ["data": "\(layout.dataDirectory)"])
-        let result = try context.runner.run(
-            program("pg_ctl", context),
-            ["-D", layout.dataDirectory, "-l", layout.logFile, "-w", "-t", "60", "start"],
-            as: context.serverUser, in: layout.clusterRoot, failureKind: .startFailed
-        )
-        guard result.succeeded else {
+        var attempts = 0
+        while true {
+            let result = try context.runner.run(
+                program("pg_ctl", context),
+                ["-D", layout.dataDirectory, "-l", layout.logFile, "-w", "-t", "60", "start"],
+                as: context.serverUser, in: layout.clusterRoot, failureKind: .startFailed
+            )
+            if result.succeeded { return }
             if case .running = try? currentStatus(context) { return }
+            // After the server was killed, its backends can hold its shared memory for a moment
+            // after the postmaster is gone: PostgreSQL refuses to start until they have exited.
+            attempts += 1
+            if attempts < 40, logTail().contains("pre-existing shared memory block") {
+                usleep(250_000)
+                continue
+            }
             throw EmbeddedPostgresError(
                 .startFailed,
                 "The embedded PostgreSQL server did not start (pg_ctl \(result.statusText)); "

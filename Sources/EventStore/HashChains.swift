@@ -60,17 +60,25 @@ public enum HashChains {
     /// Streams are read in pages in (stream, version) order, so memory holds one page and the heads.
     /// Each event is checked against the stored hash of the event before it, so one edited event
     /// is named alone and does not make the rest of its stream look wrong.
+    ///
+    /// The heads and every page are read in one REPEATABLE READ transaction, so events appended
+    /// meanwhile (and the heads they move) are not half seen.
     public static func verify(on connection: Connection, pageSize: Int = 5000, maximumProblems: Int = 20)
         async throws -> Report
     {
+        try await connection.withTransaction(.repeatableRead) { connection in
+            try verify(on: connection, pageSize: pageSize, maximumProblems: maximumProblems)
+        }
+    }
+
+    static func verify(on connection: isolated Connection, pageSize: Int, maximumProblems: Int) throws -> Report {
         var report = Report()
         func problem(_ sentence: String) {
             report.problemCount += 1
             if report.problems.count < maximumProblems { report.problems.append(sentence) }
         }
         var heads: [String: (version: Int, hash: String)] = [:]
-        for row in try await connection.query("SELECT stream_id, version, encode(hash, 'hex') FROM event_stream_heads")
-        {
+        for row in try connection.query("SELECT stream_id, version, encode(hash, 'hex') FROM event_stream_heads") {
             heads[try row.decode(column: 0)] = (try row.decode(column: 1), try row.decode(column: 2))
         }
 
@@ -104,14 +112,14 @@ public enum HashChains {
         while true {
             let rows: PostgresRows
             if let after {
-                rows = try await connection.query(
+                rows = try connection.query(
                     """
                     SELECT \(unescaped: columns) FROM events
                     WHERE (stream_id, stream_version) > (\(after.stream), \(after.version))
                     ORDER BY stream_id, stream_version LIMIT \(pageSize)
                     """)
             } else {
-                rows = try await connection.query(
+                rows = try connection.query(
                     "SELECT \(unescaped: columns) FROM events ORDER BY stream_id, stream_version LIMIT \(pageSize)")
             }
             for row in rows {

@@ -31,6 +31,13 @@ extension Connection {
         // The copy's result, then nil; every result is read so the connection is ready again.
         var outcome: Result<Int, any Error> = .success(0)
         while let result = PQgetResult(connection) {
+            // Still in COPY: the end could not be sent, and libpq would return this forever.
+            if PQresultStatus(result) == PGRES_COPY_IN {
+                PQclear(result)
+                outcome = .failure(
+                    PostgresError(kind: .connection, message: "The end of a COPY could not be sent."))
+                break
+            }
             do {
                 let rows = try check(result, connection: connection)
                 outcome = .success(rows.affectedRows ?? 0)

@@ -181,14 +181,15 @@ public struct ProjectionRunner: Sendable {
         // The page read ahead (if any), and the next one started before this batch is applied.
         var ahead: (from: LogPosition, events: [RecordedEvent])?
         if let pending = readAhead {
-            ahead = (pending.from, try await pending.events.value)
             readAhead = nil
+            // A read ahead that failed is no loss: the batch reads on its own connection.
+            if let events = try? await pending.events.value { ahead = (pending.from, events) }
         }
         if let ahead, let last = ahead.events.last?.logPosition, let reader {
             readAhead = ReadAhead(from: last, reader: reader, limit: limit)
         }
         let prefetched = ahead
-        return try await connection.withTransaction { connection in
+        let (count, last) = try await connection.withTransaction { connection -> (Int, LogPosition?) in
             // Always in name order, here and in `prepare`, so two lockers cannot deadlock.
             for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
             let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
@@ -203,13 +204,19 @@ public struct ProjectionRunner: Sendable {
                 read = try Self.read(after: from, epoch: epoch, limit: limit, on: connection)
             }
             let last = try Self.apply(read, to: pairs, on: connection)
-            guard let last else { return 0 }
+            guard let last else { return (0, nil) }
             for (target, position) in pairs {
                 let applied = read.count { $0.logPosition > position }
                 if applied > 0 { try Self.advance(target.checkpoint, to: last, applied: applied, on: connection) }
             }
-            return read.count
+            return (read.count, last)
         }
+        // The page being read ahead must start where this batch ended; if it does not (the page
+        // above was not used, or there was none), start again from there.
+        if let reader, let last, readAhead?.from != last {
+            readAhead = ReadAhead(from: last, reader: reader, limit: limit)
+        }
+        return count
     }
 
     /// The next page of the log after `from`, being read on the reader's connection.

@@ -34,7 +34,7 @@ struct AppRoleTests {
         let errors = Pipe()
         psql.standardError = errors
         psql.standardOutput = FileHandle.nullDevice
-        try ConsultProcess.launch(psql)
+        try psql.run()
         psql.waitUntilExit()
         let psqlErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(psql.terminationStatus == 0, "\(psqlErrors)")
@@ -82,7 +82,32 @@ struct AppRoleTests {
                 refused?.sqlState == "42501" || refused?.message.contains("must be owner") == true,
                 "\(statement): \(refused?.message ?? "")")
         }
+        // Tables of its own in pg_temp cannot stand in for the ones the log's functions write,
+        // which run with the owner's rights and a fixed search_path.
+        try await connection.execute(
+            unsafeScript: """
+                CREATE TEMP TABLE event_stream_heads (stream_id text, version integer, hash bytea);
+                CREATE TEMP TABLE consult_log_epochs (epoch integer, system_identifier bigint);
+                CREATE TEMP TABLE events (LIKE public.events);
+                """)
+        let epoch: Int32 = try await connection.query("SELECT consult_log_epoch()")[0].decode(column: 0)
+        try await connection.query(
+            """
+            INSERT INTO public.events (epoch, stream_id, stream_version, type, event_id, data)
+            VALUES (\(epoch), 'stakeholder-temp', 1, 'StakeholderRegistered', \(UUID()),
+                    '{"stakeholderId":"temp","name":"T","kind":"organization","sector":"association"}')
+            """)
+        for table in ["event_stream_heads", "consult_log_epochs", "events"] {
+            let count: Int = try await connection.query("SELECT count(*) FROM pg_temp.\(unescaped: table)")[0]
+                .decode(column: 0)
+            #expect(count == 0, "the log's functions wrote to the session's own \(table)")
+        }
+        let head: Int = try await connection.query(
+            "SELECT count(*) FROM public.event_stream_heads WHERE stream_id = 'stakeholder-temp'")[0].decode(column: 0)
+        #expect(head == 1)
         await connection.close()
+        let verified = try await consult("verify")
+        #expect(verified.status == 0, "\(verified.stderr)")
         await admin.close()
     }
 }

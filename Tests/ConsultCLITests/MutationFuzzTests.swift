@@ -34,7 +34,7 @@ struct MutationFuzzTests {
         for iteration in 0..<Self.iterations {
             // Fresh record and event ids for this round, so rounds do not see each other's records.
             var uuids: [String: String] = [:]
-            var lines = base.map { Self.renamed($0, round: iteration, uuids: &uuids).serialized() }
+            var lines = base.map { Self.renamed($0, round: iteration, uuids: &uuids, random: &random).serialized() }
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 Self.mutate(&lines, using: &random)
             }
@@ -79,10 +79,19 @@ struct MutationFuzzTests {
 
     /// `value` with every record id suffixed by the round and every event id replaced (the same
     /// way throughout the round).
-    static func renamed(_ value: JSONValue, round: Int, uuids: inout [String: String]) -> JSONValue {
+    static func renamed(
+        _ value: JSONValue, round: Int, uuids: inout [String: String], random: inout SplitMix64
+    ) -> JSONValue {
         func uuid(_ text: String) -> String {
             if let known = uuids[text] { return known }
-            let fresh = UUID().uuidString.lowercased()
+            let (high, low) = (random.next(), random.next())
+            let bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (8 * UInt64($0 % 8))) }
+            let fresh = UUID(
+                uuid: (
+                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                    bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                )
+            ).uuidString.lowercased()
             uuids[text] = fresh
             return fresh
         }
@@ -102,12 +111,12 @@ struct MutationFuzzTests {
                 } else if key.hasSuffix("Ids"), case .array(let items) = member {
                     out[key] = .array(items.map(record))
                 } else {
-                    out[key] = renamed(member, round: round, uuids: &uuids)
+                    out[key] = renamed(member, round: round, uuids: &uuids, random: &random)
                 }
             }
             return .object(out)
         case .array(let items):
-            return .array(items.map { renamed($0, round: round, uuids: &uuids) })
+            return .array(items.map { renamed($0, round: round, uuids: &uuids, random: &random) })
         default:
             return value
         }

@@ -125,7 +125,7 @@ struct ProjectionCommandTests {
         generator.arguments = ["6000", "--prefix", "r"]
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         generator.standardOutput = try FileHandle(forWritingTo: file)
-        try ConsultProcess.launch(generator)
+        try generator.run()
         generator.waitUntilExit()
         #expect(try await consult(["log", "--file", file.path], database: database).status == 0)
         #expect(try await consult(["project"], database: database).status == 0)

@@ -66,7 +66,7 @@ struct ProjectionKillTests {
             if try open[0].decode(Int64.self, column: 0) > 0 { killedInTransaction += 1 }
             worker.kill(SIGKILL)
             try await worker.waitForExit(timeout: 10)
-            #expect(worker.process.terminationReason == .uncaughtSignal)
+            #expect(worker.terminatedBySignal)
 
             let applied = try await Self.commitmentsApplied(connection)
             appliedAtKills.append(applied)
@@ -170,7 +170,7 @@ enum LoadFile {
         ]
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
-        try ConsultProcess.launch(process)
+        try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "generate-load failed"])
@@ -181,39 +181,35 @@ enum LoadFile {
 
 /// The real `consult`, started without waiting for it (so a test can signal it), its output in
 /// files rather than pipes, as `ConsultProcess` does.
-final class ConsultChild: @unchecked Sendable {
-    let process: Process
+final class ConsultChild: Sendable {
+    let child: SpawnedProcess
     let folder: URL
 
-    private init(process: Process, folder: URL) {
-        self.process = process
+    private init(child: SpawnedProcess, folder: URL) {
+        self.child = child
         self.folder = folder
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if child.isRunning { Foundation.kill(child.pid, SIGTERM) }
         try? FileManager.default.removeItem(at: folder)
     }
 
     static func launch(_ arguments: [String], environment: [String: String]) throws -> ConsultChild {
-        let process = Process()
-        process.executableURL = ConsultProcess.executable
-        process.arguments = arguments
-        process.environment = ConsultProcess.cleanEnvironment().merging(environment) { $1 }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in ["stdout", "stderr"] {
-            _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: nil)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("stdout"))
-        process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("stderr"))
-        process.standardInput = FileHandle.nullDevice
-        try ConsultProcess.launch(process)
-        return ConsultChild(process: process, folder: folder)
+        let child = try SpawnedProcess.spawn(
+            ConsultProcess.executable.path, arguments,
+            environment: ConsultProcess.cleanEnvironment().merging(environment) { $1 }, input: nil,
+            output: folder.appendingPathComponent("stdout").path, error: folder.appendingPathComponent("stderr").path)
+        return ConsultChild(child: child, folder: folder)
     }
 
-    var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { child.isRunning }
+    var pid: Int32 { child.pid }
+    /// The exit code (128 + the signal when one ended it); -1 while it runs.
+    var terminationStatus: Int32 { child.terminationStatus ?? -1 }
+    var terminatedBySignal: Bool { child.terminatedBySignal }
 
     func kill(_ signal: Int32) {
         _ = Foundation.kill(pid, signal)
@@ -222,7 +218,7 @@ final class ConsultChild: @unchecked Sendable {
     /// Waits until the process has exited; throws after `timeout` seconds.
     func waitForExit(timeout: Double) async throws {
         let deadline = ContinuousClock.now + .seconds(timeout)
-        while process.isRunning {
+        while child.isRunning {
             guard ContinuousClock.now < deadline else {
                 throw CocoaError(
                     .executableLoad, userInfo: [NSLocalizedDescriptionKey: "consult did not exit in \(timeout) s"])

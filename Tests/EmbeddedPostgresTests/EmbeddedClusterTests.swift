@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import TestSupport
 import Testing
 
 @testable import EmbeddedPostgres
@@ -133,7 +132,7 @@ struct EmbeddedClusterTests {
             let holder = Process()
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
             holder.arguments = [cluster.layout.lockFile, "sleep", "1.5"]
-            try ConsultProcess.launch(holder)
+            try holder.run()
             defer { holder.waitUntilExit() }
             try waitUntilLocked(cluster.layout.lockFile)
 

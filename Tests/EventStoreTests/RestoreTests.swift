@@ -63,7 +63,7 @@ struct RestoreTests {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
-        try ConsultProcess.launch(process)
+        try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(executable) \(arguments.joined(separator: " ")) failed")
         guard process.terminationStatus == 0 else { throw CancellationError() }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs the real `consult` executable, as a user would.
 public struct ConsultProcess: Sendable {
@@ -33,44 +32,25 @@ public struct ConsultProcess: Sendable {
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil
     ) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = cleanEnvironment().merging(environment) { $1 }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         // Files, not pipes: a child holding a pipe open (a server it started) cannot block us.
         let out = folder.appendingPathComponent("stdout")
         let err = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
+        var input: String?
         if let stdin {
-            let input = folder.appendingPathComponent("stdin")
-            try stdin.write(to: input)
-            process.standardInput = try FileHandle(forReadingFrom: input)
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            let file = folder.appendingPathComponent("stdin")
+            try stdin.write(to: file)
+            input = file.path
         }
-        let finished = AsyncStream<Void> { continuation in
-            process.terminationHandler = { _ in continuation.finish() }
-        }
-        try ConsultProcess.launch(process)
-        for await _ in finished {}
+        let child = try SpawnedProcess.spawn(
+            executable.path, arguments, environment: cleanEnvironment().merging(environment) { $1 }, input: input,
+            output: out.path, error: err.path)
+        try await child.wait()
         return Outcome(
-            status: process.terminationStatus,
+            status: child.terminationStatus ?? -1,
             stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
-
-    /// Starts `process`, one launch at a time in this test process: Foundation's `Process.run()`
-    /// is not safe to call from several threads at once on Linux (seen crashing in `memcpy` with
-    /// eight concurrent writers).
-    public static func launch(_ process: Process) throws {
-        try launching.withLock { _ in try process.run() }
-    }
-
-    private static let launching = Mutex(())
 }

@@ -234,7 +234,7 @@ extension Migration {
                 event_id uuid, stream_id text, stream_version integer, type text, schema_version integer,
                 recorded_at timestamptz, data jsonb, metadata jsonb
             ) RETURNS bytea
-            LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+            LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
             DECLARE
                 id_text text := event_id::text;
                 version_text text := stream_version::text;
@@ -286,9 +286,11 @@ extension Migration {
             ALTER TABLE events ALTER COLUMN hash SET NOT NULL;
             ALTER TABLE events ADD CONSTRAINT events_hash_check CHECK (octet_length(hash) = 32);
 
-            -- Every insert gets its hash here, whatever the writer sent: a writer cannot choose it.
+            -- Every insert gets its hash here, whatever the writer sent: a writer cannot choose it. The
+            -- functions below fix their search_path (pg_catalog first, temporary schemas last), so a session
+            -- cannot put its own sha256, operators or temporary tables in their way.
             CREATE FUNCTION consult_chain_event() RETURNS trigger
-            LANGUAGE plpgsql VOLATILE AS $$
+            LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
             DECLARE
                 previous bytea;
             BEGIN
@@ -325,7 +327,7 @@ extension Migration {
 
             -- SECURITY DEFINER: a role that may only insert into and read the log still moves the heads.
             CREATE FUNCTION consult_advance_stream_heads() RETURNS trigger
-            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+            LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
             BEGIN
                 INSERT INTO event_stream_heads AS head (stream_id, version, hash)
                 SELECT DISTINCT ON (stream_id) stream_id, stream_version, hash
@@ -342,7 +344,7 @@ extension Migration {
 
             -- Heads only move forward; they are never deleted.
             CREATE FUNCTION consult_refuse_head_change() RETURNS trigger
-            LANGUAGE plpgsql AS $$
+            LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
             BEGIN
                 IF TG_OP = 'UPDATE' THEN
                     IF NEW.stream_id = OLD.stream_id AND NEW.version > OLD.version THEN
@@ -368,7 +370,9 @@ extension Migration {
             -- consult_log_epoch() records a new epoch in consult_log_epochs and reads pg_control_system().
             -- It runs with its owner's rights, so the application can run as a role that may only insert into
             -- and read the log (tools/app-role.sql) and still start an epoch.
-            ALTER FUNCTION consult_log_epoch() SECURITY DEFINER SET search_path = pg_catalog, public;
+            -- Its search_path puts temporary schemas last: a session cannot hide a table of its own behind
+            -- the names the function uses and have the owner write to it.
+            ALTER FUNCTION consult_log_epoch() SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp;
             """####
         ),
     ]

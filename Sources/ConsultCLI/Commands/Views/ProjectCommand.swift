@@ -42,7 +42,8 @@ struct ProjectCommand: AsyncParsableCommand {
         let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
         if follow {
             try await runner.prepare()
-            try await followReconnecting(runner, connection: session.connection, stop: stop, reporter: reporter)
+            try await followReconnecting(
+                runner, connections: [session.connection, reader.connection], stop: stop, reporter: reporter)
         } else {
             // Like a read: events held back by an open transaction are waited for, a while.
             let held = try await runner.catchUpForRead(
@@ -59,35 +60,39 @@ extension ProjectCommand {
     /// stop is requested. What was applied is safe: each batch commits with its checkpoint.
     /// Only a worker that was connected reconnects; one that cannot connect at all exits 69.
     func followReconnecting(
-        _ first: ProjectionRunner, connection firstConnection: Postgres.Connection, stop: StopSignal,
+        _ first: ProjectionRunner, connections firstConnections: [Postgres.Connection], stop: StopSignal,
         reporter: ProgressLine
     ) async throws {
         var runner = first
-        var current = firstConnection
+        var current = firstConnections
         var pause = 0.25
         while true {
             do {
                 try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
                 return
             } catch  where CommandFailure.from(error).exitCode == ExitStatus.unavailable {
-                await current.close()
+                for connection in current { await connection.close() }
                 Output.error(
                     "consult project: lost the database (\(CommandFailure.from(error).message)); reconnecting.")
             }
             while true {
                 if try await Self.sleep(pause, unless: stop) { return }
                 pause = min(pause * 2, 8)
+                var opened: [Postgres.Connection] = []
                 do {
                     let session = try await StoreSession.open(connection, logger: cliLogger)
+                    opened.append(session.connection)
                     let reader = try await StoreSession.open(connection, logger: cliLogger)
+                    opened.append(reader.connection)
                     runner = ProjectionRunner(
                         store: session.store, views: runner.views, batchSize: batchSize, reader: reader.store)
-                    current = session.connection
+                    current = opened
                     try await runner.prepare()
                     Output.error("consult project: reconnected; following the log again.")
                     pause = 0.25
                     break
                 } catch  where CommandFailure.from(error).exitCode == ExitStatus.unavailable {
+                    for connection in opened { await connection.close() }
                     Output.error(
                         "consult project: the database is still unavailable; trying again in "
                             + "\(pause < 1 ? String(format: "%.2f", pause) : String(Int(pause))) s.")
