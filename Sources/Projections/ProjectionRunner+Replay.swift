@@ -58,7 +58,7 @@ extension ProjectionRunner {
         }
         var total = 0
         let deadline = Date().addingTimeInterval(heldBackPatience)
-        var readAhead = try await startReadAhead(targets)
+        var readAhead: ReadAhead?
         while true {
             let read = try await runBatch(targets, readAhead: &readAhead)
             total += read

@@ -230,16 +230,6 @@ public struct ProjectionRunner: Sendable {
         }
     }
 
-    /// Reads batches ahead from `reader` when there is one, starting at the views' lowest checkpoint.
-    func startReadAhead(_ targets: [Target]) async throws -> ReadAhead? {
-        guard let reader else { return nil }
-        let positions = try await connection.withTransaction { connection in
-            try Self.checkpoints(targets.map(\.checkpoint), on: connection)
-        }
-        let from = targets.map { positions[$0.checkpoint] ?? .start }.min() ?? .start
-        return ReadAhead(from: from, reader: reader, limit: batchSize)
-    }
-
     /// Applies batches until the views have read every event readable now. Returns the count read.
     @discardableResult
     public func catchUp(
@@ -247,7 +237,8 @@ public struct ProjectionRunner: Sendable {
     ) async throws -> Int {
         let targets = views.map(Target.live)
         var total = 0
-        var readAhead = try await startReadAhead(targets)
+        // The first batch reads on its own connection; from then on the next page is read ahead.
+        var readAhead: ReadAhead?
         while !shouldStop() {
             let read = try await runBatch(targets, readAhead: &readAhead)
             guard read > 0 else { break }
