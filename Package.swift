@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, lowest first: CLibPQ → Postgres → EventStore → Projections → ConsultCLI → consult.
-// ConsultDomain is pure Swift and imports none of the database layers.
+// Layers, lowest first: CLibPQ → Postgres → EventStore → Projections → ConsultCore → ConsultCLI →
+// consult. ConsultDomain is pure Swift and imports none of the database layers. ConsultCore holds
+// every use case once; the interfaces (the CLI, later the web server) parse, call it and render.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .unsafeFlags(["-warnings-as-errors"]),
@@ -47,9 +48,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "ConsultCLI",
+            name: "ConsultCore",
             dependencies: [
                 "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres", "Projections",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ConsultCLI",
+            dependencies: [
+                "ConsultCore", "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,9 +93,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ConsultCoreTests",
+            dependencies: [
+                "ConsultCore", "ConsultDomain", "EventStore", "Postgres", "Projections", "TestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ConsultCLITests",
             dependencies: [
-                "ConsultCLI", "consult", "ConsultDomain", "EmbeddedPostgres", "EventStore", "Postgres", "Projections",
+                "ConsultCLI", "ConsultCore", "consult", "ConsultDomain", "EmbeddedPostgres", "EventStore", "Postgres", "Projections",
                 "TestSupport",
             ],
             exclude: ["Fixtures"],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import Foundation
 import Logging
 
@@ -13,15 +14,22 @@ public struct ConsultCommand: AsyncParsableCommand {
             variables when PGHOST or PGDATABASE is set, else an embedded cluster under $XDG_DATA_HOME/consult that \
             consult creates and starts by itself.
 
+            Options every command takes (--database-url, and --format where it applies) may also come before the \
+            subcommand: consult --database-url URL status.
+
             Exit codes: 0 success, 64 usage, 65 invalid input (nothing written), 69 database unavailable, \
             75 concurrency conflict (nothing written, safe to retry), 1 anything else.
             """,
+        version: ConsultVersion.current,
         subcommands: [
             DemoCommand.self, LogCommand.self, CommitmentsCommand.self, RequestsCommand.self, FollowUpsCommand.self,
             StakeholdersCommand.self, ConsultationsCommand.self, SearchCommand.self, HistoryCommand.self,
             ProjectCommand.self, ReplayCommand.self, VerifyCommand.self, StatusCommand.self, ExportCommand.self,
             MigrateCommand.self, DBCommand.self,
         ])
+
+    /// `consult --version`.
+    public static let version = ConsultVersion.current
 
     public init() {}
 
@@ -30,7 +38,8 @@ public struct ConsultCommand: AsyncParsableCommand {
         bootstrapLogging()
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
+            command = try parseAsRoot(
+                LeadingOptions.movedAfterSubcommand(arguments ?? Array(CommandLine.arguments.dropFirst())))
         } catch {
             return reportParserError(error)
         }
@@ -44,14 +53,28 @@ public struct ConsultCommand: AsyncParsableCommand {
             return ExitStatus.success
         } catch let exit as ExitCode {
             return exit.rawValue
-        } catch  where isArgumentParserError(error) {
-            // Help and validation errors can also surface while running (e.g. `consult log --help`).
+        } catch let error as ValidationError {
+            // Validation can also fail while running (a value checked against others).
+            return reportParserError(error)
+        } catch let error as CleanExit {
+            return reportParserError(error)
+        } catch  where !isOurs(type(of: command)) {
+            // What ArgumentParser parsed into a command of its own (the help it shows for
+            // `consult --help` or `consult log follow-up --help`) reports through an error.
             return reportParserError(error)
         } catch {
-            let failure = CommandFailure.from(error)
+            let failure = ConsultFailure.from(error)
             Output.error("consult: " + failure.description)
             return failure.exitCode
         }
+    }
+
+    /// Whether `command` is in consult's own tree of commands (not one ArgumentParser made).
+    private static func isOurs(_ command: any ParsableCommand.Type) -> Bool {
+        func contains(_ tree: any ParsableCommand.Type) -> Bool {
+            tree == command || tree.configuration.subcommands.contains(where: contains)
+        }
+        return contains(ConsultCommand.self)
     }
 
     /// Help goes to stdout with status 0; usage errors to stderr with status 64.
@@ -64,12 +87,6 @@ public struct ConsultCommand: AsyncParsableCommand {
         }
         Output.error(message)
         return code == 1 ? ExitStatus.usage : code
-    }
-
-    /// ArgumentParser's own errors (help requested, validation) are reported its way.
-    private static func isArgumentParserError(_ error: any Error) -> Bool {
-        if error is ValidationError || error is CleanExit { return true }
-        return String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 
     private static func bootstrapLogging() {

@@ -32,16 +32,19 @@ public struct EventLookup {
         }
     }
 
-    /// Statements recorded with these statement ids (unique across consultations), in log order;
-    /// served by the `events_statement_id` index.
-    public func statements(ids: [String]) throws -> [RecordedEvent] {
-        guard !ids.isEmpty else { return [] }
-        return try query(
-            """
+    /// Events of `type` whose data's `field` is one of `values`, in log order. Planned for its
+    /// values each time, so that an expression index on that field for that type (migration
+    /// 0002's `events_statement_id`) serves it, which a generic plan could not.
+    public func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
+        -> [RecordedEvent]
+    {
+        guard !values.isEmpty else { return [] }
+        let query: PostgresQuery = """
             SELECT \(unescaped: PostgresEventStore.columns) FROM events
-            WHERE type = 'StatementRecorded' AND data->>'statementId' = ANY(\(ids)::text[])
+            WHERE type = \(type) AND data->>\(field) = ANY(\(values)::text[])
             ORDER BY epoch, tx_id, position
-            """)
+            """
+        return try self.query(query.plannedForItsValues())
     }
 
     /// Waits for, then holds until the transaction ends, an exclusive lock on each of `exclusive`

@@ -85,11 +85,11 @@ public actor Connection {
     ///
     /// Queries (SELECT, WITH, INSERT, UPDATE, DELETE) are prepared on first use and kept by their
     /// text, so a statement run again is not parsed and planned again: appends and batches repeat
-    /// the same few statements thousands of times.
+    /// the same few statements thousands of times. A query marked `plannedForItsValues()` is not.
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
         let connection = try liveHandle()
-        if let name = try preparedStatement(for: query.sql, connection: connection) {
+        if !query.isPlannedForItsValues, let name = try preparedStatement(for: query.sql, connection: connection) {
             let result = withCStringsOrNull(query.bindings) { values in
                 PQexecPrepared(connection, name, Int32(query.bindings.count), values, nil, nil, 0)
             }

@@ -2,8 +2,8 @@
 ///
 /// Interpolated values become `$n` parameters, never text in the SQL:
 ///
-///     let query: PostgresQuery = "SELECT * FROM events WHERE stream_id = \(streamID)"
-///     // sql: "SELECT * FROM events WHERE stream_id = $1", bindings: [streamID]
+///     let query: PostgresQuery = "SELECT * FROM items WHERE owner = \(owner)"
+///     // sql: "SELECT * FROM items WHERE owner = $1", bindings: [owner]
 ///
 /// SQL built at run time has to be spelled `PostgresQuery(unsafeSQL:)` or
 /// `\(unescaped: …)`, so every such place is visible in review.
@@ -11,6 +11,19 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
     public var sql: String
     /// Parameter values in text format; `nil` is SQL NULL.
     public var bindings: [String?]
+    /// Whether the statement is planned for its parameter values every time it runs instead of
+    /// being prepared once (see `plannedForItsValues()`).
+    public var isPlannedForItsValues = false
+
+    /// The same statement, planned with its parameter values each time it runs (an unnamed
+    /// statement), never prepared and reused. For statements whose good plan depends on a value,
+    /// such as a partial index whose predicate a parameter must match: a prepared statement may
+    /// switch to a generic plan that cannot use that index.
+    public func plannedForItsValues() -> PostgresQuery {
+        var query = self
+        query.isPlannedForItsValues = true
+        return query
+    }
 
     /// A statement from trusted text. Never pass user input here.
     public init(unsafeSQL sql: String, bindings: [String?] = []) {

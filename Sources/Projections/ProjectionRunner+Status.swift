@@ -20,8 +20,7 @@ extension ProjectionRunner {
         let rows = try await connection.query(
             """
             SELECT c.name, c.version, c.epoch, c.tx_id::text AS tx_id_text, c.position, c.events_applied,
-                   to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_text,
-                   (SELECT count(*) FROM events e WHERE (e.epoch, e.tx_id, e.position) > (c.epoch, c.tx_id, c.position))
+                   to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_text
             FROM projection_checkpoints c WHERE c.name = ANY(\(views.map(\.name))::text[])
             """)
         var statuses: [String: ViewStatus] = [:]
@@ -32,9 +31,12 @@ extension ProjectionRunner {
             let name: String = try row.decode(column: 0)
             statuses[name] = ViewStatus(
                 name: name, version: try row.decode(column: 1), checkpoint: position == .start ? nil : position,
-                eventsApplied: try row.decode(column: 5), lag: try row.decode(column: 7),
-                updatedAt: try row.decode(column: 6))
+                eventsApplied: try row.decode(column: 5), lag: 0, updatedAt: try row.decode(column: 6))
         }
+        // Views share checkpoints, usually: each distinct one is counted once.
+        let positions = Array(Set(statuses.values.map { $0.checkpoint ?? .start })).sorted()
+        let lags = Dictionary(uniqueKeysWithValues: zip(positions, try await store.countEvents(after: positions)))
+        for (name, status) in statuses { statuses[name]?.lag = lags[status.checkpoint ?? .start] ?? 0 }
         return views.compactMap { statuses[$0.name] }
     }
 }

@@ -29,80 +29,21 @@ extension ProjectionRunner {
     }
 
     private func verifyLog(_ report: inout VerificationReport) async throws {
-        // Versions contiguous from 1, every event matching its hash, every stream ending where its
-        // recorded head says.
-        let chains = try await HashChains.verify(on: connection)
-        report.eventsChecked = Int64(chains.eventsChecked)
-        report.problems += chains.problems
-        if chains.problemCount > chains.problems.count {
-            report.problems.append(
-                "… and \(chains.problemCount - chains.problems.count) more problems in the hash chains.")
-        }
-        // Every event is in the stream its data names (a correction or retraction: its target's).
-        let streamOf = EventType.allCases.compactMap { type -> String? in
-            guard case .record(let prefix, let field) = type.streamRule else { return nil }
-            return "WHEN '\(type.rawValue)' THEN '\(prefix)-' || (e.data->>'\(field)')"
-        }.joined(separator: " ")
-        let misplaced = try await connection.query(
-            """
-            SELECT e.position, e.stream_id, e.type FROM events e
-            WHERE e.type NOT IN ('RecordCorrected', 'RecordRetracted')
-              AND e.stream_id IS DISTINCT FROM (CASE e.type \(unescaped: streamOf) END)
-            UNION ALL
-            (SELECT e.position, e.stream_id, e.type FROM events e
-             LEFT JOIN events t ON t.event_id = CASE
-                 WHEN coalesce(e.data->>'correctsEventId', e.data->>'retractsEventId')
-                      ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
-                 THEN coalesce(e.data->>'correctsEventId', e.data->>'retractsEventId')::uuid END
-             WHERE e.type IN ('RecordCorrected', 'RecordRetracted') AND t.stream_id IS DISTINCT FROM e.stream_id)
-            ORDER BY 1 LIMIT 1
-            """)
-        if let row = misplaced.first {
-            let position: Int64 = try row.decode(column: 0)
-            let stream: String = try row.decode(column: 1)
-            let type: String = try row.decode(column: 2)
-            report.problems.append(
-                "Event at position \(position) (\(type)) is in stream \(stream), which is not the one its data names.")
-        }
-        let epochs = try await connection.query(
-            """
-            SELECT position FROM events e
-            WHERE NOT EXISTS (SELECT 1 FROM consult_log_epochs x WHERE x.epoch = e.epoch)
-            ORDER BY position LIMIT 1
-            """)
-        if let row = epochs.first {
-            let position: Int64 = try row.decode(column: 0)
-            report.problems.append("Event at position \(position) names an epoch that is not recorded.")
-        }
-        let triggers = try await connection.query(
-            """
-            SELECT tgrelid::regclass::text, tgname, tgenabled::text FROM pg_trigger
-            WHERE tgrelid IN ('events'::regclass, 'event_stream_heads'::regclass) AND NOT tgisinternal
-            """)
-        var enabled: [String: String] = [:]
-        for row in triggers {
-            enabled["\(try row.decode(String.self, column: 0)).\(try row.decode(String.self, column: 1))"] =
-                try row.decode(column: 2)
-        }
-        for (table, name) in Self.guardTriggers {
-            switch enabled["\(table).\(name)"] {
-            case nil:
-                report.problems.append("The trigger \(name) on \(table), which guards the log, is missing.")
-            case "A":
-                break
-            case let state?:
-                report.problems.append(
-                    "The trigger \(name) on \(table), which guards the log, is not enabled ALWAYS (state \(state)).")
-            }
-        }
+        let log = try await store.checkIntegrity(placement: Self.placement)
+        report.eventsChecked = Int64(log.eventsChecked)
+        report.problems += log.problems
     }
 
-    /// The triggers that keep the log append-only and its hash chains and heads up to date.
-    static let guardTriggers = [
-        ("events", "events_refuse_update_delete"), ("events", "events_refuse_truncate"), ("events", "events_chain"),
-        ("events", "events_advance_stream_heads"), ("event_stream_heads", "event_stream_heads_forward_only"),
-        ("event_stream_heads", "event_stream_heads_refuse_truncate"),
-    ]
+    /// Where each event type goes, as the domain says (`EventType.streamRule`).
+    static let placement = StreamPlacementRules(
+        records: EventType.allCases.compactMap { type in
+            guard case .record(let prefix, let field) = type.streamRule else { return nil }
+            return StreamPlacementRules.Record(type: type.rawValue, prefix: prefix + "-", field: field)
+        },
+        targets: EventType.allCases.compactMap { type in
+            guard case .targetEvent(let field) = type.streamRule else { return nil }
+            return StreamPlacementRules.TargetEvent(type: type.rawValue, field: field)
+        })
 
     /// Replays the views into temporary tables up to their checkpoints and compares, in one
     /// transaction holding every view's lock (workers wait meanwhile). Views at the same

@@ -130,8 +130,7 @@ public struct ProjectionRunner: Sendable {
         after from: LogPosition, upTo end: LogPosition? = nil, epoch: Int32, limit: Int,
         on connection: isolated Connection
     ) throws -> [RecordedEvent] {
-        try connection.query(PostgresEventStore.readAllQuery(after: from, upTo: end, limit: limit, epoch: epoch))
-            .map(PostgresEventStore.decodeEvent)
+        try PostgresEventStore.read(after: from, upTo: end, epoch: epoch, limit: limit, on: connection)
     }
 
     /// Applies `events` to each target from its position; returns the last event's position.

@@ -56,44 +56,19 @@ final class VersionCache {
     static func loadFromLog(
         _ streams: [String], types: [EventType]?, upTo end: LogPosition, on connection: isolated Connection
     ) throws -> [String: [RecordVersion]] {
-        let query: PostgresQuery
-        if let types {
-            // `type <> 'StatementRecorded'` lets the partial index events_stream_records skip the
-            // statements of consultation streams.
-            let wanted = (types + [.recordCorrected, .recordRetracted]).map(\.rawValue)
-            query = """
-                SELECT stream_id, event_id, type, data::text AS data_text,
-                       (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, stream_version
-                FROM events
-                WHERE stream_id = ANY(\(streams)::text[]) AND type <> 'StatementRecorded'
-                  AND type = ANY(\(wanted)::text[])
-                  AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
-                ORDER BY stream_id, stream_version
-                """
-        } else {
-            query = """
-                SELECT stream_id, event_id, type, data::text AS data_text,
-                       (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, stream_version
-                FROM events
-                WHERE stream_id = ANY(\(streams)::text[])
-                  AND (epoch, tx_id, position) <= (\(end.epoch), \(end.transactionID)::xid8, \(end.position))
-                ORDER BY stream_id, stream_version
-                """
+        // Leaving statements out lets the index of a stream's other events skip a consultation's
+        // statements (migration 0005).
+        let events = try PostgresEventStore.streamEvents(
+            streams, types: types.map { ($0 + [.recordCorrected, .recordRetracted]).map(\.rawValue) },
+            exceptType: types == nil ? nil : EventType.statementRecorded.rawValue, upTo: end, on: connection)
+        var logged: [String: [LoggedEvent]] = [:]
+        for event in events {
+            logged[event.streamID, default: []].append(
+                try LoggedEvent(
+                    id: event.id, typeName: event.type, dataText: event.data, recordedAt: event.recordedAtMicroseconds,
+                    streamVersion: event.streamVersion))
         }
-        let rows = try connection.query(query)
-        var events: [String: [LoggedEvent]] = [:]
-        for row in rows {
-            events[try row.decode(String.self, column: 0), default: []].append(try decodeLogged(row, from: 1))
-        }
-        return events.mapValues(RecordVersion.timeline(of:))
-    }
-
-    /// Decodes (event_id, type, data, recorded micros, stream_version) starting at column `first`.
-    static func decodeLogged(_ row: PostgresRow, from first: Int) throws -> LoggedEvent {
-        try LoggedEvent(
-            id: try row.decode(column: first), typeName: try row.decode(column: first + 1),
-            dataText: try row.decode(column: first + 2), recordedAt: try row.decode(column: first + 3),
-            streamVersion: try row.decode(column: first + 4))
+        return logged.mapValues(RecordVersion.timeline(of:))
     }
 
     static func loadFromHistory(_ streams: [String], types: [EventType]?, on connection: isolated Connection) throws

@@ -1,9 +1,8 @@
+import ConsultCLI
 import ConsultDomain
 import Foundation
 import TestSupport
 import Testing
-
-@testable import ConsultCLI
 
 /// `consult log <kind>`: one event from flags, run as a real process against a database of the
 /// test's own, and read back through `consult export`.

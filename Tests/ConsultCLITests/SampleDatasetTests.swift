@@ -1,10 +1,9 @@
+import ConsultCore
 import ConsultDomain
 import EmbeddedPostgres
 import Foundation
 import TestSupport
 import Testing
-
-@testable import ConsultCLI
 
 /// The sample dataset (examples/sample-dataset.jsonl, from the five seed articles) and `consult demo`.
 ///

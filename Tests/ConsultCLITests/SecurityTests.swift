@@ -14,7 +14,6 @@ struct SecurityTests {
     static let splicedExpressions: Set<String> = [
         "named(suffix)", "names", "types",  // ViewTable: its own name and column definitions
         "table", "Self.followUps.named(suffix)",  // view tables by their fixed names
-        "streamOf",  // verify: one CASE branch per EventType, from the enum
         "table.named(from)", "table.named(to)", "order",  // verify: view tables and their key columns
         "commitmentColumns",  // the read model's fixed column list
         "table.named(live.suffix)", "table.named(target.suffix)", "table.named(suffix)",  // replay's swap

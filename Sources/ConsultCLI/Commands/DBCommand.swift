@@ -1,7 +1,6 @@
 import ArgumentParser
+import ConsultCore
 import EmbeddedPostgres
-import EventStore
-import Postgres
 
 /// `consult db start|stop|status|url`: manages the embedded cluster.
 struct DBCommand: AsyncParsableCommand {
@@ -15,12 +14,7 @@ struct DBCommand: AsyncParsableCommand {
             abstract: "Create (on first use) and start the embedded cluster, and apply migrations.")
 
         func run() async throws {
-            let cluster = DatabaseLocation.embeddedCluster(logger: cliLogger)
-            let target = try cluster.start()
-            let connection = try await Connection.connect(
-                ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }),
-                logger: cliLogger)
-            try await Migrator(logger: cliLogger).migrate(connection)
+            let target = try await StoreSetup.startEmbedded(logger: cliLogger)
             Output.writeLine("The embedded cluster is running (socket in \(target.socketDirectory)).")
         }
     }

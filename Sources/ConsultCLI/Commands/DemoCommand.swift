@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
@@ -27,14 +28,15 @@ struct DemoCommand: AsyncParsableCommand {
         let date = try TimeArguments.date(asOf, option: "--as-of")
         var reader = JSONLinesReader(text: SampleDataset.jsonl)
         let parsed = try EventFileParser.parse(&reader, sourceName: "The sample dataset")
-        let outcomes = try await EventRecorder.record(parsed, sourceName: "The sample dataset", connection: connection)
+        let outcomes = try await EventRecorder.record(
+            parsed, sourceName: "The sample dataset", access: connection.access)
         let added = outcomes?.count { if case .appended = $0 { true } else { false } } ?? 0
         Output.writeLine(
             added == 0
                 ? "The sample dataset is loaded (\(parsed.events.count) events from five news articles, 2020–2024)."
                 : "Loaded the sample dataset: \(added) new events from five news articles (2020–2024).")
 
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         var rows: [CommitmentRow] = []
         for sector in Self.governmentSectors {
             var filter = CommitmentFilter()

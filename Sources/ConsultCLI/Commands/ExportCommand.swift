@@ -1,6 +1,5 @@
 import ArgumentParser
-import ConsultDomain
-import EventStore
+import ConsultCore
 import Foundation
 
 /// `consult export`: the log as JSONL that `consult log --file` takes back.
@@ -18,33 +17,7 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        try await session.store.exportAll { events in
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(events.count * 800)
-            for (event, hash) in events {
-                try Self.line(for: event, hash: hash).serialize(into: &bytes)
-                bytes.append(UInt8(ascii: "\n"))
-            }
-            FileHandle.standardOutput.write(Data(bytes))
-        }
+        try await LogExport.export(connection.access, write: { FileHandle.standardOutput.write(Data($0)) })
     }
 
-    /// `{"type":…,"id":…,"data":{…},"metadata":{…},"recorded":{…}}`; metadata only when there is some.
-    static func line(for event: RecordedEvent, hash: String) throws -> JSONValue {
-        var object = JSONObject()
-        object["type"] = .string(event.type)
-        object["id"] = .string(event.id.uuidString.lowercased())
-        object["data"] = try JSONValue.parse(event.data)
-        let metadata = try JSONValue.parse(event.metadata)
-        if metadata.objectValue?.isEmpty == false { object["metadata"] = metadata }
-        var recorded = JSONObject()
-        recorded["stream"] = .string(event.streamID)
-        recorded["version"] = .number(String(event.streamVersion))
-        recorded["schemaVersion"] = .number(String(event.schemaVersion))
-        recorded["recordedAt"] = .string(event.recordedAt)
-        recorded["hash"] = .string(hash)
-        object["recorded"] = .object(recorded)
-        return .object(object)
-    }
 }

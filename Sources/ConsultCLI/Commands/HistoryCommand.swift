@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
@@ -23,14 +24,10 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        let events = try await session.store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
-        guard !events.isEmpty else {
-            throw CommandFailure(exitCode: ExitStatus.failure, "No record has the id \(id).")
-        }
+        let events = try await RecordHistory.events(of: id, access: connection.access)
         switch output.format {
         case .json:
-            let array = try events.map { try Self.json(for: $0) }
+            let array = try events.map { try RecordHistory.json(for: $0) }
             Output.writeLine(JSONValue.array(array).serialized())
         case .csv:
             var csv = CSVWriter(headers: ["position", "recordedAt", "streamId", "streamVersion", "type", "id", "data"])
@@ -52,20 +49,6 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             Output.write(table.render())
         }
-    }
-
-    static func json(for event: RecordedEvent) throws -> JSONValue {
-        var object = JSONObject()
-        object["position"] = .number(String(event.position))
-        object["streamId"] = .string(event.streamID)
-        object["streamVersion"] = .number(String(event.streamVersion))
-        object["type"] = .string(event.type)
-        object["schemaVersion"] = .number(String(event.schemaVersion))
-        object["id"] = .string(event.id.uuidString.lowercased())
-        object["recordedAt"] = .string(event.recordedAt)
-        object["data"] = try JSONValue.parse(event.data)
-        object["metadata"] = try JSONValue.parse(event.metadata)
-        return .object(object)
     }
 
     /// A short description: the event's most telling text field.

@@ -1,6 +1,5 @@
 import ArgumentParser
-import EventStore
-import Postgres
+import ConsultCore
 
 /// `consult migrate`: applies pending migrations; idempotent, safe when two run at once.
 struct MigrateCommand: AsyncParsableCommand {
@@ -11,11 +10,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        // StoreSession.open migrated already; report the state.
-        let rows = try await session.connection.query("SELECT count(*), max(version) FROM consult_migrations")
-        let count = try rows[0].decode(Int.self, column: 0)
-        let latest = try rows[0].decode(Int?.self, column: 1) ?? 0
+        let (count, latest) = try await StoreSetup.migrate(connection.access)
         Output.writeLine(
             "The schema is up to date: \(count) migration\(count == 1 ? "" : "s") applied (latest \(latest)).")
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
-import EventStore
 import Projections
 
 /// `consult status`: event count, last position, and what holds the log back.
@@ -13,11 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        let status = try await session.store.status()
-        let runner = ProjectionRunner(store: session.store)
-        try await runner.prepare()
-        let views = try await runner.status()
+        let loaded = try await StoreStatus.load(connection.access)
+        let status = loaded.log
+        let views = loaded.views
         switch output.format {
         case .json:
             var object = JSONObject()

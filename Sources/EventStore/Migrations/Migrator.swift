@@ -32,6 +32,12 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// How many migrations are applied, and the latest one's version (0 when none is).
+    public func applied(_ connection: Connection) async throws -> (count: Int, latest: Int) {
+        let rows = try await connection.query("SELECT count(*), max(version) FROM consult_migrations")
+        return (try rows[0].decode(Int.self, column: 0), try rows[0].decode(Int?.self, column: 1) ?? 0)
+    }
+
     /// Migrations not yet applied. Throws when the database is ahead of this binary, or a migration
     /// that ran was changed afterwards.
     public func pending(_ connection: Connection) async throws -> [Migration] {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EventStore
+import ConsultCore
 import Foundation
 
 /// `consult log --file PATH|-`: appends JSONL events, all or nothing.
@@ -33,7 +33,7 @@ struct LogFileCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
                 let opened = FileHandle(forReadingAtPath: file)
             else {
-                throw CommandFailure(exitCode: ExitStatus.invalidInput, "Cannot read the file \(file).")
+                throw ConsultFailure(.invalidInput, "Cannot read the file \(file).")
             }
             handle = opened
             sourceName = file
@@ -45,7 +45,7 @@ struct LogFileCommand: AsyncParsableCommand {
         }
         guard
             let outcomes = try await EventRecorder.record(
-                parsed, sourceName: sourceName, connection: connection, dryRun: dryRun)
+                parsed, sourceName: sourceName, access: connection.access, dryRun: dryRun)
         else {
             Output.writeLine("All \(parsed.events.count) events pass the rules (dry run: nothing was written).")
             return

@@ -8,7 +8,7 @@ import Foundation
 /// They check only the syntax, so a malformed value is a usage error (exit 64). What the values
 /// mean (a role within its list, a real date, a slug) is left to the domain rules, which check
 /// every event the same way whether it comes from flags or from a file.
-enum LogFlagValues {
+public enum LogFlagValues {
     /// The keys `--source` and `--evidence` take, in the order the schema lists them.
     static let sourceKeys: [String] = {
         guard case .object(_, let fields) = EventSchema.source else { return [] }
@@ -24,7 +24,7 @@ enum LogFlagValues {
     }
 
     /// `lee-jong-ho:host` → `{"stakeholderId": "lee-jong-ho", "role": "host"}`.
-    static func participant(_ text: String) throws -> JSONValue {
+    public static func participant(_ text: String) throws -> JSONValue {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw ValidationError("write STAKEHOLDER-ID:ROLE, e.g. lee-jong-ho:host")
@@ -35,7 +35,7 @@ enum LogFlagValues {
     /// `publisher=뉴스토마토,title=…,url=https://…,publishedOn=2023-03-08` → a source object.
     ///
     /// A comma separates pairs only where a `key=` follows it, so titles may contain commas.
-    static func source(_ text: String) throws -> JSONValue {
+    public static func source(_ text: String) throws -> JSONValue {
         let example = "e.g. publisher=뉴스토마토,publishedOn=2023-03-08"
         var values: [String: String] = [:]
         for pair in splitPairs(text) {
@@ -59,7 +59,7 @@ enum LogFlagValues {
     /// The value is JSON when it parses as `null`, a quoted string, an array or an object; anything
     /// else is taken as text. No data field holds a number or a boolean, so `due=2025` is the year
     /// 2025 written as text, which is what the user means.
-    static func change(_ text: String) throws -> FieldChange {
+    public static func change(_ text: String) throws -> FieldChange {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw ValidationError("write FIELD=VALUE, e.g. due=2023-06 or 'topics=[\"data\"]' or due=null")
         }
@@ -77,9 +77,9 @@ enum LogFlagValues {
     }
 
     /// One field a correction replaces.
-    struct FieldChange: Sendable {
-        var field: String
-        var value: JSONValue
+    public struct FieldChange: Sendable {
+        public var field: String
+        public var value: JSONValue
     }
 
     /// `published-on` → `publishedOn`; data field names are camelCase, flags kebab-case, and

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
@@ -40,9 +41,9 @@ extension LogKindCommand {
         let outcomes: [AppendOutcome]?
         do {
             outcomes = try await EventRecorder.record(
-                EventFileParser.Parsed(single: envelope), sourceName: "The event", connection: connection,
+                EventFileParser.Parsed(single: envelope), sourceName: "The event", access: connection.access,
                 dryRun: options.dryRun)
-        } catch let failure as CommandFailure {
+        } catch let failure as ConsultFailure {
             throw LogKindFailure.forOneEvent(failure)
         }
         switch outcomes?.first {
@@ -64,12 +65,12 @@ private enum LogKindFailure {
     static let refusedMessage = "The event breaks the rules; nothing was written."
 
     /// Exit 65 with one detail per violation (`data.speakerId stakeholder "x" is not recorded`).
-    static func refused(details: [String]) -> CommandFailure {
-        CommandFailure(exitCode: ExitStatus.invalidInput, refusedMessage, details: details)
+    static func refused(details: [String]) -> ConsultFailure {
+        ConsultFailure(.invalidInput, refusedMessage, details: details)
     }
 
     /// The recorder's failure without its talk of lines and batches: the event was the whole input.
-    static func forOneEvent(_ failure: CommandFailure) -> CommandFailure {
+    static func forOneEvent(_ failure: ConsultFailure) -> ConsultFailure {
         var failure = failure
         let linePrefix = "line 1: "
         if failure.message.lowercased().hasPrefix(linePrefix) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Projections
 
@@ -55,7 +56,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
         filter.ownerID = owner
         filter.sector = sector
         filter.topic = topic
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
         var list = RecordList(
             keys: Self.keys,

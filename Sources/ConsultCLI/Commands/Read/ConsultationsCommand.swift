@@ -12,7 +12,7 @@ struct ConsultationsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         let rows = try await read.model.consultations()
         var list = RecordList(
             keys: [

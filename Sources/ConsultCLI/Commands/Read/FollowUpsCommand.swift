@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Projections
 
@@ -30,7 +31,7 @@ struct FollowUpsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         let rows = try await read.model.followUps(on: date, dueWithin: dueWithin, all: all)
         var list = RecordList(
             keys: ["commitmentId", "checkOn", "assignee", "note", "done", "due"],

@@ -22,7 +22,7 @@ struct RequestsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         let rows = try await read.model.requests(unansweredOnly: unanswered, addressedTo: to, topic: topic)
         var list = RecordList(
             keys: [

@@ -25,7 +25,7 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         let hits = try await read.model.search(text)
         var list = RecordList(
             keys: ["kind", "id", "field", "text", "consultationId"],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Projections
 
@@ -18,7 +19,7 @@ struct StakeholdersCommand: AsyncParsableCommand {
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
-        let read = try await ReadSession.open(connection)
+        let read = try await connection.openForReading()
         let rows = try await read.model.stakeholders(on: date)
         var list = RecordList(
             keys: [

@@ -1,7 +1,7 @@
 import ArgumentParser
+import ConsultCore
 import Dispatch
 import Foundation
-import Postgres
 import Projections
 import Synchronization
 
@@ -29,100 +29,31 @@ struct ProjectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let views = try ViewSelection.views(only)
+        let views = try ProjectionWorker.views(named: only)
         // First, so a stop requested while connecting also ends with status 0.
         let stop = StopSignal.install()
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        // A second connection reads the log ahead while the first applies each batch.
-        let reader = try await StoreSession.open(connection, logger: cliLogger)
-        let runner = ProjectionRunner(
-            store: session.store, views: views, batchSize: batchSize, reader: reader.store)
-        if stop.isRequested { return }
-        let started = Date()
-        let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: started)
+        let worker = ProjectionWorker(access: connection.access, views: views, batchSize: batchSize)
+        let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: Date())
         if follow {
-            try await runner.prepare()
-            try await followReconnecting(
-                runner, connections: [session.connection, reader.connection], stop: stop, reporter: reporter)
-        } else {
-            // Like a read: events held back by an open transaction are waited for, a while.
-            let held = try await runner.catchUpForRead(
-                timeout: ReadSession.heldBackWait, shouldStop: { stop.isRequested }, progress: reporter.report)
-            reporter.finish()
-            ReadSession.reportHeldBack(held, what: "the views")
-        }
-    }
-}
-
-extension ProjectCommand {
-    /// Follows the log; when the database goes away (stopped, restarted, the network cut), reconnects
-    /// with a growing pause (0.25 s doubling to 8 s), saying so on stderr, until it is back or a
-    /// stop is requested. What was applied is safe: each batch commits with its checkpoint.
-    /// Only a worker that was connected reconnects; one that cannot connect at all exits 69.
-    func followReconnecting(
-        _ first: ProjectionRunner, connections firstConnections: [Postgres.Connection], stop: StopSignal,
-        reporter: ProgressLine
-    ) async throws {
-        var runner = first
-        var current = firstConnections
-        var pause = 0.25
-        while true {
-            do {
-                try await runner.follow(shouldStop: { stop.isRequested }, progress: reporter.report)
-                return
-            } catch  where CommandFailure.from(error).exitCode == ExitStatus.unavailable {
-                for connection in current { await connection.close() }
-                Output.error(
-                    "consult project: lost the database (\(CommandFailure.from(error).message)); reconnecting.")
-            }
-            while true {
-                if try await Self.sleep(pause, unless: stop) { return }
-                pause = min(pause * 2, 8)
-                var opened: [Postgres.Connection] = []
-                do {
-                    let session = try await StoreSession.open(connection, logger: cliLogger)
-                    opened.append(session.connection)
-                    let reader = try await StoreSession.open(connection, logger: cliLogger)
-                    opened.append(reader.connection)
-                    runner = ProjectionRunner(
-                        store: session.store, views: runner.views, batchSize: batchSize, reader: reader.store)
-                    current = opened
-                    try await runner.prepare()
-                    Output.error("consult project: reconnected; following the log again.")
-                    pause = 0.25
-                    break
-                } catch  where CommandFailure.from(error).exitCode == ExitStatus.unavailable {
-                    for connection in opened { await connection.close() }
+            try await worker.follow(shouldStop: { stop.isRequested }) { event in
+                switch event {
+                case .applied(let total):
+                    reporter.report(total)
+                case .lostDatabase(let reason):
+                    Output.error("consult project: lost the database (\(reason)); reconnecting.")
+                case .stillUnavailable(let pause):
                     Output.error(
                         "consult project: the database is still unavailable; trying again in "
                             + "\(pause < 1 ? String(format: "%.2f", pause) : String(Int(pause))) s.")
+                case .reconnected:
+                    Output.error("consult project: reconnected; following the log again.")
                 }
             }
-        }
-    }
-
-    /// Sleeps `seconds` in short steps; true when a stop was requested meanwhile.
-    static func sleep(_ seconds: Double, unless stop: StopSignal) async throws -> Bool {
-        var slept = 0.0
-        while slept < seconds {
-            if stop.isRequested { return true }
-            try await Task.sleep(for: .milliseconds(50))
-            slept += 0.05
-        }
-        return stop.isRequested
-    }
-}
-
-/// Views named on the command line.
-enum ViewSelection {
-    static func views(_ names: [String]) throws -> [any ProjectionView] {
-        switch Views.named(names) {
-        case .success(let views): return views
-        case .failure(let unknown):
-            throw CommandFailure(
-                exitCode: ExitStatus.usage,
-                "No view is called \(unknown.names.joined(separator: ", ")); the views are "
-                    + Views.all.map(\.name).joined(separator: ", ") + ".")
+        } else {
+            // Like a read: events held back by an open transaction are waited for, a while.
+            let held = try await worker.catchUp(shouldStop: { stop.isRequested }, progress: reporter.report)
+            reporter.finish()
+            if let note = ReadSession.heldBackNote(held, what: "the views") { Output.error("consult: note: " + note) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import Foundation
 import Projections
 
@@ -24,17 +25,11 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let views = try ViewSelection.views(names)
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        // A second connection reads the log ahead while the first applies each batch.
-        let reader = try await StoreSession.open(connection, logger: cliLogger)
-        let runner = ProjectionRunner(
-            store: session.store, views: views, batchSize: batchSize, reader: reader.store)
-        try await runner.prepare()
+        let views = try ProjectionWorker.views(named: names)
         let terminal = Terminal.stderrIsTerminal
         let started = Date()
         let names = views.map(\.name).joined(separator: ", ")
-        let total = try await runner.replay { total in
+        let total = try await ViewMaintenance.replay(views, batchSize: batchSize, access: connection.access) { total in
             guard terminal else { return }
             let rate = Int(Double(total) / max(Date().timeIntervalSince(started), 0.001))
             FileHandle.standardError.write(Data("\rreplaying: \(total) events (\(rate) events/s)   ".utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import Foundation
 import Projections
 
@@ -17,18 +18,15 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let views = try ViewSelection.views(names)
-        let session = try await StoreSession.open(connection, logger: cliLogger)
-        let runner = ProjectionRunner(store: session.store, views: views)
-        try await runner.prepare()
-        let report = try await runner.verify()
+        let views = try ProjectionWorker.views(named: names)
+        let report = try await ViewMaintenance.verify(views, access: connection.access)
         Output.writeLine("log: \(report.eventsChecked) events checked")
         for (name, events) in report.viewsChecked {
             Output.writeLine("view \(name): compared with a fresh replay of \(events) events")
         }
         guard report.isClean else {
-            throw CommandFailure(
-                exitCode: ExitStatus.failure,
+            throw ConsultFailure(
+                .failure,
                 "Verification found \(report.problems.count) problem\(report.problems.count == 1 ? "" : "s").",
                 details: report.problems)
         }

@@ -4,29 +4,32 @@ import Foundation
 import Logging
 import Postgres
 
-/// Where the store is, resolved as SPEC.md says.
-enum DatabaseLocation {
+/// Where the store is, resolved as SPEC.md says: an explicit URL (`--database-url`), else
+/// `CONSULT_DATABASE_URL`, else `DATABASE_URL`, else libpq's `PG*` variables when `PGHOST` or
+/// `PGDATABASE` is set, else the embedded cluster.
+public enum DatabaseLocation: Sendable {
     case url(String)
     /// libpq's own `PG*` variables.
     case environment
     case embedded(EmbeddedCluster)
 
-    static func resolve(
-        _ options: ConnectionOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
+    public static func resolve(
+        databaseURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger
     ) -> DatabaseLocation {
         func value(_ name: String) -> String? {
             guard let value = environment[name], !value.isEmpty else { return nil }
             return value
         }
-        if let url = options.databaseURL, !url.isEmpty { return .url(url) }
+        if let url = databaseURL, !url.isEmpty { return .url(url) }
         if let url = value("CONSULT_DATABASE_URL") { return .url(url) }
         if let url = value("DATABASE_URL") { return .url(url) }
         if value("PGHOST") != nil || value("PGDATABASE") != nil { return .environment }
         return .embedded(embeddedCluster(environment: environment, logger: logger))
     }
 
-    static func embeddedCluster(
+    /// The embedded cluster of this user (`$XDG_DATA_HOME/consult`).
+    public static func embeddedCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
     ) -> EmbeddedCluster {
         EmbeddedCluster(
@@ -34,15 +37,35 @@ enum DatabaseLocation {
     }
 }
 
-/// An open, migrated store for one command.
-struct StoreSession {
-    let connection: Connection
-    let store: PostgresEventStore
+/// How a use case reaches the store: where it is, and the logger to use. Every use case opens
+/// its own connections from it.
+public struct StoreAccess: Sendable {
+    /// The URL given explicitly (`--database-url`), if any; see `DatabaseLocation`.
+    public var databaseURL: String?
+    public var logger: Logger
+
+    public init(databaseURL: String?, logger: Logger) {
+        self.databaseURL = databaseURL
+        self.logger = logger
+    }
+
+    /// Opens a connection to the store (starting the embedded cluster when that is the store) and
+    /// applies pending migrations.
+    public func open() async throws -> StoreSession {
+        try await StoreSession.open(self)
+    }
+}
+
+/// An open, migrated store for one use case.
+public struct StoreSession: Sendable {
+    public let connection: Connection
+    public let store: PostgresEventStore
 
     /// Connects (starting the embedded cluster when that is the store), applies pending migrations.
-    static func open(_ options: ConnectionOptions, logger: Logger) async throws -> StoreSession {
+    public static func open(_ access: StoreAccess) async throws -> StoreSession {
+        let logger = access.logger
         let configuration: ConnectionConfiguration
-        switch DatabaseLocation.resolve(options, logger: logger) {
+        switch DatabaseLocation.resolve(databaseURL: access.databaseURL, logger: logger) {
         case .url(let url):
             configuration = .url(url)
         case .environment:
@@ -54,5 +77,10 @@ struct StoreSession {
         let connection = try await Connection.connect(configuration, logger: logger)
         try await Migrator(logger: logger).migrate(connection)
         return StoreSession(connection: connection, store: PostgresEventStore(connection: connection, logger: logger))
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        await connection.close()
     }
 }

@@ -3,29 +3,39 @@ import EventStore
 import Foundation
 
 /// Turns JSONL input into events to append, collecting every violation with its line and field.
-struct EventFileParser {
-    struct Parsed: Sendable {
-        var events: [ProposedEvent] = []
+public struct EventFileParser {
+    public struct Parsed: Sendable {
+        public var events: [ProposedEvent] = []
         /// The same events, typed, for the domain rules.
-        var domainEvents: [BatchRules.Event] = []
+        public var domainEvents: [BatchRules.Event] = []
         /// The input line of each event.
-        var lines: [Int] = []
+        public var lines: [Int] = []
         /// What an export says of each event (`recorded`), or nil for a line without it.
-        var recorded: [EventEnvelope.Recorded?] = []
+        public var recorded: [EventEnvelope.Recorded?] = []
 
         /// Whether the input is an export: some line carries `recorded`.
-        var isExport: Bool { recorded.contains { $0 != nil } }
+        public init(
+            events: [ProposedEvent] = [], domainEvents: [BatchRules.Event] = [], lines: [Int] = [],
+            recorded: [EventEnvelope.Recorded?] = []
+        ) {
+            self.events = events
+            self.domainEvents = domainEvents
+            self.lines = lines
+            self.recorded = recorded
+        }
+
+        public var isExport: Bool { recorded.contains { $0 != nil } }
     }
 
     /// Violations shown before "and N more".
-    static let shownViolations = 20
+    public static let shownViolations = 20
 
-    static func parse(_ handle: FileHandle, sourceName: String) throws -> Parsed {
+    public static func parse(_ handle: FileHandle, sourceName: String) throws -> Parsed {
         var reader = JSONLinesReader(handle: handle)
         return try parse(&reader, sourceName: sourceName)
     }
 
-    static func parse(_ reader: inout JSONLinesReader, sourceName: String) throws -> Parsed {
+    public static func parse(_ reader: inout JSONLinesReader, sourceName: String) throws -> Parsed {
         var parsed = Parsed()
         var problems: [String] = []
         var problemCount = 0
@@ -68,18 +78,19 @@ struct EventFileParser {
     }
 
     /// The failure for invalid input: exit 65, the count of lines, the first problems.
-    static func invalidInput(sourceName: String, problems: [String], problemCount: Int, lineCount: Int)
-        -> CommandFailure
+    public static func invalidInput(sourceName: String, problems: [String], problemCount: Int, lineCount: Int)
+        -> ConsultFailure
     {
         let more = problemCount > problems.count ? ["… and \(problemCount - problems.count) more"] : []
-        return CommandFailure(
-            exitCode: ExitStatus.invalidInput,
+        return ConsultFailure(
+            .invalidInput,
             "\(sourceName) has \(lineCount) invalid line\(lineCount == 1 ? "" : "s"); nothing was written.",
             details: problems + more)
     }
 
     /// The failure for domain violations found at `positions` of the batch.
-    static func invalidInput(sourceName: String, violations: [(Int, Violation)], lines: [Int]) -> CommandFailure {
+    public static func invalidInput(sourceName: String, violations: [(Int, Violation)], lines: [Int]) -> ConsultFailure
+    {
         let problems = violations.prefix(shownViolations).map { position, violation in
             "line \(lines[position]): " + printable("\(violation)")
         }
@@ -89,7 +100,7 @@ struct EventFileParser {
     }
 
     /// Input echoed in a message cannot break the output's lines: control characters are escaped.
-    static func printable(_ text: String) -> String {
+    public static func printable(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar.value {
@@ -102,7 +113,7 @@ struct EventFileParser {
         return out
     }
 
-    static func proposedEvent(_ envelope: EventEnvelope) -> ProposedEvent {
+    public static func proposedEvent(_ envelope: EventEnvelope) -> ProposedEvent {
         let stream: StreamTarget =
             switch envelope.stream {
             case .named(let name): .stream(name)

@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import ConsultCLI
+@testable import ConsultCore
 
 /// Two batches checked at the same time must not both pass against a log that has neither.
 @Suite("Concurrent batches")
@@ -28,7 +28,7 @@ struct ConcurrentBatchTests {
         var parsed = EventFileParser.Parsed()
         for line in lines {
             guard case .success(let envelope) = EventEnvelope.parse(try JSONValue.parse(line)) else {
-                throw CommandFailure(exitCode: 65, "bad fixture")
+                throw ConsultFailure(.invalidInput, "bad fixture")
             }
             let single = EventFileParser.Parsed(single: envelope)
             parsed.events += single.events

@@ -3,7 +3,7 @@ import EventStore
 import Foundation
 import Testing
 
-@testable import ConsultCLI
+@testable import ConsultCore
 
 /// A line as read, copied out of the reader's buffer; `bytes` is nil for a line that was too long.
 private struct ReadLine: Equatable, CustomStringConvertible {
@@ -76,9 +76,9 @@ private func filler(_ count: Int, seed: Int = 0) -> [UInt8] {
 }
 
 /// Parses a file holding `text` and returns the failure, recording an issue when it succeeds or fails otherwise.
-private func parseFailure(_ text: String, sourceName: String = "events.jsonl") throws -> CommandFailure {
+private func parseFailure(_ text: String, sourceName: String = "events.jsonl") throws -> ConsultFailure {
     try withFile(text) { handle in
-        try #require(throws: CommandFailure.self) {
+        try #require(throws: ConsultFailure.self) {
             try EventFileParser.parse(handle, sourceName: sourceName)
         }
     }
@@ -289,7 +289,7 @@ struct JSONLinesReaderTests {
         ].joined(separator: "\n")
         let failure = try parseFailure(text, sourceName: "batch.jsonl")
         #expect(failure.exitCode == 65)
-        #expect(failure.exitCode == ExitStatus.invalidInput)
+        #expect(failure.kind == .invalidInput)
         #expect(failure.message == "batch.jsonl has 6 invalid lines; nothing was written.")
         try #require(failure.details.count == 8)
         #expect(failure.details[0] == "line 2: not valid JSON: unexpected character 'o', expected 'null' (at byte 2)")

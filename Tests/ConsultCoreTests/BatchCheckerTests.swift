@@ -5,7 +5,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@testable import ConsultCLI
+@testable import ConsultCore
 
 /// What `BatchChecker` loads from the store must be enough for every rule, corrections included.
 @Suite("Checking batches against stored corrections")
@@ -35,7 +35,7 @@ struct BatchCheckerTests {
                 try BatchChecker.check(parsed, sourceName: "batch", lookup: lookup)
             }
             return 0
-        } catch let failure as CommandFailure {
+        } catch let failure as ConsultFailure {
             return failure.exitCode
         }
     }
@@ -58,15 +58,15 @@ struct BatchCheckerTests {
 }
 
 @Suite("Errors as the user sees them")
-struct CommandFailureTests {
+struct ConsultFailureTests {
     @Test("a connection lost during COMMIT says the outcome is unknown (exit 69), not only 'unavailable'")
     func commitOutcomeUnknown() {
         var error = PostgresError(kind: .connection, message: "server closed the connection unexpectedly")
         error.isCommitOutcomeUnknown = true
-        let failure = CommandFailure.from(error)
+        let failure = ConsultFailure.from(error)
         #expect(failure.exitCode == 69)
         #expect(failure.message.contains("may or may not have been written"))
-        let plain = CommandFailure.from(PostgresError(kind: .connection, message: "no such socket"))
+        let plain = ConsultFailure.from(PostgresError(kind: .connection, message: "no such socket"))
         #expect(plain.exitCode == 69)
         #expect(plain.message.hasPrefix("The database is unavailable"))
     }

@@ -2,11 +2,11 @@ import Foundation
 
 /// Reads a file (or stdin) line by line in fixed-size chunks, so memory stays bounded by the
 /// longest line allowed, not the file.
-struct JSONLinesReader {
+public struct JSONLinesReader {
     /// SPEC.md: at most 1 MiB a line.
-    static let maximumLineBytes = 1 << 20
+    public static let maximumLineBytes = 1 << 20
 
-    enum Line {
+    public enum Line {
         case text(number: Int, bytes: ArraySlice<UInt8>)
         case tooLong(number: Int)
     }
@@ -20,24 +20,24 @@ struct JSONLinesReader {
     private var lineNumber = 0
     private var skippingLongLine = false
 
-    init(handle: FileHandle) {
+    public init(handle: FileHandle) {
         self.handle = handle
     }
 
     /// Reads `text` (already in memory, e.g. the embedded sample dataset).
-    init(text: String) {
+    public init(text: String) {
         self.init(bytes: Array(text.utf8))
     }
 
     /// Reads `bytes` (already in memory; the fuzz target's input).
-    init(bytes: [UInt8]) {
+    public init(bytes: [UInt8]) {
         handle = nil
         buffer = bytes
         atEnd = true
     }
 
     /// The next line without its `\n` (and a `\r` before it), or nil at the end of input.
-    mutating func next() throws -> Line? {
+    public mutating func next() throws -> Line? {
         while true {
             if let newline = buffer[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
                 lineNumber += 1

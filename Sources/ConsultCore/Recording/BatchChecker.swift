@@ -4,15 +4,15 @@ import Foundation
 
 /// Checks a parsed batch against the log, inside the append's transaction: loads what the batch
 /// refers to in a few set-based queries, builds a `RecordIndex`, and runs the domain rules.
-enum BatchChecker {
+public enum BatchChecker {
     /// Types whose events say a record exists, and the events that change them.
     static let indexTypes: [String] = [
         EventType.stakeholderRegistered, .consultationHeld, .requestMade, .commitmentMade, .statementRecorded,
         .recordCorrected, .recordRetracted,
     ].map(\.rawValue)
 
-    /// Throws a `CommandFailure` (exit 65) naming every violation's line and field.
-    static func check(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: EventLookup) throws {
+    /// Throws a `ConsultFailure` (exit 65) naming every violation's line and field.
+    public static func check(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: EventLookup) throws {
         // Events whose id is stored already are skipped before any rule (the store reports them).
         let stored = try lookup.storedIDs(parsed.domainEvents.map(\.id))
         var seen = Set<UUID>()
@@ -88,7 +88,10 @@ enum BatchChecker {
             keep(try lookup.events(inStreams: Array(missing), types: indexTypes))
         }
         try fetch(references.streams)
-        let others = try lookup.statements(ids: Array(references.statementIDs)) + targets
+        let others =
+            try lookup.events(
+                ofType: EventType.statementRecorded.rawValue, whereDataField: "statementId",
+                isAnyOf: Array(references.statementIDs)) + targets
         keep(others)
         // Then, until nothing new is needed: the corrections of what was loaded, the records its
         // current (corrected) data names — a corrected event is checked again — and the

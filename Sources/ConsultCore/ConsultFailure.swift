@@ -1,4 +1,3 @@
-import ArgumentParser
 import ConsultDomain
 import EmbeddedPostgres
 import EventStore
@@ -6,45 +5,55 @@ import Foundation
 import Postgres
 import Projections
 
-/// The exit codes of SPEC.md (sysexits).
-public enum ExitStatus {
-    public static let success: Int32 = 0
-    public static let failure: Int32 = 1
-    public static let usage: Int32 = 64
-    public static let invalidInput: Int32 = 65
-    public static let unavailable: Int32 = 69
-    public static let conflict: Int32 = 75
-}
+/// A use case that did not succeed, as the user is told: one clear sentence first, then details.
+///
+/// Every interface reports it its own way: the command line maps `kind` to the exit codes of
+/// SPEC.md (sysexits, which is why the kinds carry those numbers), the web to HTTP statuses.
+public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, for the caller to decide what to do next.
+    public enum Kind: Int32, Sendable, Hashable {
+        /// Anything else (a difference found by verify, a record that does not exist).
+        case failure = 1
+        /// The request itself is malformed (an option value, an unknown view).
+        case usage = 64
+        /// The input breaks the rules; nothing was written.
+        case invalidInput = 65
+        /// The database cannot be reached, or was lost.
+        case unavailable = 69
+        /// Another writer got there first; nothing was written, and retrying is safe.
+        case conflict = 75
+    }
 
-/// An error the command reports to the user: one clear sentence first, then details.
-public struct CommandFailure: Error, Sendable, CustomStringConvertible {
-    public var exitCode: Int32
+    public var kind: Kind
     public var message: String
     public var details: [String]
 
-    public init(exitCode: Int32, _ message: String, details: [String] = []) {
-        self.exitCode = exitCode
+    public init(_ kind: Kind, _ message: String, details: [String] = []) {
+        self.kind = kind
         self.message = message
         self.details = details
     }
 
+    /// The process exit status SPEC.md gives this kind of failure.
+    public var exitCode: Int32 { kind.rawValue }
+
     public var description: String { ([message] + details).joined(separator: "\n") }
 
     /// What any error means for the user, and the exit code it gets.
-    static func from(_ error: any Error) -> CommandFailure {
+    public static func from(_ error: any Error) -> ConsultFailure {
         switch error {
-        case let failure as CommandFailure:
+        case let failure as ConsultFailure:
             return failure
         case let error as EventStoreError:
             switch error.kind {
             case .concurrencyConflict:
-                return CommandFailure(exitCode: ExitStatus.conflict, error.message + " It is safe to retry.")
+                return ConsultFailure(.conflict, error.message + " It is safe to retry.")
             case .eventIDReused, .unknownTargetEvent:
-                return CommandFailure(exitCode: ExitStatus.invalidInput, error.message + " Nothing was written.")
+                return ConsultFailure(.invalidInput, error.message + " Nothing was written.")
             }
         case let error as PostgresError where error.isCommitOutcomeUnknown:
-            return CommandFailure(
-                exitCode: ExitStatus.unavailable,
+            return ConsultFailure(
+                .unavailable,
                 "The connection to the database was lost while committing, so the events may or may not have "
                     + "been written.",
                 details: [
@@ -54,35 +63,34 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
                 ])
         case let error as PostgresError where error.isConnectionFailure:
             let (first, rest) = sentence(error.message)
-            return CommandFailure(
-                exitCode: ExitStatus.unavailable, "The database is unavailable: \(first)", details: rest)
+            return ConsultFailure(
+                .unavailable, "The database is unavailable: \(first)", details: rest)
         case let error as PostgresError:
-            return CommandFailure(
-                exitCode: ExitStatus.failure, "The database refused the request: \(error.message)",
+            return ConsultFailure(
+                .failure, "The database refused the request: \(error.message)",
                 details: [error.detail, error.hint].compactMap { $0 })
         case let error as PostgresTransactionError:
             let (first, rest) = sentence((error.bodyError as? PostgresError)?.message ?? "\(error.bodyError)")
-            return CommandFailure(
-                exitCode: ExitStatus.unavailable,
-                "The database is unavailable: \(first) The transaction was not committed.", details: rest)
+            return ConsultFailure(
+                .unavailable, "The database is unavailable: \(first) The transaction was not committed.", details: rest)
         case let error as EmbeddedPostgresError:
-            return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
+            return ConsultFailure(.unavailable, error.message)
         case let error as ProjectionError:
             switch error.kind {
-            case .busy: return CommandFailure(exitCode: ExitStatus.conflict, error.message)
-            case .heldBack: return CommandFailure(exitCode: ExitStatus.unavailable, error.message)
+            case .busy: return ConsultFailure(.conflict, error.message)
+            case .heldBack: return ConsultFailure(.unavailable, error.message)
             }
         case let error as MigrationError:
-            return CommandFailure(exitCode: ExitStatus.failure, error.message)
+            return ConsultFailure(.failure, error.message)
         default:
-            return CommandFailure(exitCode: ExitStatus.failure, "\(error)")
+            return ConsultFailure(.failure, "\(error)")
         }
     }
 
     /// libpq's message as one sentence, and the lines after it: "FATAL:  terminating connection
     /// due to administrator command\nserver closed…" becomes "terminating connection due to
     /// administrator command." and the rest.
-    static func sentence(_ message: String) -> (String, [String]) {
+    public static func sentence(_ message: String) -> (String, [String]) {
         var lines = message.split(whereSeparator: \.isNewline).map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }

@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import ConsultCLI
+@testable import ConsultCore
 
 /// Seeded random mutations of a valid batch, through the real parser, rules and store, as
 /// `consult log --file` runs them: a refused batch writes nothing, an accepted one is written
@@ -12,7 +12,7 @@ import Testing
 @Suite("Mutated batches against a real store")
 struct MutationFuzzTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/views-batch1.jsonl")
+        .appendingPathComponent("../ConsultCLITests/Fixtures/views-batch1.jsonl")
     static let iterations = 2000
 
     @Test("2,000 mutated batches: each is written whole or not at all")
@@ -44,7 +44,7 @@ struct MutationFuzzTests {
             let parsed: EventFileParser.Parsed
             do {
                 parsed = try EventFileParser.parse(&reader, sourceName: "round \(iteration)")
-            } catch let failure as CommandFailure {
+            } catch let failure as ConsultFailure {
                 #expect(failure.exitCode == 65, "round \(iteration), seed \(seed): \(failure)")
                 refusedByParser += 1
                 #expect(try await count() == before)
@@ -58,12 +58,12 @@ struct MutationFuzzTests {
                 #expect(appended == Set(parsed.events.map(\.id)).count, "round \(iteration), seed \(seed)")
                 #expect(try await count() == before + appended, "round \(iteration), seed \(seed)")
                 accepted += 1
-            } catch let failure as CommandFailure {
+            } catch let failure as ConsultFailure {
                 #expect(failure.exitCode == 65, "round \(iteration), seed \(seed): \(failure)")
                 refusedByRules += 1
                 #expect(try await count() == before, "round \(iteration) wrote a refused batch (seed \(seed))")
             } catch let error as EventStoreError {
-                #expect(CommandFailure.from(error).exitCode == 65, "round \(iteration), seed \(seed): \(error)")
+                #expect(ConsultFailure.from(error).exitCode == 65, "round \(iteration), seed \(seed): \(error)")
                 refusedByRules += 1
                 #expect(try await count() == before, "round \(iteration) wrote a refused batch (seed \(seed))")
             }
@@ -157,18 +157,5 @@ struct MutationFuzzTests {
             }
             lines[index] = JSONValue.object(object).serialized()
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64), so a failing run can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,136 @@
+import EventStore
+import Foundation
+import Postgres
+import Projections
+
+/// The projection worker: brings views up to date with the log, once or following it, and keeps
+/// following across lost connections. `consult project` runs it; a server can too.
+public struct ProjectionWorker: Sendable {
+    /// What a following worker reports as it goes, for the interface to show or log.
+    public enum Event: Sendable, Hashable {
+        /// `total` events applied since the worker started.
+        case applied(total: Int)
+        /// The database went away; the worker reconnects. `reason` is one sentence.
+        case lostDatabase(reason: String)
+        /// Reconnecting failed; the next try is in `retryIn` seconds.
+        case stillUnavailable(retryIn: Double)
+        /// Connected again; following the log again.
+        case reconnected
+    }
+
+    public let access: StoreAccess
+    public let views: [any ProjectionView]
+    public let batchSize: Int
+
+    public init(access: StoreAccess, views: [any ProjectionView] = Views.all, batchSize: Int = 5000) {
+        self.access = access
+        self.views = views
+        self.batchSize = batchSize
+    }
+
+    /// The views named `names` (every view when empty); unknown names are a usage failure.
+    public static func views(named names: [String]) throws -> [any ProjectionView] {
+        switch Views.named(names) {
+        case .success(let views): return views
+        case .failure(let unknown):
+            throw ConsultFailure(
+                .usage,
+                "No view is called \(unknown.names.joined(separator: ", ")); the views are "
+                    + Views.all.map(\.name).joined(separator: ", ") + ".")
+        }
+    }
+
+    /// A runner on two new connections: one applies batches, the other reads the next page of
+    /// the log meanwhile.
+    func openRunner() async throws -> (ProjectionRunner, [Connection]) {
+        let session = try await access.open()
+        do {
+            let reader = try await access.open()
+            let runner = ProjectionRunner(
+                store: session.store, views: views, batchSize: batchSize, reader: reader.store)
+            return (runner, [session.connection, reader.connection])
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
+    /// Applies every event readable now, waiting up to `heldBackWait` seconds for events an open
+    /// transaction holds back (like a read). Returns the log's status when some are still held
+    /// back, else nil.
+    public func catchUp(
+        heldBackWait: Double = ReadSession.heldBackWait, shouldStop: @escaping @Sendable () -> Bool,
+        progress: @escaping @Sendable (Int) -> Void
+    ) async throws -> LogStatus? {
+        let (runner, connections) = try await openRunner()
+        do {
+            let held =
+                shouldStop()
+                ? nil
+                : try await runner.catchUpForRead(timeout: heldBackWait, shouldStop: shouldStop, progress: progress)
+            await Self.close(connections)
+            return held
+        } catch {
+            await Self.close(connections)
+            throw error
+        }
+    }
+
+    /// Catches up, then follows the log until `shouldStop`. When the database goes away (stopped,
+    /// restarted, the network cut), reconnects with a growing pause (0.25 s doubling to 8 s),
+    /// reporting each step, until it is back or a stop is requested. What was applied is safe:
+    /// each batch commits with its checkpoint. Only a worker that was connected reconnects; one
+    /// that cannot connect at all throws.
+    public func follow(shouldStop: @escaping @Sendable () -> Bool, report: @escaping @Sendable (Event) -> Void)
+        async throws
+    {
+        var (runner, current) = try await openRunner()
+        if shouldStop() {
+            await Self.close(current)
+            return
+        }
+        try await runner.prepare()
+        var pause = 0.25
+        while true {
+            do {
+                try await runner.follow(shouldStop: shouldStop, progress: { report(.applied(total: $0)) })
+                await Self.close(current)
+                return
+            } catch  where ConsultFailure.from(error).kind == .unavailable {
+                await Self.close(current)
+                report(.lostDatabase(reason: ConsultFailure.from(error).message))
+            }
+            while true {
+                if try await Self.sleep(pause, unless: shouldStop) { return }
+                pause = min(pause * 2, 8)
+                var opened: [Connection] = []
+                do {
+                    (runner, opened) = try await openRunner()
+                    current = opened
+                    try await runner.prepare()
+                    report(.reconnected)
+                    pause = 0.25
+                    break
+                } catch  where ConsultFailure.from(error).kind == .unavailable {
+                    await Self.close(opened)
+                    report(.stillUnavailable(retryIn: pause))
+                }
+            }
+        }
+    }
+
+    /// Sleeps `seconds` in short steps; true when a stop was requested meanwhile.
+    static func sleep(_ seconds: Double, unless shouldStop: @Sendable () -> Bool) async throws -> Bool {
+        var slept = 0.0
+        while slept < seconds {
+            if shouldStop() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+            slept += 0.05
+        }
+        return shouldStop()
+    }
+
+    static func close(_ connections: [Connection]) async {
+        for connection in connections { await connection.close() }
+    }
+}

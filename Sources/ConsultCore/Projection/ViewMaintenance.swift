@@ -1,0 +1,62 @@
+import EventStore
+import Foundation
+import Projections
+
+/// Rebuilding and checking views: `consult replay` and `consult verify`.
+public enum ViewMaintenance {
+    /// Rebuilds `views` from the first event into new tables, swapped in at once; returns the
+    /// number of events read. `progress` gets the running total after each batch.
+    public static func replay(
+        _ views: [any ProjectionView], batchSize: Int = 5000, access: StoreAccess,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Int {
+        let worker = ProjectionWorker(access: access, views: views, batchSize: batchSize)
+        let (runner, connections) = try await worker.openRunner()
+        do {
+            try await runner.prepare()
+            let total = try await runner.replay(progress: progress)
+            await ProjectionWorker.close(connections)
+            return total
+        } catch {
+            await ProjectionWorker.close(connections)
+            throw error
+        }
+    }
+
+    /// Checks the log's integrity and that each of `views` equals a fresh replay.
+    public static func verify(_ views: [any ProjectionView], access: StoreAccess) async throws -> VerificationReport {
+        let session = try await access.open()
+        do {
+            let runner = ProjectionRunner(store: session.store, views: views)
+            try await runner.prepare()
+            let report = try await runner.verify()
+            await session.close()
+            return report
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+}
+
+/// `consult status`: the log's size and position, what holds readers back, each view's checkpoint.
+public struct StoreStatus: Sendable {
+    public var log: LogStatus
+    public var views: [ViewStatus]
+
+    /// Reads the status (the views' tables are created first where missing).
+    public static func load(_ access: StoreAccess) async throws -> StoreStatus {
+        let session = try await access.open()
+        do {
+            let log = try await session.store.status()
+            let runner = ProjectionRunner(store: session.store)
+            try await runner.prepare()
+            let views = try await runner.status()
+            await session.close()
+            return StoreStatus(log: log, views: views)
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+}

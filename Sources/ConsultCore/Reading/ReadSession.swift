@@ -1,0 +1,80 @@
+import ConsultDomain
+import EventStore
+import Foundation
+import Projections
+
+/// A store opened for reading, with the views brought up to date first ("read your own writes").
+public struct ReadSession: Sendable {
+    public let session: StoreSession
+    public let model: ReadModel
+    /// The log's status when an open transaction kept committed events out of the views for
+    /// longer than the wait allowed; nil when the views hold every committed event.
+    public let heldBack: LogStatus?
+
+    /// Opens the store and catches the views up, waiting up to `heldBackWait` seconds for an
+    /// open transaction that holds committed events back.
+    public static func open(_ access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait) async throws
+        -> ReadSession
+    {
+        let session = try await access.open()
+        let runner = ProjectionRunner(store: session.store)
+        let held = try await runner.catchUpForRead(timeout: heldBackWait)
+        return ReadSession(session: session, model: ReadModel(connection: session.connection), heldBack: held)
+    }
+
+    /// How long to wait for an open transaction holding committed events back: `CONSULT_READ_WAIT`
+    /// seconds, default 5.
+    public static var heldBackWait: Double {
+        max(0, ProcessInfo.processInfo.environment["CONSULT_READ_WAIT"].flatMap(Double.init) ?? 5)
+    }
+
+    /// One sentence saying which transaction keeps committed events out of `what`, when one does.
+    public static func heldBackNote(_ status: LogStatus?, what: String) -> String? {
+        guard let status, status.eventsHeldBack > 0 else { return nil }
+        let holder =
+            status.oldestWriter.map {
+                "the transaction of pid \($0.pid) (\($0.state), open \(Int($0.secondsOpen)) s) holds the log back until it ends"
+            } ?? "an open transaction holds the log back"
+        return "\(status.eventsHeldBack) committed event(s) are not in \(what) yet: \(holder)."
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        await session.close()
+    }
+}
+
+/// Dates and instants as the read use cases take them.
+public enum TimeArguments {
+    /// Today in the local time zone (`TZ`).
+    public static func today() -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+            ?? CalendarDate(dayNumber: 0)
+    }
+
+    /// `text` as a calendar date, today when nil; `option` names it in the error.
+    public static func date(_ text: String?, option: String) throws -> CalendarDate {
+        guard let text else { return today() }
+        guard let date = CalendarDate(text) else {
+            throw ConsultFailure(
+                .usage, "\(option) takes a calendar date like 2024-05-01; \"\(text)\" is not one.")
+        }
+        return date
+    }
+
+    /// RFC 3339, or a bare date meaning the end of that day in the local time zone.
+    public static func instant(_ text: String?, option: String) throws -> Timestamp? {
+        guard let text else { return nil }
+        if let instant = Timestamp(rfc3339: text) { return instant }
+        if let date = CalendarDate(text) {
+            let noon = Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400 + 43_200)
+            return Timestamp.endOfDay(date, offsetSeconds: TimeZone.current.secondsFromGMT(for: noon))
+        }
+        throw ConsultFailure(
+            .usage,
+            "\(option) takes an RFC 3339 time like 2024-05-01T09:00:00+09:00, or a date; \"\(text)\" is neither.")
+    }
+}

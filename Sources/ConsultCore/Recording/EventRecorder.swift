@@ -1,0 +1,53 @@
+import ConsultDomain
+import EventStore
+import Foundation
+
+/// Records a batch: checks it against the domain rules and appends it, all or nothing. The one
+/// use case behind `log --file`, the `log <kind>` commands and the demo's loading.
+public enum EventRecorder {
+    /// Appends `parsed`; store errors name the input line. With `dryRun` the append runs in full
+    /// (rules, versions, ids) and is rolled back; it returns nil.
+    public static func record(
+        _ parsed: EventFileParser.Parsed, sourceName: String, access: StoreAccess, dryRun: Bool = false
+    ) async throws -> [AppendOutcome]? {
+        let session = try await access.open()
+        do {
+            let outcomes = try await record(parsed, sourceName: sourceName, store: session.store, dryRun: dryRun)
+            await session.close()
+            return outcomes
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
+    /// The same, on a store the caller holds open.
+    public static func record(
+        _ parsed: EventFileParser.Parsed, sourceName: String, store: PostgresEventStore, dryRun: Bool = false
+    ) async throws -> [AppendOutcome]? {
+        if parsed.isExport {
+            try await ExportChainCheck.check(parsed, sourceName: sourceName, store: store)
+        }
+        do {
+            let outcomes = try await store.append(
+                parsed.events,
+                check: { lookup in try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup) },
+                dryRun: dryRun)
+            return dryRun ? nil : outcomes
+        } catch let error as EventStoreError {
+            var failure = ConsultFailure.from(error)
+            if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }
+            throw failure
+        }
+    }
+}
+
+extension EventFileParser.Parsed {
+    /// A batch of one event, as if it were line 1 of a file.
+    public init(single envelope: EventEnvelope) {
+        let event = EventFileParser.proposedEvent(envelope)
+        self.init(
+            events: [event], domainEvents: [BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data)],
+            lines: [1], recorded: [envelope.recorded])
+    }
+}

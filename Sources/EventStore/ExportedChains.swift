@@ -1,0 +1,79 @@
+import Foundation
+import Postgres
+
+/// Where and when a store recorded an event, as its export says (each line's `recorded`).
+public struct ExportedPlacement: Sendable, Hashable {
+    public var stream: String
+    public var version: Int
+    public var schemaVersion: Int
+    public var recordedAtMicroseconds: Int64
+    /// 32 bytes.
+    public var hash: [UInt8]
+
+    public init(stream: String, version: Int, schemaVersion: Int, recordedAtMicroseconds: Int64, hash: [UInt8]) {
+        self.stream = stream
+        self.version = version
+        self.schemaVersion = schemaVersion
+        self.recordedAtMicroseconds = recordedAtMicroseconds
+        self.hash = hash
+    }
+}
+
+/// Why an export's chains do not hold, at `index` of the batch.
+public struct ExportChainMismatch: Error, Sendable, Hashable {
+    public enum Reason: Sendable, Hashable {
+        /// The line is `found` of its stream where `expected` comes next: lines were removed or moved.
+        case versionOutOfOrder(stream: String, found: Int, expected: Int)
+        /// The line (or the one before it in its stream) was changed.
+        case hashMismatch(stream: String)
+    }
+
+    public var index: Int
+    public var reason: Reason
+}
+
+extension PostgresEventStore {
+    /// Recomputes the hash chains of an export (`consult export` output) before it is logged: a
+    /// line changed, removed or moved after the export was written refuses the whole file.
+    ///
+    /// The hash is recomputed as migration 0007 defines it, over data and metadata as PostgreSQL
+    /// prints them: the server prints them here too, so both sides hash the same text.
+    public func checkExportedChains(_ events: [ProposedEvent], placements: [ExportedPlacement]) async throws {
+        guard events.count == placements.count else {
+            throw PostgresError(kind: .client, message: "An export check needs one placement per event.")
+        }
+        var previous: [String: (version: Int, hash: [UInt8])] = [:]
+        for start in stride(from: 0, to: events.count, by: 2000) {
+            let range = start..<min(start + 2000, events.count)
+            let canonical = try await connection.query(
+                """
+                SELECT d::jsonb::text, m::jsonb::text
+                FROM unnest(\(range.map { events[$0].data })::text[], \(range.map { events[$0].metadata })::text[])
+                    WITH ORDINALITY AS x(d, m, n)
+                ORDER BY n
+                """)
+            for (index, row) in zip(range, canonical) {
+                let event = events[index]
+                let placement = placements[index]
+                let before = previous[placement.stream]
+                let expected = (before?.version ?? 0) + 1
+                guard placement.version == expected else {
+                    throw ExportChainMismatch(
+                        index: index,
+                        reason: .versionOutOfOrder(
+                            stream: placement.stream, found: placement.version, expected: expected))
+                }
+                let texts = [
+                    event.id.postgresText, placement.stream, String(placement.version), event.type,
+                    String(placement.schemaVersion), String(placement.recordedAtMicroseconds),
+                    try row.decode(String.self, column: 0), try row.decode(String.self, column: 1),
+                ]
+                guard HashChains.hash(previous: before?.hash ?? HashChains.origin, texts: texts) == placement.hash
+                else {
+                    throw ExportChainMismatch(index: index, reason: .hashMismatch(stream: placement.stream))
+                }
+                previous[placement.stream] = (placement.version, placement.hash)
+            }
+        }
+    }
+}
