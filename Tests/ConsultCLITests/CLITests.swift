@@ -189,4 +189,40 @@ struct CLITests {
         #expect(flag.status == 69)
         #expect(!flag.stderr.contains("hunter2secret"))
     }
+
+    @Test("options every command takes may come before the subcommand; --version prints the version")
+    func leadingOptions() async throws {
+        let database = try await TestDatabase.create()
+        // Only the flag says where the store is: no CONSULT_DATABASE_URL in the environment.
+        let status = try await ConsultProcess.run(["--database-url", database.url, "status", "--format", "json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains(#""eventCount":0"#))
+        let both = try await ConsultProcess.run(["--database-url=\(database.url)", "--format", "csv", "status"])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdout.hasPrefix("eventCount,lastPosition"))
+        // A subcommand of a subcommand, and the default one of `log`.
+        let logged = try await ConsultProcess.run(
+            ["--database-url", database.url, "log", "--file", "-"], stdin: Data(Self.registration.utf8))
+        #expect(logged.status == 0, "\(logged.stderr)")
+        #expect(logged.stdout.contains("Recorded 3 events"))
+        let stakeholder = try await ConsultProcess.run(
+            [
+                "--database-url", database.url, "log", "stakeholder", "--stakeholder-id", "kaist", "--name", "KAIST",
+                "--kind", "organization", "--sector", "academia",
+            ])
+        #expect(stakeholder.status == 0, "\(stakeholder.stderr)")
+        // After the subcommand, the later value wins, as with any option given twice.
+        let later = try await ConsultProcess.run(
+            ["--format", "csv", "stakeholders", "--database-url", database.url, "--format", "json"])
+        #expect(later.status == 0, "\(later.stderr)")
+        #expect(later.stdout.hasPrefix("[{"))
+        // A command that takes no --format says so, as it would after the subcommand.
+        let migrate = try await ConsultProcess.run(["--format", "json", "--database-url", database.url, "migrate"])
+        #expect(migrate.status == 64)
+        #expect(migrate.stderr.contains("--format"))
+
+        let version = try await ConsultProcess.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
 }
