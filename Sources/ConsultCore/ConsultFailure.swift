@@ -51,7 +51,7 @@ public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
             case .eventIDReused, .unknownTargetEvent:
                 return ConsultFailure(.invalidInput, error.message + " Nothing was written.")
             }
-        case let error as PostgresError where error.isCommitOutcomeUnknown:
+        case let error as PostgresTransactionError where error.isCommitOutcomeUnknown:
             return ConsultFailure(
                 .unavailable,
                 "The connection to the database was lost while committing, so the events may or may not have "
@@ -59,7 +59,7 @@ public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
                 details: [
                     "Check with `consult status` or `consult history ID` before logging them again; "
                         + "events that carry an id are safe to log again.",
-                    error.message,
+                    error.commitError?.message ?? "",
                 ])
         case let error as PostgresError where error.isConnectionFailure:
             let (first, rest) = sentence(error.message)
@@ -70,7 +70,11 @@ public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
                 .failure, "The database refused the request: \(error.message)",
                 details: [error.detail, error.hint].compactMap { $0 })
         case let error as PostgresTransactionError:
-            let (first, rest) = sentence((error.bodyError as? PostgresError)?.message ?? "\(error.bodyError)")
+            if let stage = error.beginError ?? error.commitError, error.rollbackError == nil {
+                return from(stage)
+            }
+            let body = error.bodyError.map { ($0 as? PostgresError)?.message ?? "\($0)" }
+            let (first, rest) = sentence(body ?? error.rollbackError?.message ?? "")
             return ConsultFailure(
                 .unavailable, "The database is unavailable: \(first) The transaction was not committed.", details: rest)
         case let error as EmbeddedPostgresError:

@@ -134,7 +134,11 @@ public actor Connection {
         _ isolation: TransactionIsolation = .readCommitted,
         _ body: @Sendable (isolated Connection) throws -> Result
     ) throws -> Result {
-        try execute(unsafeScript: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        do {
+            try execute(unsafeScript: "BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        } catch let error as PostgresError {
+            throw PostgresTransactionError(beginError: error)
+        }
         let result: Result
         do {
             result = try body(self)
@@ -150,15 +154,15 @@ public actor Connection {
         // A statement that failed inside the body (and was caught there) aborted the transaction;
         // COMMIT would then quietly roll back, so it must not look like success.
         if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
-            try execute(unsafeScript: "ROLLBACK")
-            throw PostgresError(
-                kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed.")
+            try? execute(unsafeScript: "ROLLBACK")
+            throw PostgresTransactionError(
+                commitError: PostgresError(
+                    kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed."))
         }
         do {
             try execute(unsafeScript: "COMMIT")
-        } catch var error as PostgresError where error.kind == .connection {
-            error.isCommitOutcomeUnknown = true
-            throw error
+        } catch let error as PostgresError {
+            throw PostgresTransactionError(commitError: error)
         }
         return result
     }

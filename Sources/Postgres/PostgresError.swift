@@ -26,8 +26,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var constraint: String?
     public var table: String?
     public var column: String?
-    /// The connection was lost during COMMIT: the transaction may or may not have been committed.
-    public var isCommitOutcomeUnknown = false
 
     public init(
         kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil,
@@ -58,12 +56,44 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A transaction whose body failed and whose rollback failed too; both errors are kept.
+/// A transaction that did not commit, with each stage's failure kept apart (as postgres-nio's
+/// `PostgresTransactionError` does): BEGIN, the body, ROLLBACK after a failed body, COMMIT.
+///
+/// A body that throws while its rollback succeeds does not produce this error: the body's own
+/// error reaches the caller unchanged, so callers keep handling their own errors (a refused
+/// batch, a dry run, a unique violation to retry). Everything else does.
 public struct PostgresTransactionError: Error, Sendable, CustomStringConvertible {
-    public var bodyError: any Error
-    public var rollbackError: PostgresError
+    /// BEGIN failed; nothing ran.
+    public var beginError: PostgresError?
+    /// The body's error, when the rollback after it failed too.
+    public var bodyError: (any Error)?
+    /// ROLLBACK after the body's error failed; the connection was closed.
+    public var rollbackError: PostgresError?
+    /// COMMIT failed, or the transaction had been aborted by an error the body caught.
+    public var commitError: PostgresError?
+
+    public init(
+        beginError: PostgresError? = nil, bodyError: (any Error)? = nil, rollbackError: PostgresError? = nil,
+        commitError: PostgresError? = nil
+    ) {
+        self.beginError = beginError
+        self.bodyError = bodyError
+        self.rollbackError = rollbackError
+        self.commitError = commitError
+    }
+
+    /// The connection was lost during COMMIT: the transaction may or may not have been committed.
+    public var isCommitOutcomeUnknown: Bool { commitError?.isConnectionFailure ?? false }
+
+    /// The database went away at some stage (it is unavailable rather than the request wrong).
+    public var isConnectionFailure: Bool {
+        [beginError, rollbackError, commitError].contains { $0?.isConnectionFailure ?? false }
+    }
 
     public var description: String {
-        "\(bodyError) (and the rollback failed too: \(rollbackError.message))"
+        if let beginError { return "The transaction could not begin: \(beginError)" }
+        if let commitError { return "The transaction did not commit: \(commitError)" }
+        let body = bodyError.map { "\($0)" } ?? "The transaction failed"
+        return rollbackError.map { "\(body) (and the rollback failed too: \($0.message))" } ?? body
     }
 }

@@ -61,8 +61,8 @@ struct BatchCheckerTests {
 struct ConsultFailureTests {
     @Test("a connection lost during COMMIT says the outcome is unknown (exit 69), not only 'unavailable'")
     func commitOutcomeUnknown() {
-        var error = PostgresError(kind: .connection, message: "server closed the connection unexpectedly")
-        error.isCommitOutcomeUnknown = true
+        let error = PostgresTransactionError(
+            commitError: PostgresError(kind: .connection, message: "server closed the connection unexpectedly"))
         let failure = ConsultFailure.from(error)
         #expect(failure.exitCode == 69)
         #expect(failure.message.contains("may or may not have been written"))

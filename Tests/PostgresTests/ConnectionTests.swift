@@ -79,6 +79,47 @@ struct ConnectionTests {
         #expect(try rows[0].decode(String.self, column: 0) == "{1}")
     }
 
+    @Test("a transaction's failures keep BEGIN, body, ROLLBACK and COMMIT apart")
+    func transactionStages() async throws {
+        let database = try await TestDatabase.create(migrated: false)
+        let connection = try await database.connect()
+        try await connection.execute(
+            unsafeScript: """
+                CREATE TABLE parent (id int PRIMARY KEY);
+                CREATE TABLE child (parent int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)
+                """)
+        // Checked at COMMIT: the commit is what fails, with the server's error.
+        do {
+            try await connection.withTransaction { connection in
+                try connection.query("INSERT INTO child VALUES (\(7))")
+            }
+            Issue.record("the commit should have failed")
+        } catch let error as PostgresTransactionError {
+            #expect(error.beginError == nil && error.bodyError == nil && error.rollbackError == nil)
+            #expect(error.commitError?.sqlState == "23503")
+            #expect(!error.isCommitOutcomeUnknown)
+        }
+        // A body that caught its own statement's error: the transaction is aborted, so it is the
+        // commit that fails, not a silent rollback that looks like success.
+        do {
+            try await connection.withTransaction { connection in
+                _ = try? connection.query("SELECT 1/0")
+            }
+            Issue.record("the commit should have failed")
+        } catch let error as PostgresTransactionError {
+            #expect(error.commitError?.message.contains("aborted") == true)
+        }
+        // BEGIN on a closed connection.
+        await connection.close()
+        do {
+            try await connection.withTransaction { _ in }
+            Issue.record("BEGIN should have failed")
+        } catch let error as PostgresTransactionError {
+            #expect(error.beginError != nil && error.commitError == nil)
+            #expect(error.isConnectionFailure)
+        }
+    }
+
     @Test("an unreachable server is a connection error whose message holds no password")
     func unreachable() async throws {
         let configuration = ConnectionConfiguration.url(
