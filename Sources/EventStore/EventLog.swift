@@ -1,11 +1,48 @@
-/// The event log: append batches, tail it in global order, read streams.
+import Foundation
+
+/// The event log: append batches (checked by the caller's rules inside the append), tail it in
+/// global order, read streams.
 ///
-/// `PostgresEventStore` is the implementation; tests and tools can supply others.
+/// `PostgresEventStore` is the implementation; `InMemoryEventLog` keeps the same rules in memory
+/// for tests of the code above the store. `EventLogConformanceTests` runs one suite against both.
 public protocol EventLog: Sendable {
-    /// Appends a batch atomically: every event is written, or none is.
-    func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome]
+    /// Appends a batch after `check` accepts it, atomically: every event is written, or none is.
+    ///
+    /// `check` runs inside the append (again on every retry), reading the log as it is just
+    /// before the batch through `EventLookup`; whatever it throws refuses the batch and reaches
+    /// the caller unchanged. With `dryRun`, everything happens (checks, versions, duplicates,
+    /// conflicts) but nothing is kept: the outcomes say what would have been written.
+    func append(_ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool)
+        async throws -> [AppendOutcome]
     /// Up to `limit` events after `position`, in log order, never skipping one that commits later.
     func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent]
     /// Every event of the given streams, in log order.
     func readStreams(_ streamIDs: [String]) async throws -> [RecordedEvent]
+    /// Recomputes the hash chains an export says its events had (`ExportedPlacement`), and throws
+    /// `ExportChainMismatch` at the first event whose placement or hash does not follow.
+    func checkExportedChains(_ events: [ProposedEvent], placements: [ExportedPlacement]) async throws
+}
+
+extension EventLog {
+    /// Appends a batch with no check of the caller's: every event is written, or none is.
+    public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
+        try await append(events, check: nil, dryRun: false)
+    }
+}
+
+/// Reads of the log made inside an append, before the batch is written, so that what a batch is
+/// checked against is what it is appended to. Set-based: each call is one query.
+public protocol EventLookup {
+    /// Events of the given streams, optionally only of some types, in log order.
+    func events(inStreams streamIDs: [String], types: [String]?) throws -> [RecordedEvent]
+    /// The events with these ids, in log order.
+    func events(ids: [UUID]) throws -> [RecordedEvent]
+    /// Which of these event ids are stored.
+    func storedIDs(_ ids: [UUID]) throws -> Set<UUID>
+    /// Events of `type` whose data's `field` (a string) is one of `values`, in log order.
+    func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
+        -> [RecordedEvent]
+    /// Waits for, then holds until the append ends, an exclusive lock on each of `exclusive` and a
+    /// shared lock on each of `shared` (record keys such as stream ids), in one sorted order.
+    func lock(exclusive: [String], shared: [String]) throws
 }

@@ -26,10 +26,54 @@ public struct ExportChainMismatch: Error, Sendable, Hashable {
         case versionOutOfOrder(stream: String, found: Int, expected: Int)
         /// The line (or the one before it in its stream) was changed.
         case hashMismatch(stream: String)
+        /// The event has no placement to check.
+        case missingPlacement
     }
 
     public var index: Int
     public var reason: Reason
+}
+
+extension HashChains {
+    /// Recomputes the chains of `events` from their `placements`; `canonical(i)` gives event i's
+    /// data and metadata as the store prints them. Throws `ExportChainMismatch` at the first event
+    /// whose version does not come next in its stream or whose hash does not follow.
+    static func checkExport(
+        _ events: [ProposedEvent], placements: [ExportedPlacement], range: Range<Int>? = nil,
+        previous: inout [String: (version: Int, hash: [UInt8])], canonical: (Int) throws -> (String, String)
+    ) throws {
+        for index in range ?? events.indices {
+            let event = events[index]
+            let placement = placements[index]
+            let before = previous[placement.stream]
+            let expected = (before?.version ?? 0) + 1
+            guard placement.version == expected else {
+                throw ExportChainMismatch(
+                    index: index,
+                    reason: .versionOutOfOrder(stream: placement.stream, found: placement.version, expected: expected))
+            }
+            let (data, metadata) = try canonical(index)
+            let texts = [
+                event.id.postgresText, placement.stream, String(placement.version), event.type,
+                String(placement.schemaVersion), String(placement.recordedAtMicroseconds), data, metadata,
+            ]
+            guard hash(previous: before?.hash ?? origin, texts: texts) == placement.hash else {
+                throw ExportChainMismatch(index: index, reason: .hashMismatch(stream: placement.stream))
+            }
+            previous[placement.stream] = (placement.version, placement.hash)
+        }
+    }
+
+    /// The same, over a whole batch at once.
+    static func checkExport(
+        _ events: [ProposedEvent], placements: [ExportedPlacement], canonical: (Int) throws -> (String, String)
+    ) throws {
+        guard events.count == placements.count else {
+            throw ExportChainMismatch(index: min(events.count, placements.count), reason: .missingPlacement)
+        }
+        var previous: [String: (version: Int, hash: [UInt8])] = [:]
+        try checkExport(events, placements: placements, previous: &previous, canonical: canonical)
+    }
 }
 
 extension PostgresEventStore {
@@ -40,40 +84,28 @@ extension PostgresEventStore {
     /// prints them: the server prints them here too, so both sides hash the same text.
     public func checkExportedChains(_ events: [ProposedEvent], placements: [ExportedPlacement]) async throws {
         guard events.count == placements.count else {
-            throw PostgresError(kind: .client, message: "An export check needs one placement per event.")
+            throw ExportChainMismatch(index: min(events.count, placements.count), reason: .missingPlacement)
         }
         var previous: [String: (version: Int, hash: [UInt8])] = [:]
         for start in stride(from: 0, to: events.count, by: 2000) {
             let range = start..<min(start + 2000, events.count)
-            let canonical = try await connection.query(
+            let rows = try await connection.query(
                 """
                 SELECT d::jsonb::text, m::jsonb::text
                 FROM unnest(\(range.map { events[$0].data })::text[], \(range.map { events[$0].metadata })::text[])
                     WITH ORDINALITY AS x(d, m, n)
                 ORDER BY n
                 """)
-            for (index, row) in zip(range, canonical) {
-                let event = events[index]
-                let placement = placements[index]
-                let before = previous[placement.stream]
-                let expected = (before?.version ?? 0) + 1
-                guard placement.version == expected else {
-                    throw ExportChainMismatch(
-                        index: index,
-                        reason: .versionOutOfOrder(
-                            stream: placement.stream, found: placement.version, expected: expected))
-                }
-                let texts = [
-                    event.id.postgresText, placement.stream, String(placement.version), event.type,
-                    String(placement.schemaVersion), String(placement.recordedAtMicroseconds),
-                    try row.decode(String.self, column: 0), try row.decode(String.self, column: 1),
-                ]
-                guard HashChains.hash(previous: before?.hash ?? HashChains.origin, texts: texts) == placement.hash
-                else {
-                    throw ExportChainMismatch(index: index, reason: .hashMismatch(stream: placement.stream))
-                }
-                previous[placement.stream] = (placement.version, placement.hash)
+            let canonical = try rows.map {
+                (try $0.decode(String.self, column: 0), try $0.decode(String.self, column: 1))
             }
+            guard canonical.count == range.count else {
+                throw PostgresError(
+                    kind: .client, message: "The server printed \(canonical.count) of \(range.count) events.")
+            }
+            try HashChains.checkExport(
+                events, placements: placements, range: range, previous: &previous,
+                canonical: { canonical[$0 - start] })
         }
     }
 }

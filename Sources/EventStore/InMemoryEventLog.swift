@@ -1,11 +1,14 @@
 import Foundation
 import Synchronization
 
-/// The event log in memory, with the same append rules as `PostgresEventStore`: all or nothing,
-/// expected versions, idempotency by event id, corrections in their target's stream.
+/// The event log in memory, with the same rules as `PostgresEventStore`: all or nothing, the
+/// caller's check inside the append, dry runs, expected versions, idempotency by event id,
+/// corrections in their target's stream.
 ///
-/// For tests of code above the store (projections, the domain's use of it) that need no
-/// database. There is one writer at a time, so the log order is simply the append order.
+/// For tests of the code above the store (the use cases, the domain's use of the store) that need
+/// no database. Appends are serialized by one lock, so the log order is the append order and the
+/// record locks a check takes are already held. Time comes from the injected `clock`, never from
+/// the wall clock, so what a test records is reproducible.
 public final class InMemoryEventLog: EventLog {
     private struct State {
         var events: [RecordedEvent] = []
@@ -14,14 +17,34 @@ public final class InMemoryEventLog: EventLog {
     }
 
     private let state = Mutex(State())
+    private let clock: @Sendable () -> Int64
 
-    public init() {}
+    /// `clock` gives each append's recording time, in microseconds since 1970.
+    public init(clock: @escaping @Sendable () -> Int64) {
+        self.clock = clock
+    }
 
-    public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
-        try state.withLock { state in
-            var draft = state  // applied only if the whole batch passes
+    /// A log whose clock starts at `start` (microseconds since 1970) and advances one second per
+    /// append.
+    public static func ticking(from start: Int64 = 1_700_000_000_000_000) -> InMemoryEventLog {
+        let now = Mutex(start)
+        return InMemoryEventLog(clock: {
+            now.withLock {
+                $0 += 1_000_000
+                return $0
+            }
+        })
+    }
+
+    public func append(_ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool)
+        async throws -> [AppendOutcome]
+    {
+        guard !events.isEmpty else { return [] }
+        return try state.withLock { state in
+            try check?(Lookup(events: state.events))
+            var draft = state  // kept only if the whole batch passes, and not on a dry run
             var outcomes: [AppendOutcome] = []
-            let now = Self.timestamp()
+            let now = clock()
             for (index, event) in events.enumerated() {
                 if let existing = draft.indexOfID[event.id] {
                     let stored = draft.events[existing]
@@ -68,7 +91,7 @@ public final class InMemoryEventLog: EventLog {
                         recordedAtMicroseconds: now))
                 outcomes.append(.appended(position: position, streamID: streamID, version: current + 1))
             }
-            state = draft
+            if !dryRun { state = draft }
             return outcomes
         }
     }
@@ -84,14 +107,54 @@ public final class InMemoryEventLog: EventLog {
         return state.withLock { state in state.events.filter { wanted.contains($0.streamID) } }
     }
 
+    /// The chains as migration 0007 defines them, over data and metadata as given: this log keeps
+    /// the text its callers send (canonical, compact JSON), where PostgreSQL keeps jsonb and
+    /// prints it its own way.
+    public func checkExportedChains(_ events: [ProposedEvent], placements: [ExportedPlacement]) async throws {
+        try HashChains.checkExport(events, placements: placements) { index in
+            (events[index].data, events[index].metadata)
+        }
+    }
+
     /// Content equality as jsonb sees it would need a JSON parser here; the store's callers send
     /// canonical (compact, parsed-and-serialized) text, so text equality is the same test.
     private static func sameJSON(_ left: String, _ right: String) -> Bool {
         left == right
     }
 
-    /// Now, in microseconds since 1970.
-    private static func timestamp() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+    /// The log as it is before the batch: a check reads it under the append's lock.
+    private struct Lookup: EventLookup {
+        let events: [RecordedEvent]
+
+        func events(inStreams streamIDs: [String], types: [String]?) throws -> [RecordedEvent] {
+            let streams = Set(streamIDs)
+            let types = types.map(Set.init)
+            return events.filter { streams.contains($0.streamID) && types?.contains($0.type) != false }
+        }
+
+        func events(ids: [UUID]) throws -> [RecordedEvent] {
+            let wanted = Set(ids)
+            return events.filter { wanted.contains($0.id) }
+        }
+
+        func storedIDs(_ ids: [UUID]) throws -> Set<UUID> {
+            Set(try events(ids: ids).map(\.id))
+        }
+
+        func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
+            -> [RecordedEvent]
+        {
+            let wanted = Set(values)
+            return events.filter { event in
+                guard event.type == type,
+                    let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
+                    let value = object[field] as? String
+                else { return false }
+                return wanted.contains(value)
+            }
+        }
+
+        /// Appends are serialized already: every lock is held.
+        func lock(exclusive: [String], shared: [String]) throws {}
     }
 }

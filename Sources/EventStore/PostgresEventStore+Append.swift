@@ -11,18 +11,12 @@ extension PostgresEventStore {
     ///   expectations that loses such a race is simply retried: it never asked for a version.
     /// - Listeners are notified after the commit, never inside the transaction: a NOTIFY in the
     ///   transaction would serialize the commits of all writers.
-    public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
-        try await append(events, check: nil)
-    }
-
-    /// Appends a batch after `check` accepts it. `check` runs inside the append's transaction
-    /// (again on every retry), reading the log through `EventLookup`; whatever it throws refuses
-    /// the batch and reaches the caller unchanged.
-    ///
-    /// With `dryRun`, everything happens (checks, versions, duplicates, conflicts) but the
-    /// transaction is rolled back: the outcomes say what would have been written.
+    /// - `check` runs inside the append's transaction (again on every retry), reading the log
+    ///   through `EventLookup`; whatever it throws refuses the batch and reaches the caller unchanged.
+    /// - With `dryRun`, everything happens (checks, versions, duplicates, conflicts) but the
+    ///   transaction is rolled back: the outcomes say what would have been written.
     public func append(
-        _ events: [ProposedEvent], check: (@Sendable (EventLookup) throws -> Void)?, dryRun: Bool = false
+        _ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool = false
     ) async throws -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
         let expectsVersions = events.contains { $0.expectedVersion != nil }
@@ -40,7 +34,7 @@ extension PostgresEventStore {
                 } else {
                     do {
                         outcomes = try await connection.withTransaction { connection in
-                            try check?(EventLookup(connection: connection))
+                            try check?(PostgresEventLookup(connection: connection))
                             let outcomes = try Self.appendBatch(events, epoch: epoch, on: connection)
                             if dryRun { throw DryRunRolledBack(outcomes: outcomes) }
                             return outcomes

@@ -1,19 +1,17 @@
 import Foundation
 import Postgres
 
-/// Reads of the log made inside an append's transaction, so that what a batch is checked against
-/// is what it is appended to (a retried append checks again). Set-based: one query per call.
-public struct EventLookup {
+/// `EventLookup` inside the append's transaction, on its connection (a retried append checks again).
+struct PostgresEventLookup: EventLookup {
     let connection: Connection
 
-    /// Events of the given streams, optionally only of some types, in log order.
-    public func events(inStreams streamIDs: [String], types: [String]? = nil) throws -> [RecordedEvent] {
+    func events(inStreams streamIDs: [String], types: [String]?) throws -> [RecordedEvent] {
         guard !streamIDs.isEmpty else { return [] }
         return try query(PostgresEventStore.streamsQuery(streamIDs, types: types))
     }
 
     /// The events with these ids, in log order.
-    public func events(ids: [UUID]) throws -> [RecordedEvent] {
+    func events(ids: [UUID]) throws -> [RecordedEvent] {
         guard !ids.isEmpty else { return [] }
         return try query(
             """
@@ -24,7 +22,7 @@ public struct EventLookup {
     }
 
     /// Which of these event ids are stored (ids only, so it stays cheap for a large batch).
-    public func storedIDs(_ ids: [UUID]) throws -> Set<UUID> {
+    func storedIDs(_ ids: [UUID]) throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
         return try connection.assumeIsolated { connection in
             let rows = try connection.query("SELECT event_id FROM events WHERE event_id = ANY(\(ids)::uuid[])")
@@ -35,7 +33,7 @@ public struct EventLookup {
     /// Events of `type` whose data's `field` is one of `values`, in log order. Planned for its
     /// values each time, so that an expression index on that field for that type (migration
     /// 0002's `events_statement_id`) serves it, which a generic plan could not.
-    public func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
+    func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
         -> [RecordedEvent]
     {
         guard !values.isEmpty else { return [] }
@@ -49,7 +47,7 @@ public struct EventLookup {
 
     /// Waits for, then holds until the transaction ends, an exclusive lock on each of `exclusive`
     /// and a shared lock on each of `shared` (record keys such as stream ids), in one sorted order.
-    public func lock(exclusive: [String], shared: [String]) throws {
+    func lock(exclusive: [String], shared: [String]) throws {
         let keys = exclusive + shared
         guard !keys.isEmpty else { return }
         let modes = exclusive.map { _ in true } + shared.map { _ in false }

@@ -157,7 +157,8 @@ public actor Connection {
             try? execute(unsafeScript: "ROLLBACK")
             throw PostgresTransactionError(
                 commitError: PostgresError(
-                    kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed."))
+                    kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed."
+                ))
         }
         do {
             try execute(unsafeScript: "COMMIT")

@@ -25,35 +25,39 @@ struct BatchCheckerTests {
             + #""status":"in_progress","note":"진행","evidence":[{"publisher":"P"}]}}"#,
     ]
 
-    func outcome(of line: String) async throws -> Int32 {
-        let database = try await TestDatabase.create()
-        let store = try await database.store()
+    func outcome(of line: String, in kind: StoreKind) async throws -> Int32 {
+        let store = try await kind.makeLog()
         _ = try await store.append(try ConcurrentBatchTests.batch(Self.stored).events)
         let parsed = try ConcurrentBatchTests.batch([line])
         do {
-            _ = try await store.append(parsed.events) { lookup in
-                try BatchChecker.check(parsed, sourceName: "batch", lookup: lookup)
-            }
+            _ = try await store.append(
+                parsed.events,
+                check: { lookup in try BatchChecker.check(parsed, sourceName: "batch", lookup: lookup) },
+                dryRun: false)
             return 0
         } catch let failure as ConsultFailure {
             return failure.exitCode
         }
     }
 
-    @Test("a second correction of a corrected commitment is checked against the records it now names")
-    func secondCorrection() async throws {
+    @Test(
+        "a second correction of a corrected commitment is checked against the records it now names",
+        arguments: StoreKind.allCases)
+    func secondCorrection(_ kind: StoreKind) async throws {
         let line =
             #"{"type":"RecordCorrected","data":{"correctsEventId":"\#(Self.commitmentID)","reason":"요약 정정","#
             + #""changes":{"summary":"새 요약"}}}"#
-        #expect(try await outcome(of: line) == 0)
+        #expect(try await outcome(of: line, in: kind) == 0)
     }
 
-    @Test("a correction that dates progress before its commitment's consultation is refused")
-    func correctedProgressDate() async throws {
+    @Test(
+        "a correction that dates progress before its commitment's consultation is refused",
+        arguments: StoreKind.allCases)
+    func correctedProgressDate(_ kind: StoreKind) async throws {
         let line =
             #"{"type":"RecordCorrected","data":{"correctsEventId":"\#(Self.progressID)","reason":"날짜","#
             + #""changes":{"on":"2023-01-01"}}}"#
-        #expect(try await outcome(of: line) == 65)
+        #expect(try await outcome(of: line, in: kind) == 65)
     }
 }
 

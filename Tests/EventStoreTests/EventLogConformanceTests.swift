@@ -14,7 +14,7 @@ struct EventLogConformanceTests {
         func makeLog() async throws -> any EventLog {
             switch self {
             case .postgres: try await TestDatabase.create().store()
-            case .inMemory: InMemoryEventLog()
+            case .inMemory: InMemoryEventLog.ticking()
             }
         }
     }
@@ -61,7 +61,73 @@ struct EventLogConformanceTests {
         #expect(try await log.readStreams(["c"]).isEmpty)
     }
 
+    struct Refused: Error {}
+
+    @Test(
+        "the check reads the log as it was before the batch, and refuses it whole", arguments: Implementation.allCases)
+    func checkedAppends(_ implementation: Implementation) async throws {
+        let log = try await implementation.makeLog()
+        let statement = ProposedEvent(
+            type: "StatementRecorded", stream: .stream("consultation-x"),
+            data: #"{"statementId":"s-1","summary":"요약"}"#)
+        let other = ProposedEvent(
+            type: "Other", stream: .stream("consultation-x"), data: #"{"statementId":"s-2"}"#)
+        let first = event("a")
+        _ = try await log.append([statement, other, first])
+
+        let seen = Seen()
+        let next = event("a", 2)
+        let outcomes = try await log.append(
+            [next],
+            check: { lookup in
+                try lookup.lock(exclusive: ["stream-a"], shared: ["consult:log"])
+                seen.set(
+                    statements: try lookup.events(
+                        ofType: "StatementRecorded", whereDataField: "statementId", isAnyOf: ["s-1", "s-2", "s-3"]
+                    ).map(\.id),
+                    stored: try lookup.storedIDs([statement.id, next.id]),
+                    byID: try lookup.events(ids: [other.id, UUID()]).map(\.id),
+                    inStreams: try lookup.events(inStreams: ["consultation-x", "nowhere"], types: ["Other"]).map(\.id),
+                    all: try lookup.events(inStreams: ["consultation-x", "a"], types: nil).map(\.id))
+            }, dryRun: false)
+        #expect(Self.version(outcomes[0]) == 2)
+        #expect(seen.statements == [statement.id])
+        #expect(seen.stored == [statement.id])  // not the batch's own event
+        #expect(seen.byID == [other.id])
+        #expect(seen.inStreams == [other.id])
+        #expect(seen.all == [statement.id, other.id, first.id])
+
+        // A check that throws refuses the batch: nothing is written, the error comes back unchanged.
+        await #expect(throws: Refused.self) {
+            try await log.append([event("b")], check: { _ in throw Refused() }, dryRun: false)
+        }
+        // A dry run says what would be written and writes nothing.
+        let dry = try await log.append([event("b"), event("a")], check: nil, dryRun: true)
+        #expect(dry.map(Self.version) == [1, 3])
+        try await waitUntilReadable(log)
+        #expect(try await log.readStreams(["b"]).isEmpty)
+        #expect(try await log.readStreams(["a"]).count == 2)
+    }
+
     static func version(_ outcome: AppendOutcome) -> Int {
         if case .appended(_, _, let version) = outcome { version } else { -1 }
+    }
+}
+
+/// What a check saw, kept for the test to look at after the append.
+final class Seen: @unchecked Sendable {
+    // Written once, by the check, before the append returns; read after.
+    var statements: [UUID] = []
+    var stored: Set<UUID> = []
+    var byID: [UUID] = []
+    var inStreams: [UUID] = []
+    var all: [UUID] = []
+
+    func set(statements: [UUID], stored: Set<UUID>, byID: [UUID], inStreams: [UUID], all: [UUID]) {
+        self.statements = statements
+        self.stored = stored
+        self.byID = byID
+        self.inStreams = inStreams
+        self.all = all
     }
 }

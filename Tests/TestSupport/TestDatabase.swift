@@ -81,7 +81,22 @@ public struct TestServer: Sendable {
         let folder = FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
         registerCleanup(cluster)
-        let target = try cluster.start()
+        var target = try cluster.start()
+        // The tests run dozens of `consult` processes at once against this one cluster, each with
+        // its connections, beside the tests' own: PostgreSQL's default of 100 connections is a
+        // limit of this harness on a loaded machine, not of the product.
+        let admin = try await Connection.connect(
+            ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }),
+            logger: TestDatabase.logger)
+        let limit = try await admin.query("SHOW max_connections")[0].decode(String.self, column: 0)
+        if (Int(limit) ?? 0) < 400 {
+            try await admin.execute(unsafeScript: "ALTER SYSTEM SET max_connections = 400")
+            await admin.close()
+            try cluster.stop()
+            target = try cluster.start()
+        } else {
+            await admin.close()
+        }
         let hostQuery = target.socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return TestServer(
             configuration: ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }),

@@ -12,7 +12,7 @@ public enum BatchChecker {
     ].map(\.rawValue)
 
     /// Throws a `ConsultFailure` (exit 65) naming every violation's line and field.
-    public static func check(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: EventLookup) throws {
+    public static func check(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: any EventLookup) throws {
         // Events whose id is stored already are skipped before any rule (the store reports them).
         let stored = try lookup.storedIDs(parsed.domainEvents.map(\.id))
         var seen = Set<UUID>()
@@ -44,7 +44,7 @@ public enum BatchChecker {
     /// correcting or retracting takes a record exclusively; referring to it takes it shared. Every
     /// batch also holds the log shared, and a batch too large for per-record locks holds it
     /// exclusively.
-    static func lockRecords(_ references: BatchReferences, targets: [RecordedEvent], lookup: EventLookup) throws {
+    static func lockRecords(_ references: BatchReferences, targets: [RecordedEvent], lookup: any EventLookup) throws {
         var exclusive = references.registered
         var shared = references.streams
         for target in targets {
@@ -66,7 +66,7 @@ public enum BatchChecker {
     /// The index of the stored events the batch's rules depend on: registrations of the records it
     /// names, statements with its statement ids, the events its corrections and retractions target,
     /// and the corrections and retractions of all of those.
-    static func storedIndex(_ references: BatchReferences, targets: [RecordedEvent], lookup: EventLookup) throws
+    static func storedIndex(_ references: BatchReferences, targets: [RecordedEvent], lookup: any EventLookup) throws
         -> RecordIndex
     {
         // Each stored event is parsed once, however many rounds below rebuild the index.

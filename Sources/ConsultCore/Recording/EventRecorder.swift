@@ -23,7 +23,7 @@ public enum EventRecorder {
 
     /// The same, on a store the caller holds open.
     public static func record(
-        _ parsed: EventFileParser.Parsed, sourceName: String, store: PostgresEventStore, dryRun: Bool = false
+        _ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog, dryRun: Bool = false
     ) async throws -> [AppendOutcome]? {
         if parsed.isExport {
             try await ExportChainCheck.check(parsed, sourceName: sourceName, store: store)

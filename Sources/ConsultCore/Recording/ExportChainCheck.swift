@@ -5,10 +5,10 @@ import EventStore
 /// changed, removed or moved after the export was written refuses the whole file.
 ///
 /// Each line's `recorded` holds the exporting store's stream, version, schema version, recording
-/// time and hash; the store recomputes the chains (`PostgresEventStore.checkExportedChains`).
+/// time and hash; the store recomputes the chains (`EventLog.checkExportedChains`).
 enum ExportChainCheck {
     /// Throws a `ConsultFailure` (invalid input) naming the first line that does not match.
-    static func check(_ parsed: EventFileParser.Parsed, sourceName: String, store: PostgresEventStore) async throws {
+    static func check(_ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog) async throws {
         var placements: [ExportedPlacement] = []
         placements.reserveCapacity(parsed.recorded.count)
         for (index, recorded) in parsed.recorded.enumerated() {
@@ -33,6 +33,8 @@ enum ExportChainCheck {
                 what =
                     "is version \(found) of stream \(stream), where version \(expected) comes next: lines were "
                     + "removed or moved"
+            case .missingPlacement:
+                what = "has no \"recorded\" placement"
             case .hashMismatch(let stream):
                 what =
                     "(event \(parsed.events[mismatch.index].id.uuidString.lowercased())) does not match its hash: "
