@@ -14,6 +14,8 @@ struct ViewColumn<Row>: Sendable {
     let write: @Sendable (Row, inout CopyInWriter) -> Void
     /// Reads the column at an index of a result into the row.
     let read: @Sendable (PostgresRow, Int, inout Row) throws -> Void
+    /// The property the column holds.
+    let property: any PartialKeyPath<Row> & Sendable
 
     /// A column holding a property that is never NULL.
     static func column<Value>(
@@ -21,7 +23,8 @@ struct ViewColumn<Row>: Sendable {
     ) -> ViewColumn {
         ViewColumn(
             name: name, type: type.name, write: { row, writer in type.write(row[keyPath: property], &writer) },
-            read: { result, index, row in row[keyPath: property] = try type.read(result, index, name) })
+            read: { result, index, row in row[keyPath: property] = try type.read(result, index, name) },
+            property: property)
     }
 
     /// A column holding an optional property: nil is NULL.
@@ -35,7 +38,7 @@ struct ViewColumn<Row>: Sendable {
             },
             read: { result, index, row in
                 row[keyPath: property] = try result.isNull(column: index) ? nil : type.read(result, index, name)
-            })
+            }, property: property)
     }
 }
 

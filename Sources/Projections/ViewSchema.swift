@@ -18,7 +18,7 @@ protocol ViewRow: Sendable {
 struct ViewSchema<Row: ViewRow>: Sendable {
     /// The table as the runner creates, swaps and compares it.
     let table: ViewTable
-    /// Every column, `stream_id` first.
+    /// Every column, `stream_id` first (those `only` chose, in a schema it made).
     let columns: [ViewColumn<Row>]
 
     init(_ name: String, key: [String], indexes: [[String]] = [], columns: [ViewColumn<Row>]) {
@@ -26,6 +26,19 @@ struct ViewSchema<Row: ViewRow>: Sendable {
         table = ViewTable(
             name, key: key, indexes: indexes,
             columns: self.columns.map { ViewTable.Column(name: $0.name, type: $0.type) })
+    }
+
+    private init(table: ViewTable, columns: [ViewColumn<Row>]) {
+        self.table = table
+        self.columns = columns
+    }
+
+    /// The columns that hold `properties` only, in the table's order, for a query that reads
+    /// fewer columns than the table has: `columnList` names those, and `decode` leaves the other
+    /// properties as `Row()` makes them.
+    func only(_ properties: [PartialKeyPath<Row>]) -> ViewSchema {
+        let wanted = Set(properties.map { $0 as AnyKeyPath })
+        return ViewSchema(table: table, columns: columns.filter { wanted.contains($0.property as AnyKeyPath) })
     }
 
     /// `a.stream_id, a.commitment_id, …`: every column, in order, as `decode` reads them, each

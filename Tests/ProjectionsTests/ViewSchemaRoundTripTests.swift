@@ -179,6 +179,32 @@ struct ViewSchemaRoundTripTests {
         #expect(try await Self.roundTrip(SearchView.texts, rows) == rows)
     }
 
+    @Test("a query may read some of the columns: the other properties are left as Row() has them")
+    func someColumns() async throws {
+        let rows = (0..<Self.count).map { index in
+            SearchView.Text(
+                streamID: Self.stream(index), sequence: index, ordinal: 0, kind: Self.text(index),
+                id: Self.text(index + 1), field: "name", text: Self.text(index + 3), folded: Self.optional(index),
+                consultationID: Self.optional(index + 1))
+        }
+        let database = try await TestDatabase.create()
+        let connection = try await database.connect()
+        try await connection.withTransaction { connection in
+            for statement in SearchView.texts.table.createStatements(suffix: "") {
+                try connection.query(PostgresQuery(unsafeSQL: statement))
+            }
+            try SearchView.texts.insert(rows, suffix: "", on: connection)
+        }
+        let some = SearchView.texts.only([\.text, \.kind, \.consultationID])
+        #expect(some.columnList(qualifiedBy: "v") == "v.kind, v.text, v.consultation_id")
+        let stored = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(some.columnList()) FROM view_search ORDER BY stream_id"))
+        let expected = rows.map { SearchView.Text(kind: $0.kind, text: $0.text, consultationID: $0.consultationID) }
+        #expect(try stored.map(some.decode) == expected)
+        await connection.close()
+        try await database.drop()
+    }
+
     @Test("stakeholders")
     func stakeholders() async throws {
         let rows = (0..<Self.count).map { index in
