@@ -88,6 +88,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ProjectionsTests",
+            dependencies: ["Projections", "ConsultDomain", "Postgres", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "EmbeddedPostgresTests",
             dependencies: ["EmbeddedPostgres", "TestSupport"],
             swiftSettings: strict

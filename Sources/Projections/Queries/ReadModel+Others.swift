@@ -88,11 +88,11 @@ extension ReadModel {
             {
                 responding[try row.decode(column: 1), default: []].append(try row.decode(column: 0))
             }
+            let schema = RequestsView.requests
+            let columns = schema.columnList(qualifiedBy: "r")
             let rows = try connection.query(
                 """
-                SELECT r.request_id, r.consultation_id, r.requester_id, array_to_json(r.addressed_to_ids)::text,
-                       r.summary, array_to_json(r.topics)::text, r.answers::text,
-                       array_to_json(r.answer_commitment_ids)::text
+                SELECT \(unescaped: columns)
                 FROM view_requests r LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
                 WHERE (\(addressedTo == nil) OR \(addressedTo ?? "") = ANY(r.addressed_to_ids))
                   AND (\(topic == nil) OR \(topic ?? "") = ANY(r.topics))
@@ -100,16 +100,16 @@ extension ReadModel {
                 """)
             var result: [RequestRow] = []
             for row in rows {
-                let id: String = try row.decode(column: 0)
-                var commitments = try Self.strings(row.decode(column: 7))
-                for commitment in responding[id] ?? [] where !commitments.contains(commitment) {
+                let stored = try schema.decode(row)
+                var commitments = stored.answerCommitmentIDs
+                for commitment in responding[stored.requestID] ?? [] where !commitments.contains(commitment) {
                     commitments.append(commitment)
                 }
                 let request = RequestRow(
-                    requestID: id, consultationID: try row.decode(column: 1), requesterID: try row.decode(column: 2),
-                    addressedToIDs: try Self.strings(row.decode(column: 3)), summary: try row.decode(column: 4),
-                    topics: try Self.strings(row.decode(column: 5)),
-                    answers: (try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? []).map {
+                    requestID: stored.requestID, consultationID: stored.consultationID,
+                    requesterID: stored.requesterID, addressedToIDs: stored.addressedToIDs, summary: stored.summary,
+                    topics: stored.topics,
+                    answers: stored.answers.map {
                         Self.ordered($0, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
                     },
                     commitmentIDs: commitments)
@@ -125,19 +125,20 @@ extension ReadModel {
     public func followUps(on date: CalendarDate, dueWithin: Int = 0, all: Bool = false) async throws -> [FollowUpRow] {
         let rows = try await connection.withTransaction(.repeatableRead) { connection in
             var result: [FollowUpRow] = []
+            let schema = FollowUpsView.followUps
+            let columns = schema.columnList()
             let current = try connection.query(
                 """
-                SELECT commitment_id, check_on::text, assignee, note, first_progress_on IS NOT NULL,
-                       status = ANY(\(Array(Schedule.outstandingStatuses))::text[])
+                SELECT \(unescaped: columns)
                 FROM view_follow_ups WHERE latest_date IS NULL OR latest_date <= \(date.description)::date
                 """)
             for row in current {
-                guard let checkOn = CalendarDate(try row.decode(String.self, column: 1)) else { continue }
-                let done = try row.decode(Bool.self, column: 4) || !(try row.decode(Bool.self, column: 5))
+                let followUp = try schema.decode(row)
+                let done = followUp.firstProgressOn != nil || !Schedule.outstandingStatuses.contains(followUp.status)
                 result.append(
                     FollowUpRow(
-                        commitmentID: try row.decode(column: 0), checkOn: checkOn, assignee: try row.decode(column: 2),
-                        note: try row.decode(column: 3), isDone: done, isDue: checkOn <= date && !done))
+                        commitmentID: followUp.commitmentID, checkOn: followUp.checkOn, assignee: followUp.assignee,
+                        note: followUp.note, isDone: done, isDue: followUp.checkOn <= date && !done))
             }
             let folded = try connection.query(
                 """
@@ -179,24 +180,24 @@ extension ReadModel {
                     if row.schedule == .overdue { overdue[id, default: 0] += 1 }
                 }
             }
+            let schema = StakeholdersView.stakeholders
+            let columns = schema.columnList(qualifiedBy: "s")
             let rows = try connection.query(
                 """
-                SELECT s.stakeholder_id, s.name, s.kind, s.sector, s.title, s.affiliation_id, s.party,
-                       array_to_json(s.aliases)::text,
-                       (SELECT count(*) FROM view_statements t WHERE t.speaker_id = s.stakeholder_id),
-                       (SELECT count(*) FROM view_requests r WHERE r.requester_id = s.stakeholder_id)
+                SELECT \(unescaped: columns),
+                       (SELECT count(*) FROM view_statements t WHERE t.speaker_id = s.stakeholder_id) AS statements,
+                       (SELECT count(*) FROM view_requests r WHERE r.requester_id = s.stakeholder_id) AS requests
                 FROM view_stakeholders s ORDER BY s.sector, s.stakeholder_id
                 """)
             return try rows.map { row in
-                let id: String = try row.decode(column: 0)
+                let stored = try schema.decode(row)
+                let id = stored.stakeholderID
                 return StakeholderRow(
-                    stakeholderID: id, name: try row.decode(column: 1), kind: try row.decode(column: 2),
-                    sector: try row.decode(column: 3), title: try row.decode(column: 4),
-                    affiliationID: try row.decode(column: 5), party: try row.decode(column: 6),
-                    aliases: try Self.strings(row.decode(column: 7)), statements: try row.decode(column: 8),
-                    requests: try row.decode(column: 9), commitmentsMade: made[id] ?? 0,
-                    commitmentsOwned: owned[id] ?? 0,
-                    outstanding: outstanding[id] ?? 0, overdue: overdue[id] ?? 0)
+                    stakeholderID: id, name: stored.name, kind: stored.kind, sector: stored.sector,
+                    title: stored.title, affiliationID: stored.affiliationID, party: stored.party,
+                    aliases: stored.aliases, statements: try row.decode(column: "statements"),
+                    requests: try row.decode(column: "requests"), commitmentsMade: made[id] ?? 0,
+                    commitmentsOwned: owned[id] ?? 0, outstanding: outstanding[id] ?? 0, overdue: overdue[id] ?? 0)
             }
         }
     }
@@ -204,26 +205,28 @@ extension ReadModel {
     /// The consultations in date order, with their counts.
     public func consultations() async throws -> [ConsultationRow] {
         try await connection.withTransaction(.repeatableRead) { connection in
+            let schema = ConsultationsView.consultations.only([
+                \.consultationID, \.kind, \.title, \.date, \.venue, \.organizerIDs, \.participants,
+            ])
+            let columns = schema.columnList(qualifiedBy: "c")
             let rows = try connection.query(
                 """
-                SELECT c.consultation_id, c.kind, c.title, c.date::text, c.venue, array_to_json(c.organizer_ids)::text,
-                       c.participants::text,
-                       (SELECT count(*) FROM view_statements s WHERE s.consultation_id = c.consultation_id),
-                       (SELECT count(*) FROM view_requests r WHERE r.consultation_id = c.consultation_id),
+                SELECT \(unescaped: columns),
+                       (SELECT count(*) FROM view_statements s WHERE s.consultation_id = c.consultation_id)
+                           AS statements,
+                       (SELECT count(*) FROM view_requests r WHERE r.consultation_id = c.consultation_id) AS requests,
                        (SELECT count(*) FROM view_commitments m WHERE m.consultation_id = c.consultation_id)
+                           AS commitments
                 FROM view_consultations c ORDER BY c.date NULLS LAST, c.consultation_id
                 """)
             return try rows.map { row in
-                ConsultationRow(
-                    consultationID: try row.decode(column: 0), kind: try row.decode(column: 1),
-                    title: try row.decode(column: 2),
-                    date: try row.decode(String?.self, column: 3).flatMap(CalendarDate.init),
-                    venue: try row.decode(column: 4), organizerIDs: try Self.strings(row.decode(column: 5)),
-                    participants: (try JSONValue.parse(try row.decode(String.self, column: 6)).arrayValue ?? []).map {
-                        Self.ordered($0, ["stakeholderId", "role"])
-                    },
-                    statements: try row.decode(column: 7), requests: try row.decode(column: 8),
-                    commitments: try row.decode(column: 9))
+                let stored = try schema.decode(row)
+                return ConsultationRow(
+                    consultationID: stored.consultationID, kind: stored.kind, title: stored.title, date: stored.date,
+                    venue: stored.venue, organizerIDs: stored.organizerIDs,
+                    participants: stored.participants.map { Self.ordered($0, ["stakeholderId", "role"]) },
+                    statements: try row.decode(column: "statements"), requests: try row.decode(column: "requests"),
+                    commitments: try row.decode(column: "commitments"))
             }
         }
     }
@@ -241,17 +244,21 @@ extension ReadModel {
     /// Texts containing `text`, ignoring case (and Unicode normalization).
     public func search(_ text: String) async throws -> [SearchHit] {
         let needle = SearchView.fold(text)
+        // Not the folded texts, as long as the texts themselves: they are only searched.
+        let schema = SearchView.texts.only([\.kind, \.id, \.field, \.text, \.consultationID])
+        let columns = schema.columnList()
         let rows = try await connection.query(
             """
-            SELECT kind, id, field, text, consultation_id FROM view_search
+            SELECT \(unescaped: columns) FROM view_search
             WHERE strpos(coalesce(folded, text), \(needle)) > 0
             ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], kind),
                      id, stream_id, sequence, ordinal
             """)
         return try rows.map { row in
-            SearchHit(
-                kind: try row.decode(column: 0), id: try row.decode(column: 1), field: try row.decode(column: 2),
-                text: try row.decode(column: 3), consultationID: try row.decode(column: 4))
+            let stored = try schema.decode(row)
+            return SearchHit(
+                kind: stored.kind, id: stored.id, field: stored.field, text: stored.text,
+                consultationID: stored.consultationID)
         }
     }
 }

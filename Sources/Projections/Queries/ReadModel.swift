@@ -73,9 +73,11 @@ extension ReadModel {
                 filter.outstandingOnly || filter.overdueOnly
                 ? (filter.statuses.isEmpty ? outstanding : filter.statuses.filter(outstanding.contains))
                 : (filter.statuses.isEmpty ? nil : filter.statuses)
+            let schema = CommitmentsView.commitments
+            let columns = schema.columnList()
             let current = try connection.query(
                 """
-                SELECT \(unescaped: commitmentColumns) FROM view_commitments
+                SELECT \(unescaped: columns) FROM view_commitments
                 WHERE (latest_date IS NULL OR latest_date <= \(date.description)::date)
                   AND (\(statuses == nil) OR status = ANY(\(statuses ?? [])::text[]))
                   AND (\(!filter.overdueOnly) OR due_by < \(date.description)::date)
@@ -84,8 +86,11 @@ extension ReadModel {
                   AND (\(filter.topic == nil) OR \(filter.topic ?? "") = ANY(topics))
                 """)
             for row in current {
-                let (state, count) = try decodeCommitment(row)
-                rows.append(CommitmentRow(state: state, followUps: count, schedule: state.schedule(on: date)))
+                let commitment = try schema.decode(row)
+                rows.append(
+                    CommitmentRow(
+                        state: commitment.state, followUps: commitment.followUpCount,
+                        schedule: commitment.state.schedule(on: date)))
             }
             folded = try connection.query(
                 "SELECT stream_id FROM view_commitments WHERE latest_date > \(date.description)::date ORDER BY stream_id"
@@ -103,40 +108,5 @@ extension ReadModel {
                 CommitmentRow(state: state, followUps: state.followUps.count, schedule: state.schedule(on: date)))
         }
         return rows.filter(filter.admits)
-    }
-
-    static let commitmentColumns = """
-        commitment_id, summary, owner_id, owner_name, owner_sector, made_by_id, maker_name, maker_title,
-        consultation_id, consultation_title, consultation_kind, made_on::text AS made_on_text, due, due_text,
-        original_due_by::text AS original_due_by_text, due_by::text AS due_by_text, slips, status,
-        status_on::text AS status_on_text, due_by_at_status::text AS due_by_at_status_text, last_note, restatements,
-        follow_ups, array_to_json(responds_to_request_ids)::text AS responds_text, array_to_json(topics)::text AS topics_text,
-        latest_date::text AS latest_date_text
-        """
-
-    static func decodeCommitment(_ row: PostgresRow) throws -> (CommitmentRecord.State, Int) {
-        func date(_ column: Int) throws -> CalendarDate? {
-            try row.decode(String?.self, column: column).flatMap(CalendarDate.init)
-        }
-        let state = CommitmentRecord.State(
-            commitmentID: try row.decode(column: 0), summary: try row.decode(column: 1),
-            ownerID: try row.decode(column: 2),
-            ownerName: try row.decode(column: 3), ownerSector: try row.decode(column: 4),
-            madeByID: try row.decode(column: 5), makerName: try row.decode(column: 6),
-            makerTitle: try row.decode(column: 7), consultationID: try row.decode(column: 8),
-            consultationTitle: try row.decode(column: 9), consultationKind: try row.decode(column: 10),
-            madeOn: try date(11), due: try row.decode(column: 12), dueText: try row.decode(column: 13),
-            originalDueBy: try date(14), dueBy: try date(15), slips: try row.decode(column: 16),
-            status: try row.decode(column: 17), statusOn: try date(18), dueByAtStatus: try date(19),
-            lastNote: try row.decode(column: 20), restatements: try row.decode(column: 21), followUps: [],
-            respondsToRequestIDs: try strings(row.decode(column: 23)), topics: try strings(row.decode(column: 24)),
-            latestDate: try date(25))
-        return (state, try row.decode(column: 22))
-    }
-
-    /// A JSON array of strings (as `array_to_json` gives it).
-    static func strings(_ text: String?) throws -> [String] {
-        guard let text else { return [] }
-        return try JSONValue.parse(text).arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

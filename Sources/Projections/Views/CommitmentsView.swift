@@ -10,27 +10,53 @@ import Postgres
 struct CommitmentsView: ProjectionView {
     let name = "commitments"
     let version = 1
-    static let commitments = ViewTable(
+    static let commitments = ViewSchema<Commitment>(
         "view_commitments", key: ["stream_id"],
         indexes: [["commitment_id"], ["owner_id"], ["made_by_id"], ["consultation_id"], ["status", "due_by"]],
         columns: [
-            ("commitment_id", "text"), ("summary", "text"), ("owner_id", "text"), ("owner_name", "text"),
-            ("owner_sector", "text"), ("made_by_id", "text"), ("maker_name", "text"), ("maker_title", "text"),
-            ("consultation_id", "text"), ("consultation_title", "text"), ("consultation_kind", "text"),
-            ("made_on", "date"), ("due", "text"), ("due_text", "text"), ("original_due_by", "date"),
-            ("due_by", "date"), ("slips", "integer"), ("status", "text"), ("status_on", "date"),
-            ("due_by_at_status", "date"), ("last_note", "text"), ("restatements", "integer"),
-            ("follow_ups", "integer"), ("responds_to_request_ids", "text[]"), ("topics", "text[]"),
-            ("latest_date", "date"),
+            .column("commitment_id", .text, \.state.commitmentID), .column("summary", .text, \.state.summary),
+            .column("owner_id", .text, \.state.ownerID), .column("owner_name", .text, \.state.ownerName),
+            .column("owner_sector", .text, \.state.ownerSector), .column("made_by_id", .text, \.state.madeByID),
+            .column("maker_name", .text, \.state.makerName), .column("maker_title", .text, \.state.makerTitle),
+            .column("consultation_id", .text, \.state.consultationID),
+            .column("consultation_title", .text, \.state.consultationTitle),
+            .column("consultation_kind", .text, \.state.consultationKind),
+            .column("made_on", .date, \.state.madeOn), .column("due", .text, \.state.due),
+            .column("due_text", .text, \.state.dueText), .column("original_due_by", .date, \.state.originalDueBy),
+            .column("due_by", .date, \.state.dueBy), .column("slips", .integer, \.state.slips),
+            .column("status", .text, \.state.status), .column("status_on", .date, \.state.statusOn),
+            .column("due_by_at_status", .date, \.state.dueByAtStatus),
+            .column("last_note", .text, \.state.lastNote), .column("restatements", .integer, \.state.restatements),
+            .column("follow_ups", .integer, \.followUpCount),
+            .column("responds_to_request_ids", .textArray, \.state.respondsToRequestIDs),
+            .column("topics", .textArray, \.state.topics), .column("latest_date", .date, \.state.latestDate),
         ])
-    var tables: [ViewTable] { [Self.commitments] }
+
+    /// A row: the commitment's state as everything recorded says now, without its follow-ups
+    /// (the follow-ups view holds them), which are counted.
+    struct Commitment: ViewRow, Equatable {
+        var streamID = ""
+        /// Its `followUps` are not stored: read back, they are empty.
+        var state = CommitmentRecord.State.empty
+        var followUpCount = 0
+
+        init() {}
+
+        init(stream: String, _ state: CommitmentRecord.State) {
+            streamID = stream
+            self.state = state
+            followUpCount = state.followUps.count
+        }
+    }
+
+    var tables: [ViewTable] { [Self.commitments.table] }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
-        let streams = try Self.affectedStreams(batch, table: Self.commitments.named(suffix), on: connection)
-        var rows: [JSONObject] = []
+        let streams = try Self.affectedStreams(batch, table: Self.commitments.table.named(suffix), on: connection)
+        var rows: [Commitment] = []
         for (stream, state) in try batch.records.commitments(streams: streams, on: connection) {
             guard let state else { continue }
-            rows.append(Self.row(stream: stream, state).object)
+            rows.append(Commitment(stream: stream, state))
         }
         try Self.commitments.replace(streams: streams, with: rows, suffix: suffix, on: connection)
     }
@@ -53,36 +79,13 @@ struct CommitmentsView: ProjectionView {
             """)
         return try appendingNew(streams, from: naming)
     }
+}
 
-    static func row(stream: String, _ state: CommitmentRecord.State) -> Row {
-        var row = Row()
-        row["stream_id"] = stream
-        row["commitment_id"] = state.commitmentID
-        row["summary"] = state.summary
-        row["owner_id"] = state.ownerID
-        row["owner_name"] = state.ownerName
-        row["owner_sector"] = state.ownerSector
-        row["made_by_id"] = state.madeByID
-        row["maker_name"] = state.makerName
-        row["maker_title"] = state.makerTitle
-        row["consultation_id"] = state.consultationID
-        row["consultation_title"] = state.consultationTitle
-        row["consultation_kind"] = state.consultationKind
-        row.set("made_on", state.madeOn)
-        row["due"] = state.due
-        row["due_text"] = state.dueText
-        row.set("original_due_by", state.originalDueBy)
-        row.set("due_by", state.dueBy)
-        row.set("slips", state.slips)
-        row["status"] = state.status
-        row.set("status_on", state.statusOn)
-        row.set("due_by_at_status", state.dueByAtStatus)
-        row["last_note"] = state.lastNote
-        row.set("restatements", state.restatements)
-        row.set("follow_ups", state.followUps.count)
-        row.set("responds_to_request_ids", state.respondsToRequestIDs)
-        row.set("topics", state.topics)
-        row.set("latest_date", state.latestDate)
-        return row
-    }
+extension CommitmentRecord.State {
+    /// A state with nothing in it, for the decoder to fill in.
+    static let empty = CommitmentRecord.State(
+        commitmentID: "", summary: "", ownerID: "", ownerName: nil, ownerSector: nil, madeByID: "", makerName: nil,
+        makerTitle: nil, consultationID: "", consultationTitle: nil, consultationKind: nil, madeOn: nil, due: nil,
+        dueText: nil, originalDueBy: nil, dueBy: nil, slips: 0, status: "", statusOn: nil, dueByAtStatus: nil,
+        lastNote: nil, restatements: 0, followUps: [], respondsToRequestIDs: [], topics: [], latestDate: nil)
 }

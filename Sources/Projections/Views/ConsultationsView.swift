@@ -6,28 +6,86 @@ import Postgres
 struct ConsultationsView: ProjectionView {
     let name = "consultations"
     let version = 1
-    static let consultations = ViewTable(
+    static let consultations = ViewSchema<Consultation>(
         "view_consultations", key: ["stream_id"], indexes: [["consultation_id"], ["date"]],
         columns: [
-            ("consultation_id", "text"), ("kind", "text"), ("title", "text"), ("date", "date"), ("venue", "text"),
-            ("organizer_ids", "text[]"), ("participants", "jsonb"), ("sources", "jsonb"),
+            .column("consultation_id", .text, \.consultationID), .column("kind", .text, \.kind),
+            .column("title", .text, \.title), .column("date", .date, \.date), .column("venue", .text, \.venue),
+            .column("organizer_ids", .textArray, \.organizerIDs), .column("participants", .jsonb, \.participants),
+            .column("sources", .jsonb, \.sources),
         ])
-    static let statements = ViewTable(
+    static let statements = ViewSchema<Statement>(
         "view_statements", key: ["stream_id", "sequence"], indexes: [["speaker_id"], ["consultation_id"]],
         columns: [
-            ("sequence", "integer"), ("statement_id", "text"), ("consultation_id", "text"), ("speaker_id", "text"),
-            ("summary", "text"), ("quote", "text"), ("topics", "text[]"),
+            .column("sequence", .integer, \.sequence), .column("statement_id", .text, \.statementID),
+            .column("consultation_id", .text, \.consultationID), .column("speaker_id", .text, \.speakerID),
+            .column("summary", .text, \.summary), .column("quote", .text, \.quote),
+            .column("topics", .textArray, \.topics),
         ])
-    var tables: [ViewTable] { [Self.consultations, Self.statements] }
+
+    /// A row of `view_consultations`: one consultation, without its statements.
+    struct Consultation: ViewRow, Equatable {
+        var streamID = ""
+        var consultationID = ""
+        var kind = ""
+        var title = ""
+        var date: CalendarDate?
+        var venue: String?
+        var organizerIDs: [String] = []
+        /// `{stakeholderId, role}` objects, as recorded.
+        var participants: [JSONValue] = []
+        var sources: [JSONValue] = []
+
+        init() {}
+
+        init(stream: String, _ record: ConsultationRecord) {
+            streamID = stream
+            consultationID = record.consultationID
+            kind = record.kind
+            title = record.title
+            date = record.date
+            venue = record.venue
+            organizerIDs = record.organizerIDs
+            participants = record.participants
+            sources = record.sources
+        }
+    }
+
+    /// A row of `view_statements`: one statement, keyed by its event's version in the stream.
+    struct Statement: ViewRow, Equatable {
+        var streamID = ""
+        var sequence = 0
+        var statementID = ""
+        var consultationID = ""
+        var speakerID = ""
+        var summary = ""
+        var quote: String?
+        var topics: [String] = []
+
+        init() {}
+
+        init(stream: String, _ statement: ConsultationRecord.Statement, consultation: String) {
+            streamID = stream
+            sequence = statement.sequence
+            statementID = statement.statementID
+            consultationID = consultation
+            speakerID = statement.speakerID
+            summary = statement.summary
+            quote = statement.quote
+            topics = statement.topics
+        }
+    }
+
+    var tables: [ViewTable] { [Self.consultations.table, Self.statements.table] }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
         let recomputed = batch.corrected(.consultation)
-        var consultations: [JSONObject] = []
-        var statements: [JSONObject] = []
+        var consultations: [Consultation] = []
+        var statements: [Statement] = []
         for (stream, versions) in try batch.known(recomputed, on: connection) {
             guard let record = ConsultationRecord(versions: versions) else { continue }
-            consultations.append(Self.row(stream, record))
-            statements += record.statements.map { Self.row(stream, $0, consultation: record.consultationID) }
+            consultations.append(Consultation(stream: stream, record))
+            statements += record.statements.map { Statement(stream: stream, $0, consultation: record.consultationID) }
         }
         try Self.consultations.replace(streams: recomputed, with: consultations, suffix: suffix, on: connection)
         try Self.statements.replace(streams: recomputed, with: statements, suffix: suffix, on: connection)
@@ -36,41 +94,14 @@ struct ConsultationsView: ProjectionView {
         for (stream, event) in batch.recordEvents(.consultation, excluding: Set(recomputed)) {
             let version = event.firstVersion
             if event.type == .consultationHeld, let record = ConsultationRecord(versions: [version]) {
-                consultations.append(Self.row(stream, record))
+                consultations.append(Consultation(stream: stream, record))
             } else if event.type == .statementRecorded, let consultation = event.data["consultationId"]?.stringValue,
                 let statement = ConsultationRecord.statement(version)
             {
-                statements.append(Self.row(stream, statement, consultation: consultation))
+                statements.append(Statement(stream: stream, statement, consultation: consultation))
             }
         }
         try Self.consultations.insert(consultations, suffix: suffix, on: connection)
         try Self.statements.insert(statements, suffix: suffix, on: connection)
-    }
-
-    static func row(_ stream: String, _ record: ConsultationRecord) -> JSONObject {
-        var row = Row()
-        row["stream_id"] = stream
-        row["consultation_id"] = record.consultationID
-        row["kind"] = record.kind
-        row["title"] = record.title
-        row.set("date", record.date)
-        row["venue"] = record.venue
-        row.set("organizer_ids", record.organizerIDs)
-        row.set("participants", json: .array(record.participants))
-        row.set("sources", json: .array(record.sources))
-        return row.object
-    }
-
-    static func row(_ stream: String, _ statement: ConsultationRecord.Statement, consultation: String) -> JSONObject {
-        var row = Row()
-        row["stream_id"] = stream
-        row.set("sequence", statement.sequence)
-        row["statement_id"] = statement.statementID
-        row["consultation_id"] = consultation
-        row["speaker_id"] = statement.speakerID
-        row["summary"] = statement.summary
-        row["quote"] = statement.quote
-        row.set("topics", statement.topics)
-        return row.object
     }
 }

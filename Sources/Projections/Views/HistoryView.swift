@@ -1,4 +1,5 @@
 import ConsultDomain
+import Foundation
 import Postgres
 
 /// Every record's versions over recording time (`RecordVersion`): the commitment history among
@@ -9,37 +10,64 @@ import Postgres
 struct HistoryView: ProjectionView {
     let name = "history"
     let version = 1
-    static let versions = ViewTable(
+    static let versions = ViewSchema<Version>(
         "view_versions", key: ["stream_id", "event_id", "recorded_from"], indexes: [["type"]],
         columns: [
-            ("event_id", "uuid"), ("type", "text"), ("sequence", "integer"), ("on_date", "date"),
-            ("recorded_from", "bigint"), ("recorded_until", "bigint"), ("data", "text"),
+            .column("event_id", .uuid, \.eventID), .column("type", .text, \.type),
+            .column("sequence", .integer, \.sequence), .column("on_date", .date, \.onDate),
+            .column("recorded_from", .bigint, \.recordedFrom), .column("recorded_until", .bigint, \.recordedUntil),
+            // Text, not jsonb: it is only read back whole and parsed here, and converting every row
+            // to jsonb was the largest single cost of a replay.
+            .column("data", .jsonText, \.data),
         ])
-    var tables: [ViewTable] { [Self.versions] }
+
+    /// A row: one version of a record (`RecordVersion`), with its own date and its recording
+    /// times in microseconds.
+    struct Version: ViewRow, Equatable {
+        var streamID = ""
+        var eventID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        /// The event type's name.
+        var type = ""
+        var sequence = 0
+        /// The version's own date (`RecordVersion.ownDate`), for questions about dates.
+        var onDate: CalendarDate?
+        var recordedFrom: Int64 = 0
+        var recordedUntil: Int64?
+        var data = JSONObject()
+
+        init() {}
+
+        init(stream: String, _ version: RecordVersion) {
+            streamID = stream
+            eventID = version.eventID
+            type = version.type.rawValue
+            sequence = version.sequence
+            onDate = version.ownDate
+            recordedFrom = version.recordedFrom.microseconds
+            recordedUntil = version.recordedUntil?.microseconds
+            data = version.data
+        }
+
+        /// The version the row holds; nil for an event type this program does not know.
+        var recordVersion: RecordVersion? {
+            guard let type = EventType(rawValue: type) else { return nil }
+            return RecordVersion(
+                eventID: eventID, type: type, sequence: sequence, data: data,
+                recordedFrom: Timestamp(microseconds: recordedFrom),
+                recordedUntil: recordedUntil.map(Timestamp.init(microseconds:)))
+        }
+    }
+
+    var tables: [ViewTable] { [Self.versions.table] }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
         let recomputed = RecordKind.allCases.flatMap(batch.corrected)
         let all = try batch.records.cache.versions(of: recomputed, on: connection)
-        let rows = recomputed.flatMap { stream in (all[stream] ?? []).map { Self.row(stream, $0) } }
+        let rows = recomputed.flatMap { stream in (all[stream] ?? []).map { Version(stream: stream, $0) } }
         try Self.versions.replace(streams: recomputed, with: rows, suffix: suffix, on: connection)
         let excluded = Set(recomputed)
         let added = RecordKind.allCases.flatMap { batch.recordEvents($0, excluding: excluded) }
         try Self.versions.insert(
-            added.map { Self.row($0.stream, $0.event.firstVersion) }, suffix: suffix, on: connection)
-    }
-
-    static func row(_ stream: String, _ version: RecordVersion) -> JSONObject {
-        var row = Row()
-        row["stream_id"] = stream
-        row["event_id"] = version.eventID.uuidString.lowercased()
-        row["type"] = version.type.rawValue
-        row.set("sequence", version.sequence)
-        row.set("on_date", version.ownDate)
-        row.set("recorded_from", json: .number(String(version.recordedFrom.microseconds)))
-        row.set("recorded_until", json: version.recordedUntil.map { .number(String($0.microseconds)) } ?? .null)
-        // Text, not jsonb: it is only read back whole and parsed here, and converting every row
-        // to jsonb was the largest single cost of a replay.
-        row["data"] = JSONValue.object(version.data).serialized()
-        return row.object
+            added.map { Version(stream: $0.stream, $0.event.firstVersion) }, suffix: suffix, on: connection)
     }
 }

@@ -6,33 +6,54 @@ import Postgres
 struct RequestsView: ProjectionView {
     let name = "requests"
     let version = 1
-    static let requests = ViewTable(
+    static let requests = ViewSchema<Request>(
         "view_requests", key: ["stream_id"], indexes: [["request_id"], ["consultation_id"], ["requester_id"]],
         columns: [
-            ("request_id", "text"), ("consultation_id", "text"), ("requester_id", "text"),
-            ("addressed_to_ids", "text[]"), ("summary", "text"), ("topics", "text[]"), ("answers", "jsonb"),
-            ("answer_commitment_ids", "text[]"),
+            .column("request_id", .text, \.requestID), .column("consultation_id", .text, \.consultationID),
+            .column("requester_id", .text, \.requesterID), .column("addressed_to_ids", .textArray, \.addressedToIDs),
+            .column("summary", .text, \.summary), .column("topics", .textArray, \.topics),
+            .column("answers", .jsonb, \.answers), .column("answer_commitment_ids", .textArray, \.answerCommitmentIDs),
         ])
-    var tables: [ViewTable] { [Self.requests] }
+
+    /// A row: one request and its answers.
+    struct Request: ViewRow, Equatable {
+        var streamID = ""
+        var requestID = ""
+        var consultationID = ""
+        var requesterID = ""
+        var addressedToIDs: [String] = []
+        var summary = ""
+        var topics: [String] = []
+        /// `{on, answeredById, outcome, reason, commitmentIds}` objects (`RequestRecord.Answer.json`).
+        var answers: [JSONValue] = []
+        /// The commitments the answers name, each once, in order.
+        var answerCommitmentIDs: [String] = []
+
+        init() {}
+
+        init(stream: String, _ record: RequestRecord) {
+            streamID = stream
+            requestID = record.requestID
+            consultationID = record.consultationID
+            requesterID = record.requesterID
+            addressedToIDs = record.addressedToIDs
+            summary = record.summary
+            topics = record.topics
+            answers = record.answers.map(\.json)
+            for id in record.answers.flatMap(\.commitmentIDs) where !answerCommitmentIDs.contains(id) {
+                answerCommitmentIDs.append(id)
+            }
+        }
+    }
+
+    var tables: [ViewTable] { [Self.requests.table] }
 
     func apply(_ batch: ProjectionBatch, suffix: String, on connection: isolated Connection) throws {
         let streams = batch.touched(.request)
-        var rows: [JSONObject] = []
+        var rows: [Request] = []
         for (stream, versions) in try batch.known(streams, on: connection) {
             guard let record = RequestRecord(versions: versions) else { continue }
-            var row = Row()
-            row["stream_id"] = stream
-            row["request_id"] = record.requestID
-            row["consultation_id"] = record.consultationID
-            row["requester_id"] = record.requesterID
-            row.set("addressed_to_ids", record.addressedToIDs)
-            row["summary"] = record.summary
-            row.set("topics", record.topics)
-            row.set("answers", json: .array(record.answers.map(\.json)))
-            var commitments: [String] = []
-            for id in record.answers.flatMap(\.commitmentIDs) where !commitments.contains(id) { commitments.append(id) }
-            row.set("answer_commitment_ids", commitments)
-            rows.append(row.object)
+            rows.append(Request(stream: stream, record))
         }
         try Self.requests.replace(streams: streams, with: rows, suffix: suffix, on: connection)
     }

@@ -14,13 +14,33 @@ import Postgres
 struct SearchView: ProjectionView {
     let name = "search"
     let version = 1
-    static let texts = ViewTable(
+    static let texts = ViewSchema<Text>(
         "view_search", key: ["stream_id", "sequence", "ordinal"],
         columns: [
-            ("sequence", "integer"), ("ordinal", "integer"), ("kind", "text"), ("id", "text"), ("field", "text"),
-            ("text", "text"), ("folded", "text"), ("consultation_id", "text"),
+            .column("sequence", .integer, \.sequence), .column("ordinal", .integer, \.ordinal),
+            .column("kind", .text, \.kind), .column("id", .text, \.id), .column("field", .text, \.field),
+            .column("text", .text, \.text), .column("folded", .text, \.folded),
+            .column("consultation_id", .text, \.consultationID),
         ])
-    var tables: [ViewTable] { [Self.texts] }
+
+    /// A row: one searchable text, numbered within the event it comes from.
+    struct Text: ViewRow, Equatable {
+        var streamID = ""
+        /// The version in the stream of the event the text comes from.
+        var sequence = 0
+        var ordinal = 0
+        /// `stakeholder`, `consultation`, `statement`, `request` or `commitment`.
+        var kind = ""
+        var id = ""
+        /// The field the text is from (`name`, `title`, `summary`, `quote`, `aliases`).
+        var field = ""
+        var text = ""
+        /// `text` folded (`SearchView.fold`); nil when folding changes nothing.
+        var folded: String?
+        var consultationID: String?
+    }
+
+    var tables: [ViewTable] { [Self.texts.table] }
 
     /// The form texts and queries are compared in: NFC, lower case.
     ///
@@ -86,7 +106,7 @@ struct SearchView: ProjectionView {
                     record.made.data["summary"]?.stringValue, consultation: record.consultationID)
             }
         }
-        try Self.texts.replace(streams: recomputed, with: rows.objects, suffix: suffix, on: connection)
+        try Self.texts.replace(streams: recomputed, with: rows.texts, suffix: suffix, on: connection)
         rows = Rows()
         for (stream, event) in batch.recordEvents(.consultation, excluding: Set(recomputed)) {
             if event.type == .consultationHeld {
@@ -95,12 +115,12 @@ struct SearchView: ProjectionView {
                 rows.add(statement: event.firstVersion, stream: stream, consultation: consultation)
             }
         }
-        try Self.texts.insert(rows.objects, suffix: suffix, on: connection)
+        try Self.texts.insert(rows.texts, suffix: suffix, on: connection)
     }
 
     /// Search rows being built, numbered within each source event.
     struct Rows {
-        var objects: [JSONObject] = []
+        var texts: [Text] = []
         private var ordinals: [String: Int] = [:]
 
         mutating func add(
@@ -111,18 +131,11 @@ struct SearchView: ProjectionView {
             let key = "\(stream)#\(sequence)"
             let ordinal = ordinals[key, default: 0]
             ordinals[key] = ordinal + 1
-            var row = Row()
-            row["stream_id"] = stream
-            row.set("sequence", sequence)
-            row.set("ordinal", ordinal)
-            row["kind"] = kind
-            row["id"] = id
-            row["field"] = field
-            row["text"] = text
             let folded = SearchView.fold(text)
-            row["folded"] = folded == text ? nil : folded
-            row["consultation_id"] = consultation
-            objects.append(row.object)
+            texts.append(
+                Text(
+                    streamID: stream, sequence: sequence, ordinal: ordinal, kind: kind, id: id, field: field,
+                    text: text, folded: folded == text ? nil : folded, consultationID: consultation))
         }
 
         mutating func add(consultation held: RecordVersion, stream: String) {

@@ -10,11 +10,24 @@ import Testing
 /// characters it holds.
 @Suite("View rows written with COPY")
 struct ViewTableCopyTests {
-    static let table = ViewTable(
+    /// A row of every column type, each value nullable.
+    struct Probe: ViewRow {
+        var streamID = ""
+        var n = 0
+        var label: String?
+        var tags: [String?]?
+        var onDate: CalendarDate?
+        var total: Int64?
+        var payload: JSONValue?
+        var id: UUID?
+    }
+
+    static let probe = ViewSchema<Probe>(
         "view_copy_probe", key: ["stream_id", "n"],
         columns: [
-            ("n", "integer"), ("label", "text"), ("tags", "text[]"), ("on_date", "date"), ("total", "bigint"),
-            ("payload", "jsonb"), ("id", "uuid"),
+            .column("n", .integer, \.n), .column("label", .text, \.label), .column("tags", .textArray, \.tags),
+            .column("on_date", .date, \.onDate), .column("total", .bigint, \.total),
+            .column("payload", .jsonb, \.payload), .column("id", .uuid, \.id),
         ])
 
     @Test("text, arrays, dates, numbers, jsonb and uuids with hostile characters round-trip; JSON null is NULL")
@@ -25,30 +38,30 @@ struct ViewTableCopyTests {
             "plain", "tab\there", "new\nline", "carriage\rreturn", #"back\slash"#, #"\N"#, #"quote "inside""#,
             "{braces,comma}", "NULL", "", " ", "과학기술정보통신부", "🙂", "\u{202E}reversed",
         ]
-        var rows: [JSONObject] = []
+        var rows: [Probe] = []
         for (index, text) in hostile.enumerated() {
-            var row = JSONObject()
-            row["stream_id"] = .string("s-\(index)")
-            row["n"] = .number(String(index))
-            row["label"] = .string(text)
-            row["tags"] = .array([.string(text), .string("b"), .null])
-            row["on_date"] = .string("2024-02-29")
-            row["total"] = .number("9007199254740993")
-            row["payload"] = index % 2 == 0 ? .string(text) : .object(JSONObject([("k", .string(text))]))
-            row["id"] = .string("00000000-0000-4000-8000-00000000000\(index % 10)")
+            var row = Probe()
+            row.streamID = "s-\(index)"
+            row.n = index
+            row.label = text
+            row.tags = [text, "b", nil]
+            row.onDate = CalendarDate("2024-02-29")
+            row.total = 9_007_199_254_740_993
+            row.payload = index % 2 == 0 ? .string(text) : .object(JSONObject([("k", .string(text))]))
+            row.id = UUID(uuidString: "00000000-0000-4000-8000-00000000000\(index % 10)")
             rows.append(row)
         }
-        var nulls = JSONObject()
-        nulls["stream_id"] = .string("s-null")
-        nulls["n"] = .number("99")
-        for column in ["label", "tags", "on_date", "total", "payload", "id"] { nulls[column] = .null }
+        var nulls = Probe()
+        nulls.streamID = "s-null"
+        nulls.n = 99
+        nulls.payload = .null  // JSON null, written as NULL like the missing values
         rows.append(nulls)
 
         try await connection.withTransaction { [rows] connection in
-            for statement in Self.table.createStatements(suffix: "") {
+            for statement in Self.probe.table.createStatements(suffix: "") {
                 try connection.query(PostgresQuery(unsafeSQL: statement))
             }
-            try Self.table.insert(rows, suffix: "", on: connection)
+            try Self.probe.insert(rows, suffix: "", on: connection)
         }
         let stored = try await connection.query(
             """

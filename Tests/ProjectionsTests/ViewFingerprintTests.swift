@@ -1,0 +1,39 @@
+import Testing
+
+@testable import Projections
+
+/// A view's fingerprint is stored with its checkpoint: when it changes, every user's view is
+/// rebuilt from the first event. A change to a view's tables (or its `version`) must be meant.
+@Suite("View fingerprints")
+struct ViewFingerprintTests {
+    /// The fingerprints users' checkpoints hold (read from a replay's `projection_checkpoints`).
+    /// Change one only with the view's tables, on purpose: that rebuilds the view for everyone.
+    static let pinned: [String: Int] = [
+        "history": 1_539_632_164,
+        "stakeholders": 377_508_824,
+        "consultations": 126_575_984,
+        "requests": 456_683_742,
+        "commitments": 1_089_625_476,
+        "follow-ups": 1_674_567_933,
+        "search": 1_949_544_205,
+    ]
+
+    @Test("each view's fingerprint is the pinned one: its DDL has not changed")
+    func fingerprintsArePinned() {
+        #expect(Views.all.count == Self.pinned.count)
+        for view in Views.all {
+            #expect(view.fingerprint == Self.pinned[view.name], "\(view.name)'s tables or version changed")
+        }
+    }
+
+    @Test("every view table starts with stream_id and keys on it")
+    func streamFirst() {
+        for table in Views.all.flatMap(\.tables) {
+            #expect(table.columns.first?.name == "stream_id")
+            #expect(table.columns.first?.type == "text")
+            #expect(table.key.first == "stream_id")
+            let names = table.columns.map(\.name)
+            #expect(Set(names).count == names.count, "\(table.name) names a column twice")
+        }
+    }
+}
