@@ -75,23 +75,19 @@ final class VersionCache {
         -> [String: [RecordVersion]]
     {
         let wanted = types?.map(\.rawValue)
+        let schema = HistoryView.versions
+        let columns = schema.columnList()
         let rows = try connection.query(
             """
-            SELECT stream_id, event_id, type, sequence, data, recorded_from, recorded_until
-            FROM view_versions
+            SELECT \(unescaped: columns) FROM view_versions
             WHERE stream_id = ANY(\(streams)::text[]) AND (\(wanted == nil) OR type = ANY(\(wanted ?? [])::text[]))
             ORDER BY stream_id, sequence, recorded_from
             """)
         var found: [String: [RecordVersion]] = [:]
         for row in rows {
-            guard let type = EventType(rawValue: try row.decode(String.self, column: 2)) else { continue }
-            let data = try JSONValue.parse(try row.decode(String.self, column: 4)).objectValue ?? JSONObject()
-            let until: Int64? = try row.decode(column: 6)
-            found[try row.decode(String.self, column: 0), default: []].append(
-                RecordVersion(
-                    eventID: try row.decode(column: 1), type: type, sequence: try row.decode(column: 3), data: data,
-                    recordedFrom: Timestamp(microseconds: try row.decode(column: 5)),
-                    recordedUntil: until.map(Timestamp.init(microseconds:))))
+            let version = try schema.decode(row)
+            guard let recordVersion = version.recordVersion else { continue }
+            found[version.streamID, default: []].append(recordVersion)
         }
         return found
     }
