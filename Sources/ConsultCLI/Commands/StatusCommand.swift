@@ -18,33 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
         let views = loaded.views
         switch output.format {
         case .json:
-            var object = JSONObject()
-            object["eventCount"] = .number(String(status.eventCount))
-            object["lastPosition"] = status.lastPosition.map { .number(String($0)) } ?? .null
-            object["readableHead"] = status.head.map { .string($0.description) } ?? .null
-            object["eventsHeldBack"] = .number(String(status.eventsHeldBack))
-            if let writer = status.oldestWriter {
-                var transaction = JSONObject()
-                transaction["pid"] = .number(String(writer.pid))
-                transaction["state"] = .string(writer.state)
-                transaction["secondsOpen"] = .number(String(Int(writer.secondsOpen)))
-                transaction["applicationName"] = .string(writer.applicationName)
-                object["oldestOpenWriter"] = .object(transaction)
-            } else {
-                object["oldestOpenWriter"] = .null
-            }
-            object["views"] = .array(
-                views.map { view in
-                    var item = JSONObject()
-                    item["name"] = .string(view.name)
-                    item["version"] = .number(String(view.version))
-                    item["checkpoint"] = view.checkpoint.map { .string($0.description) } ?? .null
-                    item["eventsApplied"] = .number(String(view.eventsApplied))
-                    item["lag"] = .number(String(view.lag))
-                    item["updatedAt"] = .string(view.updatedAt)
-                    return .object(item)
-                })
-            Output.writeLine(JSONValue.array([.object(object)]).serialized())
+            Output.writeLine(JSONValue.array([.object(loaded.json)]).serialized())
         case .csv:
             var csv = CSVWriter(headers: ["eventCount", "lastPosition", "readableHead", "eventsHeldBack"])
             csv.append([

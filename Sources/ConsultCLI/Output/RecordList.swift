@@ -62,12 +62,6 @@ struct RecordList {
     }
 }
 
-extension JSONValue {
-    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
-    static func optional(_ date: CalendarDate?) -> JSONValue { date.map { .string($0.description) } ?? .null }
-    static func int(_ value: Int) -> JSONValue { .number(String(value)) }
-}
-
 /// The terminal the output goes to, if any.
 enum Terminal {
     /// Its width in columns; nil when stdout is not a terminal (and `COLUMNS` is not set).

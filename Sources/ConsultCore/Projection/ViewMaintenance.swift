@@ -38,25 +38,3 @@ public enum ViewMaintenance {
         }
     }
 }
-
-/// `consult status`: the log's size and position, what holds readers back, each view's checkpoint.
-public struct StoreStatus: Sendable {
-    public var log: LogStatus
-    public var views: [ViewStatus]
-
-    /// Reads the status (the views' tables are created first where missing).
-    public static func load(_ access: StoreAccess) async throws -> StoreStatus {
-        let session = try await access.open()
-        do {
-            let log = try await session.store.status()
-            let runner = ProjectionRunner(store: session.store)
-            try await runner.prepare()
-            let views = try await runner.status()
-            await session.close()
-            return StoreStatus(log: log, views: views)
-        } catch {
-            await session.close()
-            throw error
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Foundation
 
@@ -114,11 +115,6 @@ public enum LogFlagValues {
 }
 
 extension JSONValue {
-    /// An array of strings.
-    static func strings(_ values: [String]) -> JSONValue {
-        .array(values.map(JSONValue.string))
-    }
-
     /// An array of strings, or nil (the field left out) when there are none.
     static func strings(ifAny values: [String]) -> JSONValue? {
         values.isEmpty ? nil : strings(values)

@@ -59,7 +59,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
         let read = try await connection.openForReading()
         let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
         var list = RecordList(
-            keys: Self.keys,
+            keys: CommitmentRow.keys,
             tableColumns: [
                 ("COMMITMENT", "commitmentId"), ("OWNER", "ownerName"), ("MADE BY", "maker"),
                 ("CONSULTATION", "consultationTitle"), ("MADE ON", "madeOn"), ("DUE BY", "dueBy"),
@@ -68,47 +68,8 @@ struct CommitmentsCommand: AsyncParsableCommand {
         for row in rows {
             let maker = [row.state.makerName, row.state.makerTitle].compactMap { $0 }.joined(separator: ", ")
             let due = [row.state.dueBy?.description, row.state.dueText.map { "(\($0))" }].compactMap { $0 }
-            list.append(Self.json(row), tableExtras: ["maker": maker, "dueBy": due.joined(separator: " ")])
+            list.append(row.json, tableExtras: ["maker": maker, "dueBy": due.joined(separator: " ")])
         }
         Output.write(list.render(output.format, emptyMessage: "No commitments match."))
-    }
-
-    static let keys = [
-        "commitmentId", "summary", "ownerId", "ownerName", "ownerSector", "madeById", "makerName", "makerTitle",
-        "consultationId", "consultationTitle", "consultationKind", "madeOn", "due", "dueText", "originalDueBy", "dueBy",
-        "slips", "status", "statusOn", "schedule", "overdue", "lastNote", "restatements", "followUps",
-        "respondsToRequestIds", "topics",
-    ]
-
-    static func json(_ row: CommitmentRow) -> JSONObject {
-        let state = row.state
-        var object = JSONObject()
-        object["commitmentId"] = .string(state.commitmentID)
-        object["summary"] = .string(state.summary)
-        object["ownerId"] = .string(state.ownerID)
-        object["ownerName"] = .optional(state.ownerName)
-        object["ownerSector"] = .optional(state.ownerSector)
-        object["madeById"] = .string(state.madeByID)
-        object["makerName"] = .optional(state.makerName)
-        object["makerTitle"] = .optional(state.makerTitle)
-        object["consultationId"] = .string(state.consultationID)
-        object["consultationTitle"] = .optional(state.consultationTitle)
-        object["consultationKind"] = .optional(state.consultationKind)
-        object["madeOn"] = .optional(state.madeOn)
-        object["due"] = .optional(state.due)
-        object["dueText"] = .optional(state.dueText)
-        object["originalDueBy"] = .optional(state.originalDueBy)
-        object["dueBy"] = .optional(state.dueBy)
-        object["slips"] = .int(state.slips)
-        object["status"] = .string(state.status)
-        object["statusOn"] = .optional(state.statusOn)
-        object["schedule"] = .string(row.schedule.rawValue)
-        object["overdue"] = .bool(row.schedule == .overdue)
-        object["lastNote"] = .optional(state.lastNote)
-        object["restatements"] = .int(state.restatements)
-        object["followUps"] = .int(row.followUps)
-        object["respondsToRequestIds"] = .strings(state.respondsToRequestIDs)
-        object["topics"] = .strings(state.topics)
-        return object
     }
 }

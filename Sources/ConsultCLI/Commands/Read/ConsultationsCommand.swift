@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Projections
 
@@ -15,28 +16,14 @@ struct ConsultationsCommand: AsyncParsableCommand {
         let read = try await connection.openForReading()
         let rows = try await read.model.consultations()
         var list = RecordList(
-            keys: [
-                "consultationId", "kind", "title", "date", "venue", "organizerIds", "participants", "statements",
-                "requests", "commitments",
-            ],
+            keys: ConsultationRow.keys,
             tableColumns: [
                 ("DATE", "date"), ("CONSULTATION", "consultationId"), ("KIND", "kind"), ("TITLE", "title"),
                 ("PARTICIPANTS", "participantCount"), ("STATEMENTS", "statements"), ("REQUESTS", "requests"),
                 ("COMMITMENTS", "commitments"),
             ])
         for row in rows {
-            var object = JSONObject()
-            object["consultationId"] = .string(row.consultationID)
-            object["kind"] = .string(row.kind)
-            object["title"] = .string(row.title)
-            object["date"] = .optional(row.date)
-            object["venue"] = .optional(row.venue)
-            object["organizerIds"] = .strings(row.organizerIDs)
-            object["participants"] = .array(row.participants)
-            object["statements"] = .int(row.statements)
-            object["requests"] = .int(row.requests)
-            object["commitments"] = .int(row.commitments)
-            list.append(object, tableExtras: ["participantCount": String(row.participants.count)])
+            list.append(row.json, tableExtras: ["participantCount": String(row.participants.count)])
         }
         Output.write(list.render(output.format, emptyMessage: "No consultations are recorded."))
     }

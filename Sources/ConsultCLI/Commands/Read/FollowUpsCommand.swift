@@ -34,20 +34,13 @@ struct FollowUpsCommand: AsyncParsableCommand {
         let read = try await connection.openForReading()
         let rows = try await read.model.followUps(on: date, dueWithin: dueWithin, all: all)
         var list = RecordList(
-            keys: ["commitmentId", "checkOn", "assignee", "note", "done", "due"],
+            keys: FollowUpRow.keys,
             tableColumns: [
                 ("COMMITMENT", "commitmentId"), ("CHECK ON", "checkOn"), ("ASSIGNEE", "assignee"), ("DONE", "done"),
                 ("DUE", "due"), ("NOTE", "note"),
             ])
         for row in rows {
-            var object = JSONObject()
-            object["commitmentId"] = .string(row.commitmentID)
-            object["checkOn"] = .string(row.checkOn.description)
-            object["assignee"] = .optional(row.assignee)
-            object["note"] = .optional(row.note)
-            object["done"] = .bool(row.isDone)
-            object["due"] = .bool(row.isDue)
-            list.append(object, tableExtras: ["done": row.isDone ? "yes" : "no", "due": row.isDue ? "yes" : "no"])
+            list.append(row.json, tableExtras: ["done": row.isDone ? "yes" : "no", "due": row.isDue ? "yes" : "no"])
         }
         Output.write(
             list.render(output.format, emptyMessage: all ? "No follow-ups are scheduled." : "No follow-ups are due."))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Projections
 
@@ -25,30 +26,17 @@ struct RequestsCommand: AsyncParsableCommand {
         let read = try await connection.openForReading()
         let rows = try await read.model.requests(unansweredOnly: unanswered, addressedTo: to, topic: topic)
         var list = RecordList(
-            keys: [
-                "requestId", "consultationId", "requesterId", "addressedToIds", "summary", "topics", "answers",
-                "commitmentIds", "unanswered",
-            ],
+            keys: RequestRow.keys,
             tableColumns: [
                 ("REQUEST", "requestId"), ("BY", "requesterId"), ("TO", "addressedToIds"), ("ANSWER", "answer"),
                 ("COMMITMENTS", "commitmentIds"), ("SUMMARY", "summary"),
             ])
         for row in rows {
-            var object = JSONObject()
-            object["requestId"] = .string(row.requestID)
-            object["consultationId"] = .string(row.consultationID)
-            object["requesterId"] = .string(row.requesterID)
-            object["addressedToIds"] = .strings(row.addressedToIDs)
-            object["summary"] = .string(row.summary)
-            object["topics"] = .strings(row.topics)
-            object["answers"] = .array(row.answers)
-            object["commitmentIds"] = .strings(row.commitmentIDs)
-            object["unanswered"] = .bool(row.isUnanswered)
             let last = row.answers.last?.objectValue
             let answer =
                 last.map { "\($0["outcome"]?.stringValue ?? "") (\($0["on"]?.stringValue ?? ""))" }
                 ?? (row.commitmentIDs.isEmpty ? "unanswered" : "")
-            list.append(object, tableExtras: ["answer": answer])
+            list.append(row.json, tableExtras: ["answer": answer])
         }
         Output.write(list.render(output.format, emptyMessage: "No requests match."))
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Foundation
 import Projections
@@ -28,19 +29,13 @@ struct SearchCommand: AsyncParsableCommand {
         let read = try await connection.openForReading()
         let hits = try await read.model.search(text)
         var list = RecordList(
-            keys: ["kind", "id", "field", "text", "consultationId"],
+            keys: SearchHit.keys,
             tableColumns: [
                 ("KIND", "kind"), ("ID", "id"), ("FIELD", "field"), ("CONSULTATION", "consultationId"),
                 ("TEXT", "text"),
             ])
         for hit in hits {
-            var object = JSONObject()
-            object["kind"] = .string(hit.kind)
-            object["id"] = .string(hit.id)
-            object["field"] = .string(hit.field)
-            object["text"] = .string(hit.text)
-            object["consultationId"] = .optional(hit.consultationID)
-            list.append(object)
+            list.append(hit.json)
         }
         Output.write(list.render(output.format, emptyMessage: "Nothing contains \"\(text)\"."))
     }

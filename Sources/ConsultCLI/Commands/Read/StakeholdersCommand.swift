@@ -22,32 +22,14 @@ struct StakeholdersCommand: AsyncParsableCommand {
         let read = try await connection.openForReading()
         let rows = try await read.model.stakeholders(on: date)
         var list = RecordList(
-            keys: [
-                "stakeholderId", "name", "kind", "sector", "title", "affiliationId", "party", "aliases", "statements",
-                "requests", "commitmentsMade", "commitmentsOwned", "outstanding", "overdue",
-            ],
+            keys: StakeholderRow.keys,
             tableColumns: [
                 ("STAKEHOLDER", "stakeholderId"), ("NAME", "name"), ("SECTOR", "sector"), ("TITLE", "title"),
                 ("STATEMENTS", "statements"), ("REQUESTS", "requests"), ("MADE", "commitmentsMade"),
                 ("OWNED", "commitmentsOwned"), ("OUTSTANDING", "outstanding"), ("OVERDUE", "overdue"),
             ])
         for row in rows {
-            var object = JSONObject()
-            object["stakeholderId"] = .string(row.stakeholderID)
-            object["name"] = .string(row.name)
-            object["kind"] = .string(row.kind)
-            object["sector"] = .string(row.sector)
-            object["title"] = .optional(row.title)
-            object["affiliationId"] = .optional(row.affiliationID)
-            object["party"] = .optional(row.party)
-            object["aliases"] = .strings(row.aliases)
-            object["statements"] = .int(row.statements)
-            object["requests"] = .int(row.requests)
-            object["commitmentsMade"] = .int(row.commitmentsMade)
-            object["commitmentsOwned"] = .int(row.commitmentsOwned)
-            object["outstanding"] = .int(row.outstanding)
-            object["overdue"] = .int(row.overdue)
-            list.append(object)
+            list.append(row.json)
         }
         Output.write(list.render(output.format, emptyMessage: "No stakeholders are recorded."))
     }
