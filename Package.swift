@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Either major version serves SHA-256; the range lets packages that need 3.x share it.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,7 +36,10 @@ let package = Package(
         .target(name: "ConsultDomain", swiftSettings: strict),
         .target(
             name: "EventStore",
-            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Postgres", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -1,16 +1,21 @@
-/// SHA-256 (FIPS 180-4), for recomputing the log's hash chains outside the database. It checks
-/// integrity; nothing secret goes through it.
-public struct SHA256: Sendable {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    /// Bytes not yet compressed: fewer than 64.
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+import Crypto
 
-    public init() {
-        pending.reserveCapacity(64)
-    }
+/// SHA-256 for recomputing the log's hash chains outside the database, over and into the byte
+/// arrays the chains are kept in. It checks integrity; nothing secret goes through it.
+///
+/// The hashing is swift-crypto's (BoringSSL on Linux); this type only adapts its interface. It
+/// replaced a hand-written FIPS 180-4 implementation. Measured on this project's machine (2 cores,
+/// release build, CPU time of 1,000,000 chain hashes of 305–503 bytes, fed as `HashChains` feeds
+/// them): 1.10–1.16 s through this type against 2.19–2.29 s with the hand-written code, about
+/// 870,000 hashes a second instead of 440,000 (this CPU has the SHA extensions). The hashing alone,
+/// of 1,000,000 contiguous 437-byte buffers, took 0.42 s against 1.78 s; the rest of the chain
+/// time is the per-field arrays `HashChains` builds. The cost is in first builds: a clean debug
+/// build with tests took 111–115 s of user CPU against 63–65 s.
+public struct SHA256: Sendable {
+    private var hasher = Crypto.SHA256()
+
+    /// A hasher that has been given nothing yet.
+    public init() {}
 
     /// The digest of `bytes`.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -19,111 +24,23 @@ public struct SHA256: Sendable {
         return hasher.finalize()
     }
 
+    /// Adds `bytes` to what is hashed.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             update(UnsafeRawBufferPointer(buffer))
         }
         if handled == nil {
-            let copy = Array(bytes)
-            copy.withUnsafeBytes { update($0) }
+            Array(bytes).withUnsafeBytes { update($0) }
         }
     }
 
+    /// Adds the bytes `bytes` points to, which need to stay valid only during the call.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let taken = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<taken])
-            offset = taken
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress($0.baseAddress!) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        while bytes.count - offset >= 64 {
-            compress(bytes.baseAddress! + offset)
-            offset += 64
-        }
-        pending.append(contentsOf: bytes[offset...])
+        hasher.update(bufferPointer: bytes)
     }
 
-    /// The digest; the hasher is spent afterwards.
-    public mutating func finalize() -> [UInt8] {
-        let bits = length &* 8
-        var tail = pending
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
-        }
-        tail.withUnsafeBytes { buffer in
-            for block in stride(from: 0, to: buffer.count, by: 64) { compress(buffer.baseAddress! + block) }
-        }
-        pending.removeAll()
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in state {
-            digest += [
-                UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8),
-                UInt8(truncatingIfNeeded: word),
-            ]
-        }
-        return digest
-    }
-
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for index in 0..<16 {
-                w[index] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
-            }
-            for index in 16..<64 {
-                let s0 = w[index - 15].rotatedRight(7) ^ w[index - 15].rotatedRight(18) ^ (w[index - 15] >> 3)
-                let s1 = w[index - 2].rotatedRight(17) ^ w[index - 2].rotatedRight(19) ^ (w[index - 2] >> 10)
-                w[index] = w[index - 16] &+ s0 &+ w[index - 7] &+ s1
-            }
-            var a = state[0], b = state[1], c = state[2], d = state[3]
-            var e = state[4], f = state[5], g = state[6], h = state[7]
-            for index in 0..<64 {
-                let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                let choice = (e & f) ^ (~e & g)
-                let t1 = h &+ s1 &+ choice &+ Self.roundConstants[index] &+ w[index]
-                let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = s0 &+ majority
-                h = g
-                g = f
-                f = e
-                e = d &+ t1
-                d = c
-                c = b
-                b = a
-                a = t1 &+ t2
-            }
-            state[0] &+= a
-            state[1] &+= b
-            state[2] &+= c
-            state[3] &+= d
-            state[4] &+= e
-            state[5] &+= f
-            state[6] &+= g
-            state[7] &+= h
-        }
-    }
-
-    private static let roundConstants: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
-}
-
-extension UInt32 {
-    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 {
-        (self >> count) | (self << (32 - count))
+    /// The digest of everything given so far.
+    public func finalize() -> [UInt8] {
+        Array(hasher.finalize())
     }
 }
