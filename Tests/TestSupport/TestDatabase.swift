@@ -77,11 +77,11 @@ public struct TestServer: Sendable {
             return TestServer(
                 configuration: .url(url), urlBase: base.string ?? url, urlQuery: query, cluster: nil)
         }
-        removeClustersOfDeadTestRuns()
+        await removeClustersOfDeadTestRuns()
         let folder = FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
         registerCleanup(cluster)
-        let target = try cluster.start()
+        let target = try await cluster.start()
         let hostQuery = target.socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return TestServer(
             configuration: ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }),
@@ -92,25 +92,27 @@ public struct TestServer: Sendable {
 }
 
 /// A test process that crashed or was killed leaves its cluster running; the next run removes it.
-private func removeClustersOfDeadTestRuns() {
+private func removeClustersOfDeadTestRuns() async {
     let temporary = FileManager.default.temporaryDirectory.path
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
     for entry in entries where entry.hasPrefix("consult-tests-") {
         guard let pid = Int32(entry.dropFirst("consult-tests-".count)), pid != getpid(),
             kill(pid, 0) != 0, errno == ESRCH
         else { continue }
-        try? EmbeddedCluster(folder: temporary + "/" + entry, logger: TestDatabase.logger).destroy()
+        try? await EmbeddedCluster(folder: temporary + "/" + entry, logger: TestDatabase.logger).destroy()
         try? FileManager.default.removeItem(atPath: temporary + "/" + entry)
     }
 }
 
 nonisolated(unsafe) private var clusterToDestroy: EmbeddedCluster?
 
+/// At exit nothing can be awaited, so the cluster is destroyed with the blocking variant, which stops the server
+/// by signalling it rather than by spawning `pg_ctl` (see `EmbeddedCluster.destroyBlocking()`).
 private func registerCleanup(_ cluster: EmbeddedCluster) {
     clusterToDestroy = cluster
     atexit {
         guard let cluster = clusterToDestroy else { return }
-        try? cluster.destroy()
+        try? cluster.destroyBlocking()
         try? FileManager.default.removeItem(atPath: cluster.folder)
     }
 }
