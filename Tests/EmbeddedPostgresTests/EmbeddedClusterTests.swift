@@ -100,6 +100,27 @@ struct EmbeddedClusterTests {
         }
     }
 
+    @Test func destroyBlockingStopsTheServerAndRemovesTheCluster() async throws {
+        try await withCluster { cluster, _ in
+            try await cluster.start()
+            guard case .running(let pid) = try await cluster.status() else {
+                Issue.record("status is not running after start")
+                return
+            }
+            try cluster.destroyBlocking()
+            #expect(try await cluster.status() == .notCreated)
+            #expect(!FileManager.default.fileExists(atPath: cluster.layout.dataDirectory))
+            if runningAsRoot {
+                #expect(!FileManager.default.fileExists(atPath: cluster.layout.clusterRoot))
+            }
+            // The postmaster removes postmaster.pid just before it exits.
+            for _ in 0..<100 where isAlive(pid) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(!isAlive(pid), "the server still runs after destroyBlocking()")
+        }
+    }
+
     @Test func concurrentStartsFromTasksShareOneCluster() async throws {
         try await withCluster { cluster, _ in
             let results = await withTaskGroup(
@@ -227,6 +248,14 @@ struct EmbeddedClusterTests {
         #expect(error?.message.contains("no-such-consult-user") == true)
         #expect(error?.message.contains("CONSULT_SERVER_USER") == true)
     }
+}
+
+/// Whether `pid` runs (a zombie waiting for its parent to reap it does not).
+private func isAlive(_ pid: Int) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
 }
 
 /// Polls until some other process holds an exclusive flock on `path` (at most about five seconds).
