@@ -173,6 +173,10 @@ public struct EmbeddedCluster: Sendable {
             throw EmbeddedPostgresError(
                 .stopFailed, "The embedded PostgreSQL server was not stopped: postmaster.pid names no postmaster.")
         }
+        let pidFile = (layout.dataDirectory as NSString).appendingPathComponent("postmaster.pid")
+        // pg_ctl signals as the server user, so it can never hit another user's process that reused the pid of a
+        // killed server; signalling as root could, so a process not owned by the pid file's owner is left alone.
+        guard processBelongsToOwner(of: pidFile, processID) else { return }
         logger.info("Stopping the embedded PostgreSQL server", metadata: ["data": "\(layout.dataDirectory)"])
         if kill(processID, SIGINT) != 0 {
             guard errno == ESRCH else {
@@ -181,7 +185,6 @@ public struct EmbeddedCluster: Sendable {
             }
             return
         }
-        let pidFile = (layout.dataDirectory as NSString).appendingPathComponent("postmaster.pid")
         for _ in 0..<600 {
             if !FileManager.default.fileExists(atPath: pidFile) { return }
             if kill(processID, 0) != 0, errno == ESRCH { return }
@@ -189,6 +192,20 @@ public struct EmbeddedCluster: Sendable {
         }
         throw EmbeddedPostgresError(
             .stopFailed, "The embedded PostgreSQL server (pid \(pid)) did not stop within 60 seconds.")
+    }
+
+    /// Whether process `processID` runs as the user that owns `file`; true where that cannot be read (no `/proc`).
+    private func processBelongsToOwner(of file: String, _ processID: pid_t) -> Bool {
+        var info = stat()
+        guard stat(file, &info) == 0,
+            let status = try? String(contentsOfFile: "/proc/\(processID)/status", encoding: .utf8)
+        else { return true }
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
+            let realUID = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap({
+                uid_t($0)
+            })
+        else { return true }
+        return realUID == info.st_uid
     }
 
     // MARK: - Steps
