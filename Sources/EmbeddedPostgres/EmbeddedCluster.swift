@@ -15,7 +15,9 @@ import Logging
 /// consult folder holds `data/` (PGDATA), `run/` (the socket) and `server.log`. As root, the server runs as
 /// `CONSULT_SERVER_USER` (default `postgres`) through `runuser`, and those files live in
 /// `/var/lib/consult/<hash>/`, recorded in `<folder>/cluster-location`. Start, stop and destroy hold an exclusive
-/// `flock` on `<folder>/lock`, so concurrent processes take turns instead of corrupting the cluster.
+/// `flock` on `<folder>/lock`, so concurrent processes take turns instead of corrupting the cluster. The programs
+/// run through swift-subprocess, so the methods that run them are `async` and wait without blocking a thread of
+/// the cooperative pool.
 public struct EmbeddedCluster: Sendable {
     /// The absolute consult folder.
     public let folder: String
@@ -75,17 +77,17 @@ public struct EmbeddedCluster: Sendable {
     }
 
     /// Creates (first use) and starts the cluster if needed, waits until it accepts connections and ensures the
-    /// `consult` database exists; idempotent and safe to call concurrently from several threads or processes.
+    /// `consult` database exists; idempotent and safe to call concurrently from several tasks or processes.
     /// Returns how to connect.
     @discardableResult
-    public func start() throws(EmbeddedPostgresError) -> EmbeddedConnectionTarget {
+    public func start() async throws(EmbeddedPostgresError) -> EmbeddedConnectionTarget {
         try checkSocketPathLength()
-        let context = try makeContext()
+        let context = try await makeContext()
         try ensureFolder()
-        try FileLock(path: layout.lockFile).withExclusiveLock { () throws(EmbeddedPostgresError) in
-            try ensureCreated(context)
-            try ensureRunning(context)
-            try ensureDatabase(context)
+        try await FileLock(path: layout.lockFile).withExclusiveLock { () async throws(EmbeddedPostgresError) in
+            try await ensureCreated(context)
+            try await ensureRunning(context)
+            try await ensureDatabase(context)
         }
         return connectionTarget
     }
@@ -93,46 +95,117 @@ public struct EmbeddedCluster: Sendable {
     /// Stops the server (fast shutdown: open sessions are ended) and waits until it is down.
     ///
     /// Does nothing when the server is not running or the cluster was never created.
-    public func stop() throws(EmbeddedPostgresError) {
+    public func stop() async throws(EmbeddedPostgresError) {
         guard isCreated else { return }
-        let context = try makeContext()
+        let context = try await makeContext()
         try ensureFolder()
-        try FileLock(path: layout.lockFile).withExclusiveLock { () throws(EmbeddedPostgresError) in
-            try stopServer(context)
+        try await FileLock(path: layout.lockFile).withExclusiveLock { () async throws(EmbeddedPostgresError) in
+            try await stopServer(context)
         }
     }
 
     /// Whether the cluster exists and whether a server runs on it.
     ///
     /// Throws ``EmbeddedPostgresError/Kind-swift.enum/startFailed`` when `pg_ctl status` gives no clear answer.
-    public func status() throws(EmbeddedPostgresError) -> EmbeddedClusterStatus {
+    public func status() async throws(EmbeddedPostgresError) -> EmbeddedClusterStatus {
         guard isCreated else { return .notCreated }
-        return try currentStatus(makeContext())
+        return try await currentStatus(makeContext())
     }
 
     /// Stops the server and removes the cluster's data, socket folder, log and (as root) its folder under
     /// `/var/lib/consult`; the consult folder itself and its lock file stay. Used by tests.
-    public func destroy() throws(EmbeddedPostgresError) {
-        let fileManager = FileManager.default
-        guard fileManager.fileExists(atPath: layout.folder) || fileManager.fileExists(atPath: layout.clusterRoot)
-        else { return }
+    public func destroy() async throws(EmbeddedPostgresError) {
+        guard hasFiles else { return }
         try ensureFolder()
-        try FileLock(path: layout.lockFile).withExclusiveLock { () throws(EmbeddedPostgresError) in
+        try await FileLock(path: layout.lockFile).withExclusiveLock { () async throws(EmbeddedPostgresError) in
             if isCreated {
-                try stopServer(makeContext())
+                try await stopServer(makeContext())
             }
-            var doomed = [layout.dataDirectory, layout.stagingDirectory, layout.socketDirectory, layout.logFile]
-            if layout.privileged {
-                doomed += [layout.clusterRoot, layout.locationFile]
-            }
-            let present = doomed.filter { fileManager.fileExists(atPath: $0) }
-            for path in present {
-                try remove(path)
-            }
-            if !present.isEmpty {
-                logger.info("Removed the embedded PostgreSQL cluster", metadata: ["folder": "\(layout.clusterRoot)"])
-            }
+            try removeClusterFiles()
         }
+    }
+
+    /// Does what ``destroy()`` does while blocking the calling thread and starting no program; for `atexit`
+    /// handlers and `defer` blocks, which cannot `await`.
+    ///
+    /// At exit, swift-subprocess's process monitor may already be shut down (its own `atexit` handler stops its
+    /// thread, and handlers run in reverse order of registration), so spawning `pg_ctl` there could wait forever.
+    /// Instead the server is stopped the way `pg_ctl stop -m fast` does it: SIGINT to the postmaster named in
+    /// `postmaster.pid`, then wait (at most 60 seconds, like `pg_ctl -t 60`) until the server has removed that
+    /// file. Async code that can await should call ``destroy()``: this one holds its thread until the server is
+    /// down.
+    public func destroyBlocking() throws(EmbeddedPostgresError) {
+        guard hasFiles else { return }
+        try ensureFolder()
+        try FileLock(path: layout.lockFile).withExclusiveLockBlocking { () throws(EmbeddedPostgresError) in
+            try signalServerToStopAndWait()
+            try removeClusterFiles()
+        }
+    }
+
+    /// Whether anything of the cluster may exist.
+    private var hasFiles: Bool {
+        FileManager.default.fileExists(atPath: layout.folder)
+            || FileManager.default.fileExists(atPath: layout.clusterRoot)
+    }
+
+    /// Removes the data, staging and socket folders, the log and (as root) the cluster root and its location file.
+    private func removeClusterFiles() throws(EmbeddedPostgresError) {
+        var doomed = [layout.dataDirectory, layout.stagingDirectory, layout.socketDirectory, layout.logFile]
+        if layout.privileged {
+            doomed += [layout.clusterRoot, layout.locationFile]
+        }
+        let present = doomed.filter { FileManager.default.fileExists(atPath: $0) }
+        for path in present {
+            try remove(path)
+        }
+        if !present.isEmpty {
+            logger.info("Removed the embedded PostgreSQL cluster", metadata: ["folder": "\(layout.clusterRoot)"])
+        }
+    }
+
+    /// `pg_ctl stop -m fast -w -t 60` without `pg_ctl`: SIGINT to the postmaster, then wait for `postmaster.pid`
+    /// to go. Nothing to do when there is no pid file or its process is gone (a server that was killed).
+    private func signalServerToStopAndWait() throws(EmbeddedPostgresError) {
+        guard let pid = postmasterPid() else { return }
+        guard pid > 0, let processID = pid_t(exactly: pid) else {
+            // A negative pid is a single-user backend, which pg_ctl also refuses to stop.
+            throw EmbeddedPostgresError(
+                .stopFailed, "The embedded PostgreSQL server was not stopped: postmaster.pid names no postmaster.")
+        }
+        let pidFile = (layout.dataDirectory as NSString).appendingPathComponent("postmaster.pid")
+        // pg_ctl signals as the server user, so it can never hit another user's process that reused the pid of a
+        // killed server; signalling as root could, so a process not owned by the pid file's owner is left alone.
+        guard processBelongsToOwner(of: pidFile, processID) else { return }
+        logger.info("Stopping the embedded PostgreSQL server", metadata: ["data": "\(layout.dataDirectory)"])
+        if kill(processID, SIGINT) != 0 {
+            guard errno == ESRCH else {
+                throw EmbeddedPostgresError(
+                    .stopFailed, "Could not signal the embedded PostgreSQL server (pid \(pid)): \(systemError()).")
+            }
+            return
+        }
+        for _ in 0..<600 {
+            if !FileManager.default.fileExists(atPath: pidFile) { return }
+            if kill(processID, 0) != 0, errno == ESRCH { return }
+            usleep(100_000)
+        }
+        throw EmbeddedPostgresError(
+            .stopFailed, "The embedded PostgreSQL server (pid \(pid)) did not stop within 60 seconds.")
+    }
+
+    /// Whether process `processID` runs as the user that owns `file`; true where that cannot be read (no `/proc`).
+    private func processBelongsToOwner(of file: String, _ processID: pid_t) -> Bool {
+        var info = stat()
+        guard stat(file, &info) == 0,
+            let status = try? String(contentsOfFile: "/proc/\(processID)/status", encoding: .utf8)
+        else { return true }
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
+            let realUID = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap({
+                uid_t($0)
+            })
+        else { return true }
+        return realUID == info.st_uid
     }
 
     // MARK: - Steps
@@ -148,12 +221,12 @@ public struct EmbeddedCluster: Sendable {
         FileManager.default.fileExists(atPath: layout.versionFile)
     }
 
-    func makeContext() throws(EmbeddedPostgresError) -> Context {
+    func makeContext() async throws(EmbeddedPostgresError) -> Context {
         let binaries: ServerBinaries
         if let binariesOverride {
             binaries = binariesOverride
         } else {
-            binaries = try ServerBinaries.locate(environment: environment)
+            binaries = try await ServerBinaries.locate(environment: environment)
         }
         let serverUser = layout.privileged ? try ServerUser.resolve(environment: environment) : nil
         return Context(
@@ -197,7 +270,7 @@ public struct EmbeddedCluster: Sendable {
 
     /// Runs `initdb` into a staging folder and renames it to `data` only once it is complete and configured, so a
     /// crash part-way never leaves a `data` folder that looks like a cluster.
-    func ensureCreated(_ context: Context) throws(EmbeddedPostgresError) {
+    func ensureCreated(_ context: Context) async throws(EmbeddedPostgresError) {
         guard !isCreated else { return }
         logger.info("Creating the embedded PostgreSQL cluster", metadata: ["data": "\(layout.dataDirectory)"])
         if layout.privileged {
@@ -212,12 +285,12 @@ public struct EmbeddedCluster: Sendable {
         }
 
         var localeArguments = Self.cUTF8LocaleAvailable ? ["--locale=C.UTF-8"] : ["--no-locale"]
-        var result = try runInitdb(context, localeArguments: localeArguments)
+        var result = try await runInitdb(context, localeArguments: localeArguments)
         if !result.succeeded, localeArguments != ["--no-locale"], result.errorOutput.contains("locale") {
             logger.warning("initdb rejected the C.UTF-8 locale; retrying with --no-locale")
             try remove(layout.stagingDirectory)
             localeArguments = ["--no-locale"]
-            result = try runInitdb(context, localeArguments: localeArguments)
+            result = try await runInitdb(context, localeArguments: localeArguments)
         }
         guard result.succeeded else {
             try? remove(layout.stagingDirectory)
@@ -252,12 +325,12 @@ public struct EmbeddedCluster: Sendable {
     private func runInitdb(
         _ context: Context,
         localeArguments: [String]
-    ) throws(EmbeddedPostgresError) -> ProcessResult {
+    ) async throws(EmbeddedPostgresError) -> ProcessResult {
         let arguments =
             [
                 "-D", layout.stagingDirectory, "-U", Self.databaseName, "--auth=trust", "-E", "UTF8",
             ] + localeArguments
-        return try context.runner.run(
+        return try await context.runner.run(
             program("initdb", context), arguments,
             as: context.serverUser, in: layout.clusterRoot, failureKind: .initFailed
         )
@@ -300,8 +373,8 @@ public struct EmbeddedCluster: Sendable {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''")
     }
 
-    func ensureRunning(_ context: Context) throws(EmbeddedPostgresError) {
-        if case .running = try currentStatus(context) { return }
+    func ensureRunning(_ context: Context) async throws(EmbeddedPostgresError) {
+        if case .running = try await currentStatus(context) { return }
         try makeDirectory(layout.socketDirectory, mode: 0o700, owner: context.serverUser)
         if let user = context.serverUser, FileManager.default.fileExists(atPath: layout.logFile) {
             // The log must stay writable by the server user even if root created or rotated it.
@@ -310,18 +383,18 @@ public struct EmbeddedCluster: Sendable {
         logger.info("Starting the embedded PostgreSQL server", metadata: ["data": "\(layout.dataDirectory)"])
         var attempts = 0
         while true {
-            let result = try context.runner.run(
+            let result = try await context.runner.run(
                 program("pg_ctl", context),
                 ["-D", layout.dataDirectory, "-l", layout.logFile, "-w", "-t", "60", "start"],
                 as: context.serverUser, in: layout.clusterRoot, failureKind: .startFailed
             )
             if result.succeeded { return }
-            if case .running = try? currentStatus(context) { return }
+            if case .running = try? await currentStatus(context) { return }
             // After the server was killed, its backends can hold its shared memory for a moment
             // after the postmaster is gone: PostgreSQL refuses to start until they have exited.
             attempts += 1
             if attempts < 40, logTail().contains("pre-existing shared memory block") {
-                usleep(250_000)
+                try await pauseBeforeRetrying(.startFailed)
                 continue
             }
             throw EmbeddedPostgresError(
@@ -333,8 +406,8 @@ public struct EmbeddedCluster: Sendable {
     }
 
     /// Asks `pg_ctl status`: exit code 0 means running, 3 means not running.
-    func currentStatus(_ context: Context) throws(EmbeddedPostgresError) -> EmbeddedClusterStatus {
-        let result = try context.runner.run(
+    func currentStatus(_ context: Context) async throws(EmbeddedPostgresError) -> EmbeddedClusterStatus {
+        let result = try await context.runner.run(
             program("pg_ctl", context), ["-D", layout.dataDirectory, "status"],
             as: context.serverUser, in: layout.clusterRoot, failureKind: .startFailed
         )
@@ -365,14 +438,14 @@ public struct EmbeddedCluster: Sendable {
         return text.split(separator: "\n").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
-    func stopServer(_ context: Context) throws(EmbeddedPostgresError) {
-        guard case .running = try currentStatus(context) else { return }
+    func stopServer(_ context: Context) async throws(EmbeddedPostgresError) {
+        guard case .running = try await currentStatus(context) else { return }
         logger.info("Stopping the embedded PostgreSQL server", metadata: ["data": "\(layout.dataDirectory)"])
-        let result = try context.runner.run(
+        let result = try await context.runner.run(
             program("pg_ctl", context), ["-D", layout.dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"],
             as: context.serverUser, in: layout.clusterRoot, failureKind: .stopFailed
         )
-        if !result.succeeded, case .running = try currentStatus(context) {
+        if !result.succeeded, case .running = try await currentStatus(context) {
             throw EmbeddedPostgresError(
                 .stopFailed,
                 "The embedded PostgreSQL server did not stop (pg_ctl \(result.statusText)).\n\(result.diagnostics)"
@@ -381,8 +454,8 @@ public struct EmbeddedCluster: Sendable {
     }
 
     /// Creates the `consult` database unless it exists; client programs run as the current user, like `consult`.
-    func ensureDatabase(_ context: Context) throws(EmbeddedPostgresError) {
-        if try databaseExists(context) { return }
+    func ensureDatabase(_ context: Context) async throws(EmbeddedPostgresError) {
+        if try await databaseExists(context) { return }
         guard let createdb = context.binaries.program("createdb", environment: environment) else {
             throw EmbeddedPostgresError(
                 .databaseFailed,
@@ -391,7 +464,7 @@ public struct EmbeddedCluster: Sendable {
             )
         }
         logger.info("Creating the consult database")
-        let result = try context.runner.run(
+        let result = try await context.runner.run(
             createdb,
             [
                 "-h", layout.socketDirectory, "-p", String(ClusterLayout.port), "-U", Self.databaseName,
@@ -399,7 +472,7 @@ public struct EmbeddedCluster: Sendable {
             ],
             failureKind: .databaseFailed
         )
-        if !result.succeeded, try !databaseExists(context) {
+        if !result.succeeded, try await !databaseExists(context) {
             throw EmbeddedPostgresError(
                 .databaseFailed,
                 "Could not create the consult database (createdb \(result.statusText)).\n\(result.diagnostics)"
@@ -407,7 +480,7 @@ public struct EmbeddedCluster: Sendable {
         }
     }
 
-    func databaseExists(_ context: Context) throws(EmbeddedPostgresError) -> Bool {
+    func databaseExists(_ context: Context) async throws(EmbeddedPostgresError) -> Bool {
         guard let psql = context.binaries.program("psql", environment: environment) else {
             throw EmbeddedPostgresError(
                 .databaseFailed,
@@ -422,7 +495,7 @@ public struct EmbeddedCluster: Sendable {
         ]
         var attempts = 0
         while true {
-            let result = try context.runner.run(psql, arguments, failureKind: .databaseFailed)
+            let result = try await context.runner.run(psql, arguments, failureKind: .databaseFailed)
             if result.succeeded {
                 return result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
             }
@@ -435,7 +508,16 @@ public struct EmbeddedCluster: Sendable {
                         + "(psql \(result.statusText)).\n\(result.diagnostics)"
                 )
             }
-            usleep(250_000)
+            try await pauseBeforeRetrying(.databaseFailed)
+        }
+    }
+
+    /// Waits a quarter of a second before trying a step again, without holding a thread.
+    private func pauseBeforeRetrying(_ kind: EmbeddedPostgresError.Kind) async throws(EmbeddedPostgresError) {
+        do {
+            try await Task.sleep(for: .milliseconds(250))
+        } catch {
+            throw EmbeddedPostgresError(kind, "Gave up waiting for the embedded PostgreSQL server: cancelled.")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Subprocess
 
 #if canImport(Glibc)
     import Glibc
@@ -35,24 +36,41 @@ struct ProcessResult: Sendable {
     var statusText: String { signaled ? "signal \(status)" : "exit code \(status)" }
 }
 
-/// Runs a program to completion with a fixed environment, optionally as another OS user through `runuser`.
+/// Runs a program to completion with a fixed environment, optionally as another OS user through `runuser`, with
+/// swift-subprocess.
 ///
 /// Foundation's `Process` is deliberately not used: on Linux it learns that a child exited through a socket the
 /// child inherits, and `pg_ctl start` passes that socket on to the long-lived postmaster, so `waitUntilExit()`
-/// never returns. Here the child gets only standard input (`/dev/null`), output and error; every other descriptor
-/// is closed before `exec`, and the child is reaped with `waitpid`.
+/// never returns. swift-subprocess gives the child only standard input (`/dev/null`), output and error, closes
+/// every other descriptor before `exec`, learns of the exit through a pidfd, and reads both pipes concurrently
+/// without blocking a thread of the cooperative pool.
+///
+/// Why `runuser` and not swift-subprocess's `PlatformOptions.userID`/`groupID`/`supplementaryGroups`: in
+/// swift-subprocess 1.0.2 on Linux those options make it create the child with a raw `clone3` system call instead
+/// of `posix_spawn`, and the child then calls glibc's `setgroups`/`setgid`/`setuid`. Those functions first
+/// synchronise with every thread of the process, and in a child made by a raw `clone3` glibc still lists the
+/// parent's threads: one that was being created at that instant is waited for forever. A Swift process always has
+/// threads coming and going, and on this project's tests the child hung in `setxid_mark_thread` on the very first
+/// cluster created as root (seen with gdb, twice in a row). `runuser` is started through the ordinary
+/// `posix_spawn` path, which is safe, and switches user, groups (`initgroups`) and `HOME`/`USER`/`LOGNAME` in a
+/// single-threaded process of its own. Revisit when swift-subprocess sets credentials with raw system calls in
+/// its forked child (its issue #374 is the same class of bug, about `signal` in that child).
 struct ProcessRunner: Sendable {
-    /// The complete environment given to every child.
+    /// The complete environment given to every child; nothing of this process's own environment is inherited.
     var environment: [String: String]
     /// Where each command is logged at debug level.
     var logger: Logger
+
+    /// The most output kept from one stream of one program. PostgreSQL's programs print a few kilobytes at most;
+    /// the bound only keeps a runaway program from exhausting memory, and reaching it fails the run.
+    static let outputLimit = 16 * 1024 * 1024
 
     /// Runs `executable` (an absolute path) with `arguments` and waits for it to finish.
     ///
     /// - Parameters:
     ///   - user: when set, the command runs as `runuser -u NAME -- executable arguments…`.
-    ///   - directory: the working directory; when running as another user it must be one that user can enter,
-    ///     or PostgreSQL's programs warn that they cannot change into it.
+    ///   - directory: the working directory (default `/`); when running as another user it must be one that user
+    ///     can enter, or PostgreSQL's programs warn that they cannot change into it.
     ///   - failureKind: the error kind thrown when the program cannot be launched at all.
     func run(
         _ executable: String,
@@ -60,172 +78,54 @@ struct ProcessRunner: Sendable {
         as user: ServerUser? = nil,
         in directory: String? = nil,
         failureKind: EmbeddedPostgresError.Kind
-    ) throws(EmbeddedPostgresError) -> ProcessResult {
+    ) async throws(EmbeddedPostgresError) -> ProcessResult {
         var argv = [executable] + arguments
         if let user {
             argv = [user.runuserPath, "-u", user.name, "--"] + argv
         }
+        // Only the program and its arguments are logged: secrets never go into arguments, and the environment
+        // (which could hold them) is never printed.
         logger.debug("Running \(argv.joined(separator: " "))")
-
-        guard let outputPipe = Self.makePipe(), let errorPipe = Self.makePipe() else {
-            throw EmbeddedPostgresError(failureKind, "Could not create a pipe to run \(argv[0]): \(systemError()).")
-        }
-        let pid: pid_t
         do {
-            defer {
-                close(outputPipe.write)
-                close(errorPipe.write)
-            }
-            pid = try spawn(
-                argv, directory: directory ?? "/", output: outputPipe.write, error: errorPipe.write,
-                failureKind: failureKind)
-        } catch {
-            close(outputPipe.read)
-            close(errorPipe.read)
-            throw error
-        }
-        // Both pipes are drained together so a child filling one of them cannot block forever.
-        let captured = Self.drain([outputPipe.read, errorPipe.read])
-        close(outputPipe.read)
-        close(errorPipe.read)
-
-        var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 {
-            guard errno == EINTR else {
-                throw EmbeddedPostgresError(failureKind, "Could not wait for \(argv[0]): \(systemError()).")
-            }
-        }
-        let signal = waitStatus & 0x7F
-        return ProcessResult(
-            status: signal == 0 ? (waitStatus >> 8) & 0xFF : signal,
-            signaled: signal != 0,
-            output: String(decoding: captured[0], as: UTF8.self),
-            errorOutput: String(decoding: captured[1], as: UTF8.self)
-        )
-    }
-
-    private func spawn(
-        _ argv: [String],
-        directory: String,
-        output: Int32,
-        error: Int32,
-        failureKind: EmbeddedPostgresError.Kind
-    ) throws(EmbeddedPostgresError) -> pid_t {
-        var actions = FileActions()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, error, 2)
-        Self.closeOtherDescriptors(&actions)
-        if let addChdir = Self.cFunction("posix_spawn_file_actions_addchdir_np", as: AddChdir.self) {
-            _ = addChdir(&actions, directory)
-        }
-
-        var attributes = SpawnAttributes()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Children start with default signal handling and nothing blocked, whatever this process set up.
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
-        #if canImport(Darwin)
-            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        #endif
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-
-        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        let cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArguments + cEnvironment).forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
-        guard status == 0 else {
-            throw EmbeddedPostgresError(
-                failureKind,
-                "Could not run \(argv[0]): \(String(cString: strerror(status)))."
+            let result = try await Subprocess.run(
+                .path(.init(argv[0])),
+                arguments: Arguments(Array(argv.dropFirst())),
+                environment: .custom(
+                    Dictionary(
+                        uniqueKeysWithValues: environment.compactMap { key, value in
+                            Environment.Key(rawValue: key).map { ($0, value) }
+                        })),
+                workingDirectory: .init(directory ?? "/"),
+                input: .none,
+                output: .string(limit: Self.outputLimit),
+                error: .string(limit: Self.outputLimit)
             )
+            let (status, signaled): (Int32, Bool)
+            switch result.terminationStatus {
+            case .exited(let code): (status, signaled) = (code, false)
+            case .signaled(let signal): (status, signaled) = (signal, true)
+            }
+            return ProcessResult(
+                status: status, signaled: signaled, output: result.standardOutput, errorOutput: result.standardError)
+        } catch {
+            throw EmbeddedPostgresError(failureKind, "Could not run \(argv[0]): \(Self.reason(error)).")
         }
-        return pid
     }
 
-    // MARK: - Descriptors
-
-    #if canImport(Darwin)
-        private typealias FileActions = posix_spawn_file_actions_t?
-        private typealias SpawnAttributes = posix_spawnattr_t?
-    #else
-        private typealias FileActions = posix_spawn_file_actions_t
-        private typealias SpawnAttributes = posix_spawnattr_t
-    #endif
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<FileActions>, Int32) -> Int32
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<FileActions>, UnsafePointer<CChar>) -> Int32
-    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
-
-    /// Looks up a C library function that Swift's Glibc module hides behind `_GNU_SOURCE`.
-    private static func cFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
-        #if canImport(Darwin)
-            let handle = UnsafeMutableRawPointer(bitPattern: -2)  // RTLD_DEFAULT
-        #else
-            let handle: UnsafeMutableRawPointer? = nil  // RTLD_DEFAULT
-        #endif
-        guard let symbol = dlsym(handle, name) else { return nil }
-        return unsafeBitCast(symbol, to: type)
-    }
-
-    /// Closes every descriptor above 2 in the child: `addclosefrom_np` (glibc 2.34+), else each open one listed in
-    /// /proc/self/fd (Darwin uses `POSIX_SPAWN_CLOEXEC_DEFAULT` instead).
-    private static func closeOtherDescriptors(_ actions: inout FileActions) {
-        #if !canImport(Darwin)
-            if let closeFrom = cFunction("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self) {
-                _ = closeFrom(&actions, 3)
-                return
-            }
-            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-            for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
-                posix_spawn_file_actions_addclose(&actions, descriptor)
-            }
-        #endif
-    }
-
-    /// A pipe whose ends are close-on-exec, so children spawned by other threads do not inherit them.
-    private static func makePipe() -> (read: Int32, write: Int32)? {
-        var descriptors: [Int32] = [-1, -1]
-        if let pipe2 = cFunction("pipe2", as: Pipe2.self) {
-            guard pipe2(&descriptors, O_CLOEXEC) == 0 else { return nil }
-        } else {
-            guard pipe(&descriptors) == 0 else { return nil }
-            _ = fcntl(descriptors[0], F_SETFD, FD_CLOEXEC)
-            _ = fcntl(descriptors[1], F_SETFD, FD_CLOEXEC)
+    /// Why a launch failed, in the words of the C library where there is an `errno`.
+    ///
+    /// Built from the error's code and `errno` only: swift-subprocess's own descriptions of some failures quote
+    /// environment values, which must never reach a message.
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? SubprocessError else { return "\(error)" }
+        if let underlying = error.underlyingError {
+            return String(cString: strerror(underlying.rawValue))
         }
-        return (descriptors[0], descriptors[1])
-    }
-
-    /// Reads every descriptor until end of file, using `poll` so that neither can stall the other.
-    private static func drain(_ descriptors: [Int32]) -> [[UInt8]] {
-        var buffers = descriptors.map { _ in [UInt8]() }
-        var open = descriptors.map { _ in true }
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while open.contains(true) {
-            let indices = descriptors.indices.filter { open[$0] }
-            var pollSet = indices.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&pollSet, nfds_t(pollSet.count), -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            for (position, index) in indices.enumerated() where pollSet[position].revents != 0 {
-                let count = chunk.withUnsafeMutableBytes { read(descriptors[index], $0.baseAddress, $0.count) }
-                if count > 0 {
-                    buffers[index].append(contentsOf: chunk[0..<count])
-                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
-                    open[index] = false
-                }
-            }
+        switch error.code {
+        case .executableNotFound: return "the program is missing or not executable"
+        case .failedToChangeWorkingDirectory: return "could not change into its working directory"
+        case .outputLimitExceeded: return "it printed more than \(outputLimit) bytes"
+        default: return "the process could not be started or watched"
         }
-        return buffers
     }
 }

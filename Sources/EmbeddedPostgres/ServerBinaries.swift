@@ -18,8 +18,8 @@ public struct ServerBinaries: Sendable, Equatable {
     /// `pg_config --bindir`, then in `/usr/lib/postgresql/*/bin`, newest major version first.
     ///
     /// Throws ``EmbeddedPostgresError/Kind-swift.enum/serverBinariesNotFound`` when none qualifies.
-    public static func locate(environment: [String: String]) throws(EmbeddedPostgresError) -> ServerBinaries {
-        try locate(candidates: candidateDirectories(environment: environment))
+    public static func locate(environment: [String: String]) async throws(EmbeddedPostgresError) -> ServerBinaries {
+        try locate(candidates: await candidateDirectories(environment: environment))
     }
 
     /// Picks the first of `candidates` that holds all of ``requiredPrograms`` (after resolving symbolic links),
@@ -41,7 +41,7 @@ public struct ServerBinaries: Sendable, Equatable {
 
     /// The folders to try, in order and without duplicates: for each `PATH` entry with a `pg_ctl`, the folder that
     /// `pg_ctl` really lives in; then `pg_config --bindir`; then `/usr/lib/postgresql/*/bin`, newest first.
-    public static func candidateDirectories(environment: [String: String]) -> [String] {
+    public static func candidateDirectories(environment: [String: String]) async -> [String] {
         var candidates: [String] = []
         let pathDirectories = (environment["PATH"] ?? "")
             .split(separator: ":", omittingEmptySubsequences: true)
@@ -52,7 +52,7 @@ public struct ServerBinaries: Sendable, Equatable {
                 candidates.append(((pgCtl as NSString).resolvingSymlinksInPath as NSString).deletingLastPathComponent)
             }
         }
-        if let bindir = pgConfigBindir(pathDirectories: pathDirectories, environment: environment) {
+        if let bindir = await pgConfigBindir(pathDirectories: pathDirectories, environment: environment) {
             candidates.append(bindir)
         }
         candidates += versionedDirectories(under: "/usr/lib/postgresql")
@@ -98,7 +98,7 @@ public struct ServerBinaries: Sendable, Equatable {
     }
 
     /// Runs the first `pg_config` found on `PATH` or in the usual system folders and returns its `--bindir`.
-    private static func pgConfigBindir(pathDirectories: [String], environment: [String: String]) -> String? {
+    private static func pgConfigBindir(pathDirectories: [String], environment: [String: String]) async -> String? {
         let searchFolders = pathDirectories + ["/usr/bin", "/usr/local/bin"]
         guard
             let pgConfig =
@@ -110,7 +110,7 @@ public struct ServerBinaries: Sendable, Equatable {
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"],
             logger: Logger(label: "consult.embedded")
         )
-        guard let result = try? runner.run(pgConfig, ["--bindir"], failureKind: .serverBinariesNotFound),
+        guard let result = try? await runner.run(pgConfig, ["--bindir"], failureKind: .serverBinariesNotFound),
             result.succeeded
         else { return nil }
         let bindir = result.output.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -25,7 +25,7 @@ struct AppRoleTests {
         #expect(
             try await ConsultProcess.run(["project"], environment: ["CONSULT_DATABASE_URL": database.url]).status == 0)
 
-        let binaries = try ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
+        let binaries = try await ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: binaries.directory + "/psql")
         psql.arguments = [

@@ -17,7 +17,7 @@ struct EmbeddedClusterCLITests {
             try await ConsultProcess.run(arguments, environment: environment, stdin: stdin.map { Data($0.utf8) })
         }
         defer {
-            try? EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroy()
+            try? EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroyBlocking()
         }
 
         #expect(try await consult("db", "status").stdout.contains("not created"))

@@ -26,7 +26,7 @@ struct FaultTests {
         "log --file of a large batch: exit 69 with one sentence; afterwards all or none of it",
         arguments: Shutdown.allCases)
     func logFileInterrupted(_ shutdown: Shutdown) async throws {
-        let server = try PrivateServer.start()
+        let server = try await PrivateServer.start()
         defer { server.destroy() }
         let events = 30_000
         let file = try LoadFile.generate(events, prefix: "fault")
@@ -42,9 +42,9 @@ struct FaultTests {
             #expect(try await ConsultProcess.run(["migrate"], environment: environment).status == 0)
             let child = try ConsultChild.launch(["log", "--file", file.path], environment: environment)
             let caught = try await server.waitForWriting(of: child, database: database)
-            try server.stop(shutdown)
+            try await server.stop(shutdown)
             try await child.waitForExit(timeout: 60)
-            try server.restart()
+            try await server.restart()
             let count = try await server.eventCount(database: database)
             if !caught || child.terminationStatus == 0 {
                 #expect(count == events, "exit 0, yet the log holds \(count) of \(events) events")
@@ -66,7 +66,7 @@ struct FaultTests {
 
     @Test("replay: exit 69; afterwards the views are whole and verify passes", arguments: Shutdown.allCases)
     func replayInterrupted(_ shutdown: Shutdown) async throws {
-        let server = try PrivateServer.start()
+        let server = try await PrivateServer.start()
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
         let file = try LoadFile.generate(20_000, prefix: "replay")
@@ -78,12 +78,12 @@ struct FaultTests {
         let child = try ConsultChild.launch(["replay"], environment: environment)
         // Stopped while the rebuilt tables are being written.
         try await server.waitForTransaction(of: child, running: #"%\_\_replay%"#)
-        try server.stop(shutdown)
+        try await server.stop(shutdown)
         try await child.waitForExit(timeout: 60)
         #expect(child.terminationStatus == 69, "\(child.stderr())")
         Self.expectOneSentence(child.stderr())
 
-        try server.restart()
+        try await server.restart()
         let verify = try await ConsultProcess.run(["verify"], environment: environment)
         #expect(verify.status == 0, "\(verify.stderr)")
         let after = try await ConsultProcess.run(["commitments", "--format", "json"], environment: environment)
@@ -94,7 +94,7 @@ struct FaultTests {
 
     @Test("a following worker reconnects by itself after fast and immediate shutdowns and applies what came meanwhile")
     func followerReconnects() async throws {
-        let server = try PrivateServer.start()
+        let server = try await PrivateServer.start()
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
         let file = try LoadFile.generate(3_000, prefix: "follow")
@@ -113,10 +113,10 @@ struct FaultTests {
         try await server.waitUntilApplied(1_000, worker: worker)
 
         for (shutdown, part) in zip([Shutdown.fast, .immediate], parts.dropFirst()) {
-            try server.stop(shutdown)
+            try await server.stop(shutdown)
             try await Task.sleep(for: .seconds(1.5))
             #expect(worker.isRunning, "the worker exited when the server stopped: \(worker.stderr())")
-            try server.restart()
+            try await server.restart()
             try await log(part)
             let expected = try await server.eventCount()
             try await server.waitUntilApplied(expected, worker: worker)
@@ -131,7 +131,7 @@ struct FaultTests {
 
     @Test("replay killed with SIGKILL again and again, at any point of its swap: readers always see a whole view")
     func replayKilled() async throws {
-        let server = try PrivateServer.start()
+        let server = try await PrivateServer.start()
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
         let file = try LoadFile.generate(5_000, prefix: "swap")
@@ -178,12 +178,12 @@ struct FaultTests {
         defer { try? FileManager.default.removeItem(atPath: home) }
         let environment = ["XDG_DATA_HOME": home]
         let cluster = EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger)
-        defer { try? cluster.destroy() }
+        defer { try? cluster.destroyBlocking() }
         let demo = try await ConsultProcess.run(["demo"], environment: environment)
         #expect(demo.status == 0, "\(demo.stderr)")
         let before = try await ConsultProcess.run(["export"], environment: environment)
         for _ in 0..<2 {
-            guard case .running(let pid) = try cluster.status() else {
+            guard case .running(let pid) = try await cluster.status() else {
                 Issue.record("the embedded server is not running")
                 return
             }
@@ -224,10 +224,10 @@ final class PrivateServer: Sendable {
         return String(cString: made)
     }
 
-    static func start() throws -> PrivateServer {
+    static func start() async throws -> PrivateServer {
         let folder = try temporaryFolder()
         let cluster = EmbeddedCluster(folder: folder + "/consult", logger: TestDatabase.logger)
-        try cluster.start()
+        try await cluster.start()
         return PrivateServer(cluster: cluster, folder: folder)
     }
 
@@ -245,21 +245,24 @@ final class PrivateServer: Sendable {
         await connection.close()
     }
 
+    /// Blocking, for `defer` blocks (which cannot await).
     func destroy() {
-        try? cluster.destroy()
+        try? cluster.destroyBlocking()
         try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// Signals the postmaster and waits until it has exited.
-    func stop(_ shutdown: FaultTests.Shutdown) throws {
-        guard case .running(let pid) = try cluster.status() else { return }
+    func stop(_ shutdown: FaultTests.Shutdown) async throws {
+        guard case .running(let pid) = try await cluster.status() else { return }
         _ = kill(pid_t(pid), shutdown == .fast ? SIGINT : SIGQUIT)
-        for _ in 0..<600 where FileManager.default.fileExists(atPath: "/proc/\(pid)") { usleep(50_000) }
+        for _ in 0..<600 where FileManager.default.fileExists(atPath: "/proc/\(pid)") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"), "the server did not stop")
     }
 
-    func restart() throws {
-        try cluster.start()
+    func restart() async throws {
+        try await cluster.start()
     }
 
     /// One query on a connection of its own (not named `consult`, so it is not taken for one).

@@ -106,7 +106,7 @@ struct SecurityTests {
         chmod(wrappers, 0o755)
         chmod(calls, 0o666)
         // Wrappers that record their arguments, then run the real program.
-        let real = try ServerBinaries.locate(environment: ProcessInfo.processInfo.environment).directory
+        let real = try await ServerBinaries.locate(environment: ProcessInfo.processInfo.environment).directory
         for program in ServerBinaries.requiredPrograms {
             let path = wrappers + "/" + program
             try "#!/bin/sh\necho \"\(program) $*\" >> \(calls)\nexec \(real)/\(program) \"$@\"\n".write(
@@ -118,7 +118,7 @@ struct SecurityTests {
             "PGPASSWORD": secret, "CONSULT_LOG_LEVEL": "trace",
         ]
         let cluster = EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger)
-        defer { try? cluster.destroy() }
+        defer { try? cluster.destroyBlocking() }
         let status = try await ConsultProcess.run(["status"], environment: environment)
         #expect(status.status == 0, "\(status.stderr)")
         let stop = try await ConsultProcess.run(["db", "stop"], environment: environment)

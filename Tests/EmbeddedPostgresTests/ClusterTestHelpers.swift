@@ -20,28 +20,33 @@ func makeTemporaryFolder() throws -> String {
 }
 
 /// Runs `body` with a cluster in its own temporary folder, then destroys the cluster and the folder whatever happens.
-func withCluster(_ body: (EmbeddedCluster, String) throws -> Void) throws {
+func withCluster(_ body: (EmbeddedCluster, String) async throws -> Void) async throws {
     let temporary = try makeTemporaryFolder()
     let cluster = EmbeddedCluster(folder: temporary + "/consult", logger: quietLogger)
-    defer {
-        try? cluster.destroy()
-        try? FileManager.default.removeItem(atPath: temporary)
+    // Not a `defer`: destroying awaits, and a `defer` block cannot.
+    var failure: (any Error)?
+    do {
+        try await body(cluster, temporary)
+    } catch {
+        failure = error
     }
-    try body(cluster, temporary)
+    try? await cluster.destroy()
+    try? FileManager.default.removeItem(atPath: temporary)
+    if let failure { throw failure }
 }
 
 /// Runs a program with this process's environment, returning its exit code and combined output.
 @discardableResult
-func shell(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+func shell(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
     let runner = ProcessRunner(environment: ProcessInfo.processInfo.environment, logger: quietLogger)
-    let result = try runner.run(executable, arguments, failureKind: .io)
+    let result = try await runner.run(executable, arguments, failureKind: .io)
     return (result.status, result.output + result.errorOutput)
 }
 
 /// Runs one SQL statement through psql against `target` and returns the unaligned, tuples-only output.
-func query(_ sql: String, _ target: EmbeddedConnectionTarget) throws -> String {
-    let binaries = try ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
-    let result = try shell(
+func query(_ sql: String, _ target: EmbeddedConnectionTarget) async throws -> String {
+    let binaries = try await ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
+    let result = try await shell(
         binaries.directory + "/psql",
         ["-X", "-A", "-t", "-q", "-d", target.url, "-c", sql]
     )
@@ -67,24 +72,6 @@ var runningAsRoot: Bool { geteuid() == 0 }
 
 /// The uid of the default server user, when running as root.
 var serverUserID: uid_t? { ServerUser.lookUp(ServerUser.defaultName)?.uid }
-
-/// Thread-safe collection for results produced on other threads.
-final class Collected<Element: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Element] = []
-
-    func append(_ item: Element) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
-
-    var all: [Element] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
-}
 
 /// Keeps test output readable: only warnings and errors are printed.
 let quietLogger: Logger = {

@@ -12,28 +12,28 @@ import Testing
 
 @Suite("Embedded cluster with a real PostgreSQL")
 struct EmbeddedClusterTests {
-    @Test func firstStartCreatesStartsAndIsPrivate() throws {
-        try withCluster { cluster, _ in
-            #expect(try cluster.status() == .notCreated)
-            let target = try cluster.start()
+    @Test func firstStartCreatesStartsAndIsPrivate() async throws {
+        try await withCluster { cluster, _ in
+            #expect(try await cluster.status() == .notCreated)
+            let target = try await cluster.start()
             #expect(target == cluster.connectionTarget)
             #expect(target.port == 5432 && target.user == "consult" && target.database == "consult")
 
-            guard case .running(let pid) = try cluster.status() else {
+            guard case .running(let pid) = try await cluster.status() else {
                 Issue.record("status is not running after start")
                 return
             }
             #expect(pid > 0)
             #expect(modeAndOwner(cluster.folder)?.mode == 0o700)
             #expect(FileManager.default.fileExists(atPath: target.socketDirectory + "/.s.PGSQL.5432"))
-            #expect(try query("select current_database()", target) == "consult")
+            #expect(try await query("select current_database()", target) == "consult")
 
             // No TCP: the setting is written and in force.
             let configuration = try String(
                 contentsOfFile: cluster.layout.dataDirectory + "/postgresql.conf",
                 encoding: .utf8)
             #expect(configuration.contains("listen_addresses = ''"))
-            #expect(try query("show listen_addresses", target) == "")
+            #expect(try await query("show listen_addresses", target) == "")
 
             if runningAsRoot {
                 let serverUID = try #require(serverUserID)
@@ -52,47 +52,47 @@ struct EmbeddedClusterTests {
         }
     }
 
-    @Test func startIsIdempotent() throws {
-        try withCluster { cluster, _ in
-            let first = try cluster.start()
-            let firstStatus = try cluster.status()
-            let second = try cluster.start()
+    @Test func startIsIdempotent() async throws {
+        try await withCluster { cluster, _ in
+            let first = try await cluster.start()
+            let firstStatus = try await cluster.status()
+            let second = try await cluster.start()
             #expect(first == second)
-            #expect(try cluster.status() == firstStatus)
+            #expect(try await cluster.status() == firstStatus)
         }
     }
 
-    @Test func stopThenStartAgain() throws {
-        try withCluster { cluster, _ in
-            let target = try cluster.start()
-            _ = try query("create table kept (id int); insert into kept values (7)", target)
-            try cluster.stop()
-            #expect(try cluster.status() == .stopped)
-            try cluster.stop()
+    @Test func stopThenStartAgain() async throws {
+        try await withCluster { cluster, _ in
+            let target = try await cluster.start()
+            _ = try await query("create table kept (id int); insert into kept values (7)", target)
+            try await cluster.stop()
+            #expect(try await cluster.status() == .stopped)
+            try await cluster.stop()
             #expect(!FileManager.default.fileExists(atPath: target.socketDirectory + "/.s.PGSQL.5432"))
-            try cluster.start()
-            guard case .running = try cluster.status() else {
+            try await cluster.start()
+            guard case .running = try await cluster.status() else {
                 Issue.record("status is not running after the second start")
                 return
             }
-            #expect(try query("select id from kept", target) == "7")
+            #expect(try await query("select id from kept", target) == "7")
         }
     }
 
-    @Test func stopStatusAndDestroyBeforeCreationAreHarmless() throws {
-        try withCluster { cluster, _ in
-            #expect(try cluster.status() == .notCreated)
-            try cluster.stop()
-            try cluster.destroy()
-            #expect(try cluster.status() == .notCreated)
+    @Test func stopStatusAndDestroyBeforeCreationAreHarmless() async throws {
+        try await withCluster { cluster, _ in
+            #expect(try await cluster.status() == .notCreated)
+            try await cluster.stop()
+            try await cluster.destroy()
+            #expect(try await cluster.status() == .notCreated)
         }
     }
 
-    @Test func destroyRemovesTheCluster() throws {
-        try withCluster { cluster, _ in
-            try cluster.start()
-            try cluster.destroy()
-            #expect(try cluster.status() == .notCreated)
+    @Test func destroyRemovesTheCluster() async throws {
+        try await withCluster { cluster, _ in
+            try await cluster.start()
+            try await cluster.destroy()
+            #expect(try await cluster.status() == .notCreated)
             #expect(!FileManager.default.fileExists(atPath: cluster.layout.dataDirectory))
             if runningAsRoot {
                 #expect(!FileManager.default.fileExists(atPath: cluster.layout.clusterRoot))
@@ -100,34 +100,59 @@ struct EmbeddedClusterTests {
         }
     }
 
-    @Test func concurrentStartsFromThreadsShareOneCluster() throws {
-        try withCluster { cluster, _ in
-            let results = Collected<Result<EmbeddedConnectionTarget, EmbeddedPostgresError>>()
-            let done = DispatchGroup()
-            for _ in 0..<3 {
-                done.enter()
-                // Separate values and threads: each opens its own descriptor on the lock file.
-                let copy = EmbeddedCluster(folder: cluster.folder, logger: quietLogger)
-                Thread.detachNewThread {
-                    results.append(Result { () throws(EmbeddedPostgresError) in try copy.start() })
-                    done.leave()
-                }
+    @Test func destroyBlockingStopsTheServerAndRemovesTheCluster() async throws {
+        try await withCluster { cluster, _ in
+            try await cluster.start()
+            guard case .running(let pid) = try await cluster.status() else {
+                Issue.record("status is not running after start")
+                return
             }
-            done.wait()
-            let targets = try results.all.map { try $0.get() }
+            try cluster.destroyBlocking()
+            #expect(try await cluster.status() == .notCreated)
+            #expect(!FileManager.default.fileExists(atPath: cluster.layout.dataDirectory))
+            if runningAsRoot {
+                #expect(!FileManager.default.fileExists(atPath: cluster.layout.clusterRoot))
+            }
+            // The postmaster removes postmaster.pid just before it exits.
+            for _ in 0..<100 where isAlive(pid) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(!isAlive(pid), "the server still runs after destroyBlocking()")
+        }
+    }
+
+    @Test func concurrentStartsFromTasksShareOneCluster() async throws {
+        try await withCluster { cluster, _ in
+            let results = await withTaskGroup(
+                of: Result<EmbeddedConnectionTarget, EmbeddedPostgresError>.self
+            ) { group in
+                for _ in 0..<3 {
+                    // Separate values and tasks: each opens its own descriptor on the lock file.
+                    let copy = EmbeddedCluster(folder: cluster.folder, logger: quietLogger)
+                    group.addTask {
+                        do throws(EmbeddedPostgresError) {
+                            return .success(try await copy.start())
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let targets = try results.map { try $0.get() }
             #expect(targets.count == 3)
             #expect(Set(targets.map(\.url)).count == 1)
-            guard case .running(let pid) = try cluster.status() else {
+            guard case .running(let pid) = try await cluster.status() else {
                 Issue.record("status is not running after concurrent starts")
                 return
             }
             #expect(cluster.postmasterPid() == pid)
-            #expect(try query("select count(*) from pg_database where datname = 'consult'", targets[0]) == "1")
+            #expect(try await query("select count(*) from pg_database where datname = 'consult'", targets[0]) == "1")
         }
     }
 
-    @Test func startWaitsForALockHeldByAnotherProcess() throws {
-        try withCluster { cluster, _ in
+    @Test func startWaitsForALockHeldByAnotherProcess() async throws {
+        try await withCluster { cluster, _ in
             try cluster.ensureFolder()
             let holder = Process()
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
@@ -137,35 +162,35 @@ struct EmbeddedClusterTests {
             try waitUntilLocked(cluster.layout.lockFile)
 
             let began = Date()
-            try cluster.start()
+            try await cluster.start()
             #expect(Date().timeIntervalSince(began) >= 1.0)
             #expect(!holder.isRunning)
         }
     }
 
-    @Test func startRecoversAfterTheServerWasKilled() throws {
-        try withCluster { cluster, _ in
-            try cluster.start()
-            guard case .running(let pid) = try cluster.status() else {
+    @Test func startRecoversAfterTheServerWasKilled() async throws {
+        try await withCluster { cluster, _ in
+            try await cluster.start()
+            guard case .running(let pid) = try await cluster.status() else {
                 Issue.record("status is not running after start")
                 return
             }
             #expect(kill(pid_t(pid), SIGKILL) == 0)
             for _ in 0..<100 where FileManager.default.fileExists(atPath: "/proc/\(pid)") {
-                usleep(50_000)
+                try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(try cluster.status() == .stopped)
-            let target = try cluster.start()
-            guard case .running(let newPid) = try cluster.status() else {
+            #expect(try await cluster.status() == .stopped)
+            let target = try await cluster.start()
+            guard case .running(let newPid) = try await cluster.status() else {
                 Issue.record("status is not running after restart")
                 return
             }
             #expect(newPid != pid)
-            #expect(try query("select 1", target) == "1")
+            #expect(try await query("select 1", target) == "1")
         }
     }
 
-    @Test func failedInitdbLeavesNoPartialCluster() throws {
+    @Test func failedInitdbLeavesNoPartialCluster() async throws {
         let binFolder = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: binFolder) }
         // The server user must be able to run the fake programs.
@@ -183,18 +208,18 @@ struct EmbeddedClusterTests {
             binaries: ServerBinaries(directory: binFolder)
         )
         defer {
-            try? cluster.destroy()
+            try? cluster.destroyBlocking()
             try? FileManager.default.removeItem(atPath: temporary)
         }
-        let error = #expect(throws: EmbeddedPostgresError.self) { try cluster.start() }
+        let error = await #expect(throws: EmbeddedPostgresError.self) { try await cluster.start() }
         #expect(error?.kind == .initFailed)
         #expect(error?.message.contains("boom") == true)
         #expect(!FileManager.default.fileExists(atPath: cluster.layout.stagingDirectory))
         #expect(!FileManager.default.fileExists(atPath: cluster.layout.dataDirectory))
-        #expect(try cluster.status() == .notCreated)
+        #expect(try await cluster.status() == .notCreated)
     }
 
-    @Test func socketPathTooLongIsRefusedBeforeTouchingAnything() throws {
+    @Test func socketPathTooLongIsRefusedBeforeTouchingAnything() async throws {
         let temporary = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let folder = temporary + "/" + String(repeating: "long-folder-name/", count: 6) + "consult"
@@ -202,13 +227,13 @@ struct EmbeddedClusterTests {
             folder: folder, logger: quietLogger,
             environment: ProcessInfo.processInfo.environment, privileged: false
         )
-        let error = #expect(throws: EmbeddedPostgresError.self) { try cluster.start() }
+        let error = await #expect(throws: EmbeddedPostgresError.self) { try await cluster.start() }
         #expect(error?.kind == .pathTooLong)
         #expect(error?.message.contains("107") == true)
         #expect(!FileManager.default.fileExists(atPath: folder))
     }
 
-    @Test func missingServerUserIsReported() throws {
+    @Test func missingServerUserIsReported() async throws {
         let temporary = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         var environment = ProcessInfo.processInfo.environment
@@ -218,11 +243,19 @@ struct EmbeddedClusterTests {
             environment: environment, privileged: true,
             binaries: ServerBinaries(directory: "/usr/lib/postgresql/15/bin")
         )
-        let error = #expect(throws: EmbeddedPostgresError.self) { try cluster.start() }
+        let error = await #expect(throws: EmbeddedPostgresError.self) { try await cluster.start() }
         #expect(error?.kind == .serverUserMissing)
         #expect(error?.message.contains("no-such-consult-user") == true)
         #expect(error?.message.contains("CONSULT_SERVER_USER") == true)
     }
+}
+
+/// Whether `pid` runs (a zombie waiting for its parent to reap it does not).
+private func isAlive(_ pid: Int) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
 }
 
 /// Polls until some other process holds an exclusive flock on `path` (at most about five seconds).

@@ -5,16 +5,18 @@ import Testing
 
 @Suite("Finding the PostgreSQL server programs")
 struct ServerBinariesTests {
-    @Test func findsTheInstalledServerWithoutPATH() throws {
-        let binaries = try ServerBinaries.locate(environment: ["PATH": "", "HOME": "/nonexistent", "PGDATA": "/bogus"])
+    @Test func findsTheInstalledServerWithoutPATH() async throws {
+        let binaries = try await ServerBinaries.locate(environment: [
+            "PATH": "", "HOME": "/nonexistent", "PGDATA": "/bogus",
+        ])
         #expect(binaries.directory == "/usr/lib/postgresql/15/bin")
     }
 
-    @Test func resolvesSymbolicLinksOnPATH() throws {
-        let candidates = ServerBinaries.candidateDirectories(environment: ["PATH": "/nonexistent:/usr/local/bin"])
+    @Test func resolvesSymbolicLinksOnPATH() async throws {
+        let candidates = await ServerBinaries.candidateDirectories(environment: ["PATH": "/nonexistent:/usr/local/bin"])
         #expect(candidates.first == "/usr/lib/postgresql/15/bin")
         #expect(Set(candidates).count == candidates.count)
-        let binaries = try ServerBinaries.locate(environment: ["PATH": "/usr/local/bin"])
+        let binaries = try await ServerBinaries.locate(environment: ["PATH": "/usr/local/bin"])
         #expect(binaries.directory == "/usr/lib/postgresql/15/bin")
     }
 

@@ -21,14 +21,14 @@ struct RestoreTests {
         let checkpoint = try #require(oldReaderEvents.last?.logPosition)
 
         // pg_dump → a fresh cluster → pg_restore.
-        let binaries = try ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
+        let binaries = try await ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
         let folder = FileManager.default.temporaryDirectory.path + "/consult-restore-\(UUID().uuidString.prefix(8))"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
         defer {
-            try? cluster.destroy()
+            try? cluster.destroyBlocking()
             try? FileManager.default.removeItem(atPath: folder)
         }
-        let target = try cluster.start()
+        let target = try await cluster.start()
         let dump = folder + "-dump"
         defer { try? FileManager.default.removeItem(atPath: dump) }
         try run(binaries.directory + "/pg_dump", ["--format=custom", "--file=\(dump)", "--dbname=\(original.url)"])

@@ -77,11 +77,11 @@ public struct TestServer: Sendable {
             return TestServer(
                 configuration: .url(url), urlBase: base.string ?? url, urlQuery: query, cluster: nil)
         }
-        removeClustersOfDeadTestRuns()
+        await removeClustersOfDeadTestRuns()
         let folder = FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
         registerCleanup(cluster)
-        var target = try cluster.start()
+        var target = try await cluster.start()
         // The tests run dozens of `consult` processes at once against this one cluster, each with
         // its connections, beside the tests' own: PostgreSQL's default of 100 connections is a
         // limit of this harness on a loaded machine, not of the product.
@@ -92,8 +92,8 @@ public struct TestServer: Sendable {
         if (Int(limit) ?? 0) < 400 {
             try await admin.execute(unsafeScript: "ALTER SYSTEM SET max_connections = 400")
             await admin.close()
-            try cluster.stop()
-            target = try cluster.start()
+            try await cluster.stop()
+            target = try await cluster.start()
         } else {
             await admin.close()
         }
@@ -107,25 +107,27 @@ public struct TestServer: Sendable {
 }
 
 /// A test process that crashed or was killed leaves its cluster running; the next run removes it.
-private func removeClustersOfDeadTestRuns() {
+private func removeClustersOfDeadTestRuns() async {
     let temporary = FileManager.default.temporaryDirectory.path
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
     for entry in entries where entry.hasPrefix("consult-tests-") {
         guard let pid = Int32(entry.dropFirst("consult-tests-".count)), pid != getpid(),
             kill(pid, 0) != 0, errno == ESRCH
         else { continue }
-        try? EmbeddedCluster(folder: temporary + "/" + entry, logger: TestDatabase.logger).destroy()
+        try? await EmbeddedCluster(folder: temporary + "/" + entry, logger: TestDatabase.logger).destroy()
         try? FileManager.default.removeItem(atPath: temporary + "/" + entry)
     }
 }
 
 nonisolated(unsafe) private var clusterToDestroy: EmbeddedCluster?
 
+/// At exit nothing can be awaited, so the cluster is destroyed with the blocking variant, which stops the server
+/// by signalling it rather than by spawning `pg_ctl` (see `EmbeddedCluster.destroyBlocking()`).
 private func registerCleanup(_ cluster: EmbeddedCluster) {
     clusterToDestroy = cluster
     atexit {
         guard let cluster = clusterToDestroy else { return }
-        try? cluster.destroy()
+        try? cluster.destroyBlocking()
         try? FileManager.default.removeItem(atPath: cluster.folder)
     }
 }

@@ -24,13 +24,13 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cluster = DatabaseLocation.embeddedCluster(logger: cliLogger)
-            switch try cluster.status() {
+            switch try await cluster.status() {
             case .notCreated:
                 Output.writeLine("The embedded cluster has not been created; nothing to stop.")
             case .stopped:
                 Output.writeLine("The embedded cluster is not running.")
             case .running:
-                try cluster.stop()
+                try await cluster.stop()
                 Output.writeLine("The embedded cluster is stopped.")
             }
         }
@@ -41,7 +41,7 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cluster = DatabaseLocation.embeddedCluster(logger: cliLogger)
-            switch try cluster.status() {
+            switch try await cluster.status() {
             case .notCreated:
                 Output.writeLine("not created (it is created on first use)")
             case .stopped:

@@ -71,7 +71,7 @@ public struct StoreSession: Sendable {
         case .environment:
             configuration = .environment
         case .embedded(let cluster):
-            let target = try cluster.start()
+            let target = try await cluster.start()
             configuration = ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) })
         }
         let connection = try await Connection.connect(configuration, logger: logger)

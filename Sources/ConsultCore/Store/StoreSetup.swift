@@ -22,7 +22,7 @@ public enum StoreSetup {
     /// Creates (on first use) and starts the embedded cluster, and applies migrations to it.
     public static func startEmbedded(logger: Logger) async throws -> EmbeddedConnectionTarget {
         let cluster = DatabaseLocation.embeddedCluster(logger: logger)
-        let target = try cluster.start()
+        let target = try await cluster.start()
         let connection = try await Connection.connect(
             ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }), logger: logger)
         do {
