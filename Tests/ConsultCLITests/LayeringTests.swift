@@ -33,8 +33,8 @@ struct LayeringTests {
     static let allowedImports: [String: Set<String>] = [
         "Postgres": ["CLibPQ"],
         "ConsultDomain": [],
-        "EventStore": ["Postgres"],
-        "EmbeddedPostgres": [],
+        "EventStore": ["Postgres", "Crypto"],
+        "EmbeddedPostgres": ["Subprocess"],
         "Projections": ["EventStore", "ConsultDomain", "Postgres"],
         "ConsultCore": ["Projections", "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres"],
         // The CLI names the core's result types, which come from the layers below, but never the
