@@ -63,15 +63,19 @@ public enum HashChains {
     ///
     /// The heads and every page are read in one REPEATABLE READ transaction, so events appended
     /// meanwhile (and the heads they move) are not half seen.
-    public static func verify(on connection: Connection, pageSize: Int = 5000, maximumProblems: Int = 20)
-        async throws -> Report
-    {
+    /// `progress` gets the running count of events checked after each page.
+    public static func verify(
+        on connection: Connection, pageSize: Int = 5000, maximumProblems: Int = 20,
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Report {
         try await connection.withTransaction(.repeatableRead) { connection in
-            try verify(on: connection, pageSize: pageSize, maximumProblems: maximumProblems)
+            try verify(on: connection, pageSize: pageSize, maximumProblems: maximumProblems, progress: progress)
         }
     }
 
-    static func verify(on connection: isolated Connection, pageSize: Int, maximumProblems: Int) throws -> Report {
+    static func verify(
+        on connection: isolated Connection, pageSize: Int, maximumProblems: Int, progress: (Int) -> Void
+    ) throws -> Report {
         var report = Report()
         func problem(_ sentence: String) {
             report.problemCount += 1
@@ -160,6 +164,7 @@ public enum HashChains {
                 report.eventsChecked += 1
                 after = (streamID, version)
             }
+            progress(report.eventsChecked)
             if rows.count < pageSize { break }
         }
         endStream()

@@ -47,9 +47,12 @@ extension PostgresEventStore {
     /// Checks the log: its hash chains recomputed (versions contiguous from 1, every event matching
     /// its hash, every stream ending at its recorded head), every event in the stream `placement`
     /// gives it, every epoch recorded, and the guard triggers present and enabled ALWAYS.
-    public func checkIntegrity(placement: StreamPlacementRules) async throws -> LogIntegrityReport {
+    /// `progress` gets the running count of events whose hash was recomputed.
+    public func checkIntegrity(
+        placement: StreamPlacementRules, progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> LogIntegrityReport {
         var report = LogIntegrityReport()
-        let chains = try await HashChains.verify(on: connection)
+        let chains = try await HashChains.verify(on: connection, progress: progress)
         report.eventsChecked = chains.eventsChecked
         report.problems += chains.problems
         if chains.problemCount > chains.problems.count {

@@ -13,23 +13,37 @@ public struct VerificationReport: Sendable {
     public var isClean: Bool { problems.isEmpty }
 }
 
+/// How far `verify` has come.
+public enum VerificationProgress: Sendable, Hashable {
+    /// Events whose hash was recomputed so far.
+    case hashesChecked(Int)
+    /// Events replayed so far into scratch tables for `views`.
+    case eventsReplayed(Int, views: [String])
+}
+
 extension ProjectionRunner {
     /// Checks the log (its hash chains recomputed, stream versions contiguous from 1 and ending at
     /// their recorded heads, every event in the stream its data names, epochs recorded, the guard
     /// triggers present and always enabled), then each view against a fresh replay into temporary
     /// tables up to the view's checkpoint, naming the first differing row.
-    public func verify() async throws -> VerificationReport {
+    ///
+    /// `progress` is told how far each part has come.
+    public func verify(progress: @escaping @Sendable (VerificationProgress) -> Void = { _ in }) async throws
+        -> VerificationReport
+    {
         var report = VerificationReport()
-        try await verifyLog(&report)
-        for (name, events, problem) in try await verifyViews() {
+        try await verifyLog(&report, progress: progress)
+        for (name, events, problem) in try await verifyViews(progress: progress) {
             report.viewsChecked.append((name, events))
             if let problem { report.problems.append(problem) }
         }
         return report
     }
 
-    private func verifyLog(_ report: inout VerificationReport) async throws {
-        let log = try await store.checkIntegrity(placement: Self.placement)
+    private func verifyLog(
+        _ report: inout VerificationReport, progress: @escaping @Sendable (VerificationProgress) -> Void
+    ) async throws {
+        let log = try await store.checkIntegrity(placement: Self.placement) { progress(.hashesChecked($0)) }
         report.eventsChecked = Int64(log.eventsChecked)
         report.problems += log.problems
     }
@@ -48,7 +62,9 @@ extension ProjectionRunner {
     /// Replays the views into temporary tables up to their checkpoints and compares, in one
     /// transaction holding every view's lock (workers wait meanwhile). Views at the same
     /// checkpoint (the usual case) are replayed together, in one pass over the log.
-    private func verifyViews() async throws -> [(String, Int, String?)] {
+    private func verifyViews(progress: @escaping @Sendable (VerificationProgress) -> Void) async throws -> [(
+        String, Int, String?
+    )] {
         let epoch = try await store.currentEpoch()
         let limit = batchSize
         let views = self.views
@@ -79,6 +95,7 @@ extension ProjectionRunner {
                         scratch.map { ($0, position) }, epoch: epoch, limit: limit, upTo: end, on: connection)
                     guard let last else { break }
                     replayed += events.count
+                    progress(.eventsReplayed(replayed, views: group.map(\.name)))
                     position = last
                 }
                 for view in group {

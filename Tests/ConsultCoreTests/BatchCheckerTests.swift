@@ -1,11 +1,10 @@
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
 import Postgres
 import TestSupport
 import Testing
-
-@testable import ConsultCore
 
 /// What `BatchChecker` loads from the store must be enough for every rule, corrections included.
 @Suite("Checking batches against stored corrections")

@@ -1,10 +1,9 @@
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
 import TestSupport
 import Testing
-
-@testable import ConsultCore
 
 /// Two batches checked at the same time must not both pass against a log that has neither.
 @Suite("Concurrent batches")

@@ -1,9 +1,8 @@
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
 import Testing
-
-@testable import ConsultCore
 
 /// A line as read, copied out of the reader's buffer; `bytes` is nil for a line that was too long.
 private struct ReadLine: Equatable, CustomStringConvertible {

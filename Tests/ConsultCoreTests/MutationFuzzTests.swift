@@ -1,10 +1,9 @@
+import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
 import TestSupport
 import Testing
-
-@testable import ConsultCore
 
 /// Seeded random mutations of a valid batch, through the real parser, rules and store, as
 /// `consult log --file` runs them: a refused batch writes nothing, an accepted one is written

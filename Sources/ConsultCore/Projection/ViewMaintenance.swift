@@ -24,12 +24,16 @@ public enum ViewMaintenance {
     }
 
     /// Checks the log's integrity and that each of `views` equals a fresh replay.
-    public static func verify(_ views: [any ProjectionView], access: StoreAccess) async throws -> VerificationReport {
+    /// `progress` is told how far each part has come.
+    public static func verify(
+        _ views: [any ProjectionView], access: StoreAccess,
+        progress: @escaping @Sendable (VerificationProgress) -> Void = { _ in }
+    ) async throws -> VerificationReport {
         let session = try await access.open()
         do {
             let runner = ProjectionRunner(store: session.store, views: views)
             try await runner.prepare()
-            let report = try await runner.verify()
+            let report = try await runner.verify(progress: progress)
             await session.close()
             return report
         } catch {

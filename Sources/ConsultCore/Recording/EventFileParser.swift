@@ -30,13 +30,23 @@ public struct EventFileParser {
     /// Violations shown before "and N more".
     public static let shownViolations = 20
 
-    public static func parse(_ handle: FileHandle, sourceName: String) throws -> Parsed {
+    /// Lines between two progress reports.
+    static let progressInterval = 10_000
+
+    /// Reads and checks every line of `handle`; `progress` gets the count of lines read every
+    /// 10,000 lines.
+    public static func parse(
+        _ handle: FileHandle, sourceName: String, progress: (RecordingProgress) -> Void = { _ in }
+    ) throws -> Parsed {
         var reader = JSONLinesReader(handle: handle)
-        return try parse(&reader, sourceName: sourceName)
+        return try parse(&reader, sourceName: sourceName, progress: progress)
     }
 
-    public static func parse(_ reader: inout JSONLinesReader, sourceName: String) throws -> Parsed {
+    public static func parse(
+        _ reader: inout JSONLinesReader, sourceName: String, progress: (RecordingProgress) -> Void = { _ in }
+    ) throws -> Parsed {
         var parsed = Parsed()
+        var linesRead = 0
         var problems: [String] = []
         var problemCount = 0
         var invalidLines = Set<Int>()
@@ -46,6 +56,8 @@ public struct EventFileParser {
             if problems.count < shownViolations { problems.append("line \(line): " + Self.printable(text)) }
         }
         while let line = try reader.next() {
+            linesRead += 1
+            if linesRead % progressInterval == 0 { progress(.read(lines: linesRead)) }
             switch line {
             case .tooLong(let number):
                 report(number, "longer than 1 MiB")

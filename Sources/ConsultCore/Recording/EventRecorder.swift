@@ -2,17 +2,29 @@ import ConsultDomain
 import EventStore
 import Foundation
 
+/// How far recording a batch has come.
+public enum RecordingProgress: Sendable, Hashable {
+    /// Lines of the input read and checked on their own so far.
+    case read(lines: Int)
+    /// The batch is being checked against the rules and the log (inside the append).
+    case checking(events: Int)
+    /// The batch passed; it is being written.
+    case appending(events: Int)
+}
+
 /// Records a batch: checks it against the domain rules and appends it, all or nothing. The one
 /// use case behind `log --file`, the `log <kind>` commands and the demo's loading.
 public enum EventRecorder {
     /// Appends `parsed`; store errors name the input line. With `dryRun` the append runs in full
     /// (rules, versions, ids) and is rolled back; it returns nil.
     public static func record(
-        _ parsed: EventFileParser.Parsed, sourceName: String, access: StoreAccess, dryRun: Bool = false
+        _ parsed: EventFileParser.Parsed, sourceName: String, access: StoreAccess, dryRun: Bool = false,
+        progress: @escaping @Sendable (RecordingProgress) -> Void = { _ in }
     ) async throws -> [AppendOutcome]? {
         let session = try await access.open()
         do {
-            let outcomes = try await record(parsed, sourceName: sourceName, store: session.store, dryRun: dryRun)
+            let outcomes = try await record(
+                parsed, sourceName: sourceName, store: session.store, dryRun: dryRun, progress: progress)
             await session.close()
             return outcomes
         } catch {
@@ -23,7 +35,8 @@ public enum EventRecorder {
 
     /// The same, on a store the caller holds open.
     public static func record(
-        _ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog, dryRun: Bool = false
+        _ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog, dryRun: Bool = false,
+        progress: @escaping @Sendable (RecordingProgress) -> Void = { _ in }
     ) async throws -> [AppendOutcome]? {
         if parsed.isExport {
             try await ExportChainCheck.check(parsed, sourceName: sourceName, store: store)
@@ -31,7 +44,11 @@ public enum EventRecorder {
         do {
             let outcomes = try await store.append(
                 parsed.events,
-                check: { lookup in try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup) },
+                check: { lookup in
+                    progress(.checking(events: parsed.events.count))
+                    try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
+                    progress(.appending(events: parsed.events.count))
+                },
                 dryRun: dryRun)
             return dryRun ? nil : outcomes
         } catch let error as EventStoreError {

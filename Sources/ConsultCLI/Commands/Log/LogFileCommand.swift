@@ -38,15 +38,26 @@ struct LogFileCommand: AsyncParsableCommand {
             handle = opened
             sourceName = file
         }
-        let parsed = try EventFileParser.parse(handle, sourceName: sourceName)
+        let line = ProgressLine()
+        let parsed: EventFileParser.Parsed
+        do {
+            parsed = try EventFileParser.parse(handle, sourceName: sourceName) { progress in
+                Self.show(progress, on: line)
+            }
+        } catch {
+            line.finish()
+            throw error
+        }
         guard !parsed.events.isEmpty else {
             Output.writeLine("No events in \(file == "-" ? "the input" : file); nothing was written.")
             return
         }
-        guard
-            let outcomes = try await EventRecorder.record(
-                parsed, sourceName: sourceName, access: connection.access, dryRun: dryRun)
-        else {
+        let recorded = try await Self.recording(line) {
+            try await EventRecorder.record(
+                parsed, sourceName: sourceName, access: connection.access, dryRun: dryRun,
+                progress: { Self.show($0, on: line) })
+        }
+        guard let outcomes = recorded else {
             Output.writeLine("All \(parsed.events.count) events pass the rules (dry run: nothing was written).")
             return
         }
@@ -76,6 +87,26 @@ struct LogFileCommand: AsyncParsableCommand {
             Output.writeLine(
                 "\(duplicateLines.count) event\(duplicateLines.count == 1 ? " was" : "s were") already recorded "
                     + "(same id), skipped: line\(duplicateLines.count == 1 ? "" : "s") \(shown)\(more).")
+        }
+    }
+
+    static func show(_ progress: RecordingProgress, on line: ProgressLine) {
+        switch progress {
+        case .read(let lines): line.show("reading: \(lines) lines (\(line.rate(lines)) lines/s)")
+        case .checking(let events): line.show("checking \(events) events against the rules and the log…")
+        case .appending(let events): line.show("writing \(events) events…")
+        }
+    }
+
+    /// Runs `body`, clearing the progress line however it ends.
+    static func recording<T>(_ line: ProgressLine, _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            line.finish()
+            return result
+        } catch {
+            line.finish()
+            throw error
         }
     }
 }

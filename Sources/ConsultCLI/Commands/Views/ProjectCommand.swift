@@ -33,12 +33,12 @@ struct ProjectCommand: AsyncParsableCommand {
         // First, so a stop requested while connecting also ends with status 0.
         let stop = StopSignal.install()
         let worker = ProjectionWorker(access: connection.access, views: views, batchSize: batchSize)
-        let reporter = ProgressLine(enabled: Terminal.stderrIsTerminal, started: Date())
+        let reporter = ProgressLine()
         if follow {
             try await worker.follow(shouldStop: { stop.isRequested }) { event in
                 switch event {
                 case .applied(let total):
-                    reporter.report(total)
+                    reporter.show("\(total) events applied (\(reporter.rate(total)) events/s)")
                 case .lostDatabase(let reason):
                     Output.error("consult project: lost the database (\(reason)); reconnecting.")
                 case .stillUnavailable(let pause):
@@ -51,8 +51,10 @@ struct ProjectCommand: AsyncParsableCommand {
             }
         } else {
             // Like a read: events held back by an open transaction are waited for, a while.
-            let held = try await worker.catchUp(shouldStop: { stop.isRequested }, progress: reporter.report)
-            reporter.finish()
+            let held = try await worker.catchUp(
+                shouldStop: { stop.isRequested },
+                progress: { reporter.show("\($0) events applied (\(reporter.rate($0)) events/s)") })
+            reporter.finish(keep: true)
             if let note = ReadSession.heldBackNote(held, what: "the views") { Output.error("consult: note: " + note) }
         }
     }
@@ -76,23 +78,5 @@ final class StopSignal: @unchecked Sendable {
             stop.sources.append(source)
         }
         return stop
-    }
-}
-
-/// "N events applied (R events/s)" on stderr, rewritten in place, only when stderr is a terminal.
-struct ProgressLine: Sendable {
-    let enabled: Bool
-    let started: Date
-
-    func report(_ total: Int) {
-        guard enabled else { return }
-        let seconds = max(Date().timeIntervalSince(started), 0.001)
-        FileHandle.standardError.write(
-            Data("\r\(total) events applied (\(Int(Double(total) / seconds)) events/s)   ".utf8))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
     }
 }

@@ -26,16 +26,13 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let views = try ProjectionWorker.views(named: names)
-        let terminal = Terminal.stderrIsTerminal
-        let started = Date()
+        let line = ProgressLine()
         let names = views.map(\.name).joined(separator: ", ")
         let total = try await ViewMaintenance.replay(views, batchSize: batchSize, access: connection.access) { total in
-            guard terminal else { return }
-            let rate = Int(Double(total) / max(Date().timeIntervalSince(started), 0.001))
-            FileHandle.standardError.write(Data("\rreplaying: \(total) events (\(rate) events/s)   ".utf8))
+            line.show("replaying: \(total) events (\(line.rate(total)) events/s)")
         }
-        let seconds = Date().timeIntervalSince(started)
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        let seconds = Date().timeIntervalSince(line.started)
+        line.finish(keep: true)
         Output.writeLine(
             "Rebuilt \(names) from \(total) events in \(String(format: "%.2f", seconds)) s "
                 + "(\(Int(Double(total) / max(seconds, 0.001))) events/s).")

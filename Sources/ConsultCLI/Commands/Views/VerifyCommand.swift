@@ -19,7 +19,16 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let views = try ProjectionWorker.views(named: names)
-        let report = try await ViewMaintenance.verify(views, access: connection.access)
+        let line = ProgressLine()
+        let report = try await ViewMaintenance.verify(views, access: connection.access) { progress in
+            switch progress {
+            case .hashesChecked(let events):
+                line.show("checking the hash chains: \(events) events (\(line.rate(events)) events/s)")
+            case .eventsReplayed(let events, let views):
+                line.show("replaying \(events) events for \(views.joined(separator: ", "))")
+            }
+        }
+        line.finish()
         Output.writeLine("log: \(report.eventsChecked) events checked")
         for (name, events) in report.viewsChecked {
             Output.writeLine("view \(name): compared with a fresh replay of \(events) events")
