@@ -1,4 +1,4 @@
 import ConsultCLI
 import Foundation
 
-exit(await ConsultCommand.run())
+exit(await ConsultMain.run())
