@@ -85,11 +85,16 @@ public struct ProjectionWorker: Sendable {
         async throws
     {
         var (runner, current) = try await openRunner()
-        if shouldStop() {
+        do {
+            guard !shouldStop() else {
+                await Self.close(current)
+                return
+            }
+            try await runner.prepare()
+        } catch {
             await Self.close(current)
-            return
+            throw error
         }
-        try await runner.prepare()
         var pause = 0.25
         while true {
             do {
@@ -99,6 +104,9 @@ public struct ProjectionWorker: Sendable {
             } catch  where ConsultFailure.from(error).kind == .unavailable {
                 await Self.close(current)
                 report(.lostDatabase(reason: ConsultFailure.from(error).message))
+            } catch {
+                await Self.close(current)
+                throw error
             }
             while true {
                 if try await Self.sleep(pause, unless: shouldStop) { return }
@@ -114,6 +122,9 @@ public struct ProjectionWorker: Sendable {
                 } catch  where ConsultFailure.from(error).kind == .unavailable {
                     await Self.close(opened)
                     report(.stillUnavailable(retryIn: pause))
+                } catch {
+                    await Self.close(opened)
+                    throw error
                 }
             }
         }

@@ -75,7 +75,12 @@ public struct StoreSession: Sendable {
             configuration = ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) })
         }
         let connection = try await Connection.connect(configuration, logger: logger)
-        try await Migrator(logger: logger).migrate(connection)
+        do {
+            try await Migrator(logger: logger).migrate(connection)
+        } catch {
+            await connection.close()
+            throw error
+        }
         return StoreSession(connection: connection, store: PostgresEventStore(connection: connection, logger: logger))
     }
 
