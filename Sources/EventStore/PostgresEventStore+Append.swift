@@ -268,17 +268,12 @@ extension PostgresEventStore {
         let duplicates = events.indices.filter { stored[events[$0].id] != nil }
         var differingIndex: Int?
         for chunk in chunked(duplicates, size: { events[$0].data.utf8.count + events[$0].metadata.utf8.count }) {
-            var rows = "["
-            for (order, index) in chunk.enumerated() {
-                let event = events[index]
-                if order > 0 { rows += "," }
-                rows += "{\"i\":\(index),\"id\":\"\(event.id.postgresText)\",\"t\":\(jsonQuoted(event.type)),"
-                rows += "\"d\":\(event.data),\"m\":\(event.metadata)}"
-            }
-            rows += "]"
             let differing = try connection.query(
                 """
-                SELECT r.i FROM jsonb_to_recordset(\(rows)::jsonb) AS r(i int, id uuid, t text, d jsonb, m jsonb)
+                SELECT r.i FROM unnest(
+                    \(Array(chunk))::int[], \(chunk.map { events[$0].id })::uuid[], \(chunk.map { events[$0].type })::text[],
+                    \(chunk.map { events[$0].data })::jsonb[], \(chunk.map { events[$0].metadata })::jsonb[]
+                ) AS r(i, id, t, d, m)
                 JOIN events e ON e.event_id = r.id
                 WHERE e.type <> r.t OR e.data <> r.d OR e.metadata <> r.m
                 ORDER BY r.i LIMIT 1
@@ -320,23 +315,4 @@ func chunked<Item>(_ items: [Item], size: (Item) -> Int) -> [ArraySlice<Item>] {
 /// Ends a dry run's transaction with a rollback, carrying what would have been written.
 private struct DryRunRolledBack: Error {
     var outcomes: [AppendOutcome]
-}
-
-/// A JSON string literal for `text`.
-func jsonQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case let control where control.value < 0x20:
-            let hex = String(control.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
