@@ -120,6 +120,30 @@ struct AppendTests {
         #expect(try await readEverything(store).count == 2)
     }
 
+    @Test("the same content is compared as jsonb: key order and spacing do not count, hostile text does")
+    func sameContentAsJSONB() async throws {
+        let database = try await TestDatabase.create()
+        let store = try await database.store()
+        let id = UUID()
+        let hostile = #"a\"b\\c{}[],\t\n'x' 발언"#
+        let first = ProposedEvent(
+            id: id, type: "StatementRecorded", stream: .stream("x"),
+            data: #"{"s":"\#(hostile)","n":1}"#, metadata: #"{"m":["{\"}"]}"#)
+        let outcomes = try await store.append([first])
+        // Another event first, so the duplicate goes through the batch path, not the single insert.
+        var reordered = first
+        reordered.data = #"{ "n" : 1, "s" : "\#(hostile)" }"#
+        let again = try await store.append([event("y"), reordered])
+        #expect(again[1] == .duplicate(position: outcomes[0].position, streamID: "x"))
+        var changed = first
+        changed.data = #"{"s":"\#(hostile) ","n":1}"#
+        let refused = await #expect(throws: EventStoreError.self) {
+            try await store.append([event("y"), changed])
+        }
+        #expect(refused?.kind == .eventIDReused)
+        #expect(refused?.index == 1)
+    }
+
     @Test("corrections go to the stream of the event they target")
     func correctionStreams() async throws {
         let database = try await TestDatabase.create()
