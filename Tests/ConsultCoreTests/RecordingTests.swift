@@ -2,6 +2,7 @@ import ConsultCore
 import ConsultDomain
 import EventStore
 import Foundation
+import TestSupport
 import Testing
 
 /// Recording a batch (`EventRecorder`): parse, rules, append, all or nothing; the same on every

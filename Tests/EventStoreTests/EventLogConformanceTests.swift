@@ -7,20 +7,8 @@ import Testing
 /// The same rules, checked against every implementation of `EventLog`.
 @Suite("EventLog conformance")
 struct EventLogConformanceTests {
-    enum Implementation: String, CaseIterable, CustomTestStringConvertible {
-        case postgres, inMemory
-        var testDescription: String { rawValue }
-
-        func makeLog() async throws -> any EventLog {
-            switch self {
-            case .postgres: try await TestDatabase.create().store()
-            case .inMemory: InMemoryEventLog.ticking()
-            }
-        }
-    }
-
-    @Test("versions, duplicates, conflicts, corrections and reads", arguments: Implementation.allCases)
-    func rules(_ implementation: Implementation) async throws {
+    @Test("versions, duplicates, conflicts, corrections and reads", arguments: StoreKind.allCases)
+    func rules(_ implementation: StoreKind) async throws {
         let log = try await implementation.makeLog()
         let first = UUID()
         let outcomes = try await log.append([event("a", 1, id: first), event("b"), event("a", 2)])
@@ -64,8 +52,8 @@ struct EventLogConformanceTests {
     struct Refused: Error {}
 
     @Test(
-        "the check reads the log as it was before the batch, and refuses it whole", arguments: Implementation.allCases)
-    func checkedAppends(_ implementation: Implementation) async throws {
+        "the check reads the log as it was before the batch, and refuses it whole", arguments: StoreKind.allCases)
+    func checkedAppends(_ implementation: StoreKind) async throws {
         let log = try await implementation.makeLog()
         let statement = ProposedEvent(
             type: "StatementRecorded", stream: .stream("consultation-x"),
