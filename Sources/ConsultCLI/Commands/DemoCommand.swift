@@ -44,7 +44,7 @@ struct DemoCommand: AsyncParsableCommand {
             filter.sector = sector
             rows += try await read.model.commitments(filter, on: date)
         }
-        let unanswered = try await read.model.requests(unansweredOnly: true).count
+        let unanswered = try await read.model.requests(unansweredOnly: true, on: date).count
 
         Output.writeLine()
         Output.writeLine(

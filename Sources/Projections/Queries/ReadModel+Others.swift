@@ -75,14 +75,16 @@ public struct SearchHit: Sendable, Hashable {
 
 extension ReadModel {
     /// Requests in the order their consultations were held, filtered.
-    public func requests(unansweredOnly: Bool = false, addressedTo: String? = nil, topic: String? = nil)
-        async throws -> [RequestRow]
-    {
+    public func requests(
+        unansweredOnly: Bool = false, addressedTo: String? = nil, topic: String? = nil, on date: CalendarDate? = nil
+    ) async throws -> [RequestRow] {
         try await connection.withTransaction(.repeatableRead) { connection in
+            // Commitments made on or before the date that say they respond to a request.
             var responding: [String: [String]] = [:]
             for row in try connection.query(
                 """
                 SELECT commitment_id, request_id FROM view_commitments, unnest(responds_to_request_ids) AS request_id
+                WHERE \(date == nil) OR made_on IS NULL OR made_on <= \(date?.description ?? "1970-01-01")::date
                 ORDER BY made_on NULLS LAST, commitment_id
                 """)
             {
@@ -96,12 +98,26 @@ extension ReadModel {
                 FROM view_requests r LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
                 WHERE (\(addressedTo == nil) OR \(addressedTo ?? "") = ANY(r.addressed_to_ids))
                   AND (\(topic == nil) OR \(topic ?? "") = ANY(r.topics))
+                  AND (\(date == nil) OR c.date IS NULL OR c.date <= \(date?.description ?? "1970-01-01")::date)
                 ORDER BY c.date NULLS LAST, r.consultation_id, r.request_id
                 """)
             var result: [RequestRow] = []
             for row in rows {
                 let stored = try schema.decode(row)
-                var commitments = stored.answerCommitmentIDs
+                // Answers dated after the date are not given yet.
+                let answers = stored.answers.filter { answer in
+                    guard let date, let on = answer.objectValue?["on"]?.stringValue.flatMap(CalendarDate.init) else {
+                        return true
+                    }
+                    return on <= date
+                }
+                var commitments: [String] = []
+                for answer in answers {
+                    for id in answer.objectValue?["commitmentIds"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    where !commitments.contains(id) {
+                        commitments.append(id)
+                    }
+                }
                 for commitment in responding[stored.requestID] ?? [] where !commitments.contains(commitment) {
                     commitments.append(commitment)
                 }
@@ -109,7 +125,7 @@ extension ReadModel {
                     requestID: stored.requestID, consultationID: stored.consultationID,
                     requesterID: stored.requesterID, addressedToIDs: stored.addressedToIDs, summary: stored.summary,
                     topics: stored.topics,
-                    answers: stored.answers.map {
+                    answers: answers.map {
                         Self.ordered($0, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
                     },
                     commitmentIDs: commitments)
@@ -185,8 +201,14 @@ extension ReadModel {
             let rows = try connection.query(
                 """
                 SELECT \(unescaped: columns),
-                       (SELECT count(*) FROM view_statements t WHERE t.speaker_id = s.stakeholder_id) AS statements,
-                       (SELECT count(*) FROM view_requests r WHERE r.requester_id = s.stakeholder_id) AS requests
+                       (SELECT count(*) FROM view_statements t
+                        LEFT JOIN view_consultations c ON c.consultation_id = t.consultation_id
+                        WHERE t.speaker_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
+                           AS statements,
+                       (SELECT count(*) FROM view_requests r
+                        LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
+                        WHERE r.requester_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
+                           AS requests
                 FROM view_stakeholders s ORDER BY s.sector, s.stakeholder_id
                 """)
             return try rows.map { row in
@@ -203,7 +225,10 @@ extension ReadModel {
     }
 
     /// The consultations in date order, with their counts.
-    public func consultations() async throws -> [ConsultationRow] {
+    ///
+    /// With `date`, only the consultations held on or before it (what is recorded at a consultation
+    /// is dated with it).
+    public func consultations(on date: CalendarDate? = nil) async throws -> [ConsultationRow] {
         try await connection.withTransaction(.repeatableRead) { connection in
             let schema = ConsultationsView.consultations.only([
                 \.consultationID, \.kind, \.title, \.date, \.venue, \.organizerIDs, \.participants,
@@ -217,7 +242,9 @@ extension ReadModel {
                        (SELECT count(*) FROM view_requests r WHERE r.consultation_id = c.consultation_id) AS requests,
                        (SELECT count(*) FROM view_commitments m WHERE m.consultation_id = c.consultation_id)
                            AS commitments
-                FROM view_consultations c ORDER BY c.date NULLS LAST, c.consultation_id
+                FROM view_consultations c
+                WHERE \(date == nil) OR c.date IS NULL OR c.date <= \(date?.description ?? "1970-01-01")::date
+                ORDER BY c.date NULLS LAST, c.consultation_id
                 """)
             return try rows.map { row in
                 let stored = try schema.decode(row)

@@ -107,6 +107,41 @@ extension ReadModel {
             rows.append(
                 CommitmentRow(state: state, followUps: state.followUps.count, schedule: state.schedule(on: date)))
         }
+        // A commitment responds to a request when either event says so: the commitment's own
+        // `respondsToRequestIds`, or an answer to the request that names the commitment.
+        let answered = try answerLinks(on: date, recordedAsOf: recordedAsOf, on: connection)
+        for index in rows.indices {
+            for request in answered[rows[index].state.commitmentID] ?? []
+            where !rows[index].state.respondsToRequestIDs.contains(request) {
+                rows[index].state.respondsToRequestIDs.append(request)
+            }
+        }
         return rows.filter(filter.admits)
+    }
+
+    /// For each commitment, the requests whose answers name it, in request order: answers dated on
+    /// or before `date`, in their version as recorded by `recordedAsOf` (now, when nil; a retracted
+    /// answer has no current version).
+    static func answerLinks(on date: CalendarDate, recordedAsOf: Timestamp?, on connection: isolated Connection)
+        throws -> [String: [String]]
+    {
+        let rows = try connection.query(
+            """
+            SELECT c.id, v.data::jsonb->>'requestId' AS request_id
+            FROM view_versions v, jsonb_array_elements_text(coalesce(v.data::jsonb->'commitmentIds', '[]')) AS c(id)
+            WHERE v.type = 'RequestAnswered' AND (v.on_date IS NULL OR v.on_date <= \(date.description)::date)
+              AND CASE WHEN \(recordedAsOf == nil) THEN v.recorded_until IS NULL
+                       ELSE v.recorded_from <= \(recordedAsOf?.microseconds ?? 0)::bigint
+                            AND (v.recorded_until IS NULL OR v.recorded_until > \(recordedAsOf?.microseconds ?? 0)::bigint)
+                  END
+            ORDER BY request_id
+            """)
+        var links: [String: [String]] = [:]
+        for row in rows {
+            let commitment: String = try row.decode(column: 0)
+            guard let request: String = try row.decode(column: 1) else { continue }
+            if links[commitment]?.contains(request) != true { links[commitment, default: []].append(request) }
+        }
+        return links
     }
 }

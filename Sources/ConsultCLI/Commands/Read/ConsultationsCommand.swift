@@ -9,12 +9,15 @@ struct ConsultationsCommand: AsyncParsableCommand {
         commandName: "consultations",
         abstract: "List consultations in date order, with participants and what was recorded of each.")
 
+    @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD; default today).")
+    var asOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        let date = try TimeArguments.date(asOf, option: "--as-of")
         let read = try await connection.openForReading()
-        let rows = try await read.model.consultations()
+        let rows = try await read.model.consultations(on: date)
         var list = RecordList(
             keys: ConsultationRow.keys,
             tableColumns: [

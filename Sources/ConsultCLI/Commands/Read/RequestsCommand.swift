@@ -19,12 +19,15 @@ struct RequestsCommand: AsyncParsableCommand {
     @Flag(help: "Only requests with no answer and no responding commitment.") var unanswered = false
     @Option(help: "Only requests addressed to this stakeholder id.") var to: String?
     @Option(help: "Only requests with this topic.") var topic: String?
+    @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD; default today).")
+    var asOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        let date = try TimeArguments.date(asOf, option: "--as-of")
         let read = try await connection.openForReading()
-        let rows = try await read.model.requests(unansweredOnly: unanswered, addressedTo: to, topic: topic)
+        let rows = try await read.model.requests(unansweredOnly: unanswered, addressedTo: to, topic: topic, on: date)
         var list = RecordList(
             keys: RequestRow.keys,
             tableColumns: [
