@@ -289,12 +289,18 @@ struct ViewsCLITests {
         #expect(table.status == 0)
         #expect(
             table.stdout == """
-                COMMITMENT  OWNER               MADE BY                             CONSULTATION              MADE ON     DUE BY      STATUS   SCHEDULE  SUMMARY
-                c-talent    과학기술정보통신부  이종호, 과학기술정보통신부 장관     AI 스타트업 성장 토론회   2023-02-21  2024-06-30  stalled  overdue   AI 인재 양성 계획을 내놓겠다.
-                c-fund      과학기술정보통신부  이종호, 과학기술정보통신부 장관     제3차 AI 최고위 전략대화  2023-02-22  2024-12-31  open     upcoming  AI 펀드를 조성하겠다.
-                c-townhall  과학기술정보통신부  이종호, 전 과학기술정보통신부 장관  AI 타운홀 미팅            2024-08-10  2024-12-31  open     upcoming  AI 기본법 제정을 추진하겠다.
+                COMMITMENT  OWNER               MADE BY                             CONSULTATION              MADE ON     DUE BY      ORIGINAL DUE        STATUS   SCHEDULE  SUMMARY
+                c-talent    과학기술정보통신부  이종호, 과학기술정보통신부 장관     AI 스타트업 성장 토론회   2023-02-21  2024-06-30  2023-12-31, 1 slip  stalled  overdue   AI 인재 양성 계획을 내놓겠다.
+                c-fund      과학기술정보통신부  이종호, 과학기술정보통신부 장관     제3차 AI 최고위 전략대화  2023-02-22  2024-12-31  2024-12-31          open     upcoming  AI 펀드를 조성하겠다.
+                c-townhall  과학기술정보통신부  이종호, 전 과학기술정보통신부 장관  AI 타운홀 미팅            2024-08-10  2024-12-31  2024-12-31          open     upcoming  AI 기본법 제정을 추진하겠다.
 
                 """)
+        // A revised due-by is shown as such: the words of the due ("이달 중") belong to the first one.
+        let revised = try await consult(
+            ["commitments", "--as-of", "2023-05-01"], database: database, environment: ["COLUMNS": "250"])
+        let gpu = revised.stdout.split(separator: "\n").first { $0.hasPrefix("c-gpu ") }.map(String.init) ?? ""
+        #expect(gpu.contains("2023-06-30  2023-03-31 “이달 중”, 1 slip  "), "\(gpu)")
+        #expect(!revised.stdout.contains("2023-06-30 (이달 중)"))
         // Narrow terminals: every line fits, wide cells are cut with an ellipsis.
         let narrow = try await consult(
             ["commitments", "--outstanding", "--as-of", "2024-09-01"], database: database,

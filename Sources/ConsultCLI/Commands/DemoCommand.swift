@@ -58,8 +58,13 @@ struct DemoCommand: AsyncParsableCommand {
             let maker = [state.makerName, state.makerTitle.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
             let consultation = [state.consultationTitle, state.madeOn.map { "(\($0))" }].compactMap { $0 }
                 .joined(separator: " ")
+            // The words of the due belong to the due-by first given; a revised one is shown as such.
+            let original = CommitmentsCommand.originalDue(state)
             let due =
-                [state.dueBy?.description, state.dueText.map { "“\($0)”" }].compactMap { $0 }.joined(separator: " ")
+                state.slips > 0 || state.dueBy != state.originalDueBy
+                ? [state.dueBy?.description, original.isEmpty ? nil : "(first \(original))"].compactMap { $0 }
+                    .joined(separator: " ")
+                : original
             let progress =
                 state.lastNote == nil
                 ? "no progress recorded" : "\(state.status) since \(state.statusOn?.description ?? "?")"

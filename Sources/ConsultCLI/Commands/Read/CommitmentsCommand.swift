@@ -63,13 +63,21 @@ struct CommitmentsCommand: AsyncParsableCommand {
             tableColumns: [
                 ("COMMITMENT", "commitmentId"), ("OWNER", "ownerName"), ("MADE BY", "maker"),
                 ("CONSULTATION", "consultationTitle"), ("MADE ON", "madeOn"), ("DUE BY", "dueBy"),
-                ("STATUS", "status"), ("SCHEDULE", "schedule"), ("SUMMARY", "summary"),
+                ("ORIGINAL DUE", "originalDue"), ("STATUS", "status"), ("SCHEDULE", "schedule"), ("SUMMARY", "summary"),
             ])
         for row in rows {
             let maker = [row.state.makerName, row.state.makerTitle].compactMap { $0 }.joined(separator: ", ")
-            let due = [row.state.dueBy?.description, row.state.dueText.map { "(\($0))" }].compactMap { $0 }
-            list.append(row.json, tableExtras: ["maker": maker, "dueBy": due.joined(separator: " ")])
+            let slips = row.state.slips
+            let original = [Self.originalDue(row.state), slips > 0 ? "\(slips) slip\(slips == 1 ? "" : "s")" : nil]
+                .compactMap { $0 }.joined(separator: ", ")
+            list.append(row.json, tableExtras: ["maker": maker, "originalDue": original])
         }
         Output.write(list.render(output.format, emptyMessage: "No commitments match."))
+    }
+
+    /// The due-by first given, with the words it was given in (`2023-03-31 “이달 중”`): the words
+    /// belong to that due-by, not to a revised one.
+    static func originalDue(_ state: CommitmentRecord.State) -> String {
+        [state.originalDueBy?.description, state.dueText.map { "“\($0)”" }].compactMap { $0 }.joined(separator: " ")
     }
 }
