@@ -13,7 +13,7 @@ public enum ConsultMain {
         let command: any ParsableCommand
         do {
             command = try ConsultCommand.parseAsRoot(
-                LeadingOptions.movedAfterSubcommand(arguments ?? Array(CommandLine.arguments.dropFirst())))
+                try LeadingOptions.movedAfterSubcommand(arguments ?? Array(CommandLine.arguments.dropFirst())))
         } catch {
             return reportParserError(error)
         }

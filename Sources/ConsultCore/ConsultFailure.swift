@@ -74,7 +74,7 @@ public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
                 return from(stage)
             }
             let body = error.bodyError.map { ($0 as? PostgresError)?.message ?? "\($0)" }
-            let (first, rest) = sentence(body ?? error.rollbackError?.message ?? "")
+            let (first, rest) = sentence(body ?? error.rollbackError?.message ?? error.commitError?.message ?? "")
             return ConsultFailure(
                 .unavailable, "The database is unavailable: \(first) The transaction was not committed.", details: rest)
         case let error as EmbeddedPostgresError:

@@ -42,36 +42,70 @@ public final class InMemoryEventLog: EventLog {
         guard !events.isEmpty else { return [] }
         return try state.withLock { state in
             try check?(Lookup(events: state.events))
-            var draft = state  // kept only if the whole batch passes, and not on a dry run
-            var outcomes: [AppendOutcome] = []
             let now = clock()
+            // The order PostgreSQL checks in: ids first, then targets, then versions.
+            // 1. An id stored, or earlier in the batch, with the same content is a duplicate; with
+            //    other content the batch is refused.
+            var firstInBatch: [UUID: Int] = [:]
+            var duplicateOf: [Int: AppendOutcome] = [:]
             for (index, event) in events.enumerated() {
-                if let existing = draft.indexOfID[event.id] {
-                    let stored = draft.events[existing]
-                    guard stored.type == event.type, Self.sameJSON(stored.data, event.data),
-                        Self.sameJSON(stored.metadata, event.metadata)
-                    else {
+                if let existing = state.indexOfID[event.id] {
+                    let stored = state.events[existing]
+                    guard Self.sameContent(stored.type, stored.data, stored.metadata, event) else {
                         throw EventStoreError(
                             kind: .eventIDReused, index: index,
                             message:
                                 "Event id \(event.id.uuidString.lowercased()) is stored already with different content."
                         )
                     }
-                    outcomes.append(.duplicate(position: stored.position, streamID: stored.streamID))
-                    continue
+                    duplicateOf[index] = .duplicate(position: stored.position, streamID: stored.streamID)
+                } else if let earlier = firstInBatch[event.id] {
+                    let first = events[earlier]
+                    guard Self.sameContent(first.type, first.data, first.metadata, event) else {
+                        throw EventStoreError(
+                            kind: .eventIDReused, index: index,
+                            message: "Event id \(event.id.uuidString.lowercased()) appears twice in the batch with "
+                                + "different content.")
+                    }
+                } else {
+                    firstInBatch[event.id] = index
                 }
+            }
+            // 2. Streams: a correction or retraction goes to its target's stream.
+            var streamOfID: [UUID: String] = [:]
+            var streams: [Int: String] = [:]
+            for (index, event) in events.enumerated() where duplicateOf[index] == nil && firstInBatch[event.id] == index
+            {
                 let streamID: String
                 switch event.stream {
                 case .stream(let name):
                     streamID = name
                 case .streamOfEvent(let target):
-                    guard let targetIndex = draft.indexOfID[target] else {
+                    guard let found = streamOfID[target] ?? state.indexOfID[target].map({ state.events[$0].streamID })
+                    else {
                         throw EventStoreError(
                             kind: .unknownTargetEvent, index: index,
                             message:
                                 "No event with id \(target.uuidString.lowercased()) is stored or earlier in the batch.")
                     }
-                    streamID = draft.events[targetIndex].streamID
+                    streamID = found
+                }
+                streamOfID[event.id] = streamID
+                streams[index] = streamID
+            }
+            // 3. Versions, then the events, in batch order.
+            var draft = state  // kept only if the whole batch passes, and not on a dry run
+            var outcomes: [AppendOutcome] = []
+            for (index, event) in events.enumerated() {
+                if let duplicate = duplicateOf[index] {
+                    outcomes.append(duplicate)
+                    continue
+                }
+                guard let streamID = streams[index] else {
+                    // The same event earlier in the batch: written once.
+                    let first = draft.events[draft.indexOfID[event.id] ?? 0]
+                    outcomes.append(.duplicate(position: first.position, streamID: first.streamID))
+                    continue
                 }
                 let current = draft.versionOfStream[streamID] ?? 0
                 if let expected = event.expectedVersion, expected != current {
@@ -116,10 +150,39 @@ public final class InMemoryEventLog: EventLog {
         }
     }
 
-    /// Content equality as jsonb sees it would need a JSON parser here; the store's callers send
-    /// canonical (compact, parsed-and-serialized) text, so text equality is the same test.
+    /// Content equality as PostgreSQL's jsonb sees it: the same values, whatever the key order and
+    /// spacing (numbers compared by value).
+    private static func sameContent(_ type: String, _ data: String, _ metadata: String, _ event: ProposedEvent)
+        -> Bool
+    {
+        type == event.type && sameJSON(data, event.data) && sameJSON(metadata, event.metadata)
+    }
+
     private static func sameJSON(_ left: String, _ right: String) -> Bool {
-        left == right
+        if left == right { return true }
+        guard let a = try? JSONSerialization.jsonObject(with: Data(left.utf8), options: [.fragmentsAllowed]),
+            let b = try? JSONSerialization.jsonObject(with: Data(right.utf8), options: [.fragmentsAllowed])
+        else { return false }
+        return sameValue(a, b)
+    }
+
+    /// Values from `JSONSerialization`, compared as jsonb compares them (objects without regard to
+    /// key order, numbers by value; unlike jsonb, `true` and `1` may compare equal here).
+    private static func sameValue(_ a: Any, _ b: Any) -> Bool {
+        switch (a, b) {
+        case (let x as [String: Any], let y as [String: Any]):
+            return x.count == y.count && x.allSatisfy { key, value in y[key].map { sameValue(value, $0) } ?? false }
+        case (let x as [Any], let y as [Any]):
+            return x.count == y.count && zip(x, y).allSatisfy { sameValue($0, $1) }
+        case (let x as String, let y as String):
+            return x == y
+        case (let x as NSNumber, let y as NSNumber):
+            return x.isEqual(to: y)
+        case (is NSNull, is NSNull):
+            return true
+        default:
+            return false
+        }
     }
 
     /// The log as it is before the batch: a check reads it under the append's lock.

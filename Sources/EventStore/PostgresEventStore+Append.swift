@@ -51,7 +51,10 @@ extension PostgresEventStore {
                     }
                 }
                 return outcomes
-            } catch let error as PostgresError {
+            } catch let caught where Self.serverError(caught) != nil {
+                // The same at COMMIT as in the body (none is raised at COMMIT today: no deferred
+                // constraints, READ COMMITTED), so a later change cannot slip past the retry.
+                guard let error = Self.serverError(caught) else { throw caught }
                 let lostRace =
                     (error.isUniqueViolation && error.constraint == "events_stream_version_key")
                     || error.sqlState == "40P01" || error.sqlState == "40001"
@@ -64,7 +67,7 @@ extension PostgresEventStore {
                         kind: .concurrencyConflict,
                         message: "Another writer appended to the same stream at the same moment; nothing was written.")
                 }
-                throw error
+                throw caught
             }
         }
     }
@@ -310,6 +313,17 @@ func chunked<Item>(_ items: [Item], size: (Item) -> Int) -> [ArraySlice<Item>] {
     }
     if start < items.count { chunks.append(items[start...]) }
     return chunks
+}
+
+extension PostgresEventStore {
+    /// The server's error an append failed with, in its body or at its COMMIT.
+    static func serverError(_ error: any Error) -> PostgresError? {
+        if let error = error as? PostgresError { return error }
+        if let error = error as? PostgresTransactionError, error.rollbackError == nil, !error.isCommitOutcomeUnknown {
+            return error.commitError
+        }
+        return nil
+    }
 }
 
 /// Ends a dry run's transaction with a rollback, carrying what would have been written.

@@ -60,6 +60,10 @@ extension PostgresEventStore {
                 "… and \(chains.problemCount - chains.problems.count) more problems in the hash chains.")
         }
         let targets = placement.targets
+        // An event that goes to its target's stream is checked against the first target field it
+        // holds, whatever its type names (a tampered row may hold another type's field).
+        var targetFields: [String] = []
+        for field in targets.map(\.field) where !targetFields.contains(field) { targetFields.append(field) }
         let misplaced = try await connection.query(
             """
             SELECT e.position, e.stream_id, e.type FROM events e
@@ -69,12 +73,13 @@ extension PostgresEventStore {
               AND e.stream_id IS DISTINCT FROM r.prefix || (e.data->>r.field)
             UNION ALL
             (SELECT e.position, e.stream_id, e.type FROM events e
-             JOIN unnest(\(targets.map(\.type))::text[], \(targets.map(\.field))::text[]) AS c(type, field)
-                 ON c.type = e.type
+             LEFT JOIN LATERAL (
+                 SELECT e.data->>f.name AS id FROM unnest(\(targetFields)::text[]) WITH ORDINALITY AS f(name, n)
+                 WHERE e.data->>f.name IS NOT NULL ORDER BY f.n LIMIT 1
+             ) target ON true
              LEFT JOIN events t ON t.event_id = CASE
-                 WHEN e.data->>c.field ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
-                 THEN (e.data->>c.field)::uuid END
-             WHERE t.stream_id IS DISTINCT FROM e.stream_id)
+                 WHEN target.id ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' THEN target.id::uuid END
+             WHERE e.type = ANY(\(targets.map(\.type))::text[]) AND t.stream_id IS DISTINCT FROM e.stream_id)
             ORDER BY 1 LIMIT 1
             """)
         if let row = misplaced.first {

@@ -51,10 +51,13 @@ extension PostgresEventStore {
         }
     }
 
-    /// How many events the log holds after each of `positions` (readable now or not).
-    public func countEvents(after positions: [LogPosition]) async throws -> [Int64] {
+    /// How many events the log holds after each of `positions` (readable now or not), counted
+    /// inside the caller's transaction (so in the same snapshot as what the caller read there).
+    public static func countEvents(after positions: [LogPosition], on connection: isolated Connection) throws
+        -> [Int64]
+    {
         guard !positions.isEmpty else { return [] }
-        let rows = try await connection.query(
+        let rows = try connection.query(
             """
             SELECT (SELECT count(*) FROM events e
                     WHERE (e.epoch, e.tx_id, e.position) > (p.epoch, p.tx_id::xid8, p.position))

@@ -154,11 +154,15 @@ public actor Connection {
         // A statement that failed inside the body (and was caught there) aborted the transaction;
         // COMMIT would then quietly roll back, so it must not look like success.
         if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
-            try? execute(unsafeScript: "ROLLBACK")
-            throw PostgresTransactionError(
-                commitError: PostgresError(
-                    kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed."
-                ))
+            let aborted = PostgresError(
+                kind: .client, message: "The transaction was aborted by an earlier error, so nothing was committed.")
+            do {
+                try execute(unsafeScript: "ROLLBACK")
+            } catch let rollbackError as PostgresError {
+                close()
+                throw PostgresTransactionError(rollbackError: rollbackError, commitError: aborted)
+            }
+            throw PostgresTransactionError(commitError: aborted)
         }
         do {
             try execute(unsafeScript: "COMMIT")

@@ -221,6 +221,14 @@ struct CLITests {
         #expect(migrate.status == 64)
         #expect(migrate.stderr.contains("--format"))
 
+        // Help needs no store, and an option without its value says so.
+        let help = try await ConsultProcess.run(["--database-url", database.url, "log", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.hasPrefix("OVERVIEW: Append events"))
+        let dangling = try await ConsultProcess.run(["--database-url"])
+        #expect(dangling.status == 64)
+        #expect(dangling.stderr.contains("Missing value for '--database-url'"))
+
         let version = try await ConsultProcess.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)

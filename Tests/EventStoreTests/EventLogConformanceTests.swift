@@ -97,6 +97,28 @@ struct EventLogConformanceTests {
         #expect(try await log.readStreams(["a"]).count == 2)
     }
 
+    @Test(
+        "content is compared as jsonb, and a reused id is reported before a stale version",
+        arguments: StoreKind.allCases)
+    func contentAndPrecedence(_ implementation: StoreKind) async throws {
+        let log = try await implementation.makeLog()
+        let id = UUID()
+        let first = ProposedEvent(
+            id: id, type: "StatementRecorded", stream: .stream("x"), data: #"{"a":1,"b":["c",{"d":null}]}"#)
+        let stored = try await log.append([first])
+        var reordered = first
+        reordered.data = #"{ "b" : [ "c", { "d" : null } ], "a" : 1 }"#
+        #expect(try await log.append([reordered]) == [.duplicate(position: stored[0].position, streamID: "x")])
+
+        var changed = first
+        changed.data = #"{"a":2,"b":["c",{"d":null}]}"#
+        let refused = await #expect(throws: EventStoreError.self) {
+            try await log.append([event("x", expectedVersion: 7), changed])
+        }
+        #expect(refused?.kind == .eventIDReused)
+        #expect(refused?.index == 1)
+    }
+
     static func version(_ outcome: AppendOutcome) -> Int {
         if case .appended(_, _, let version) = outcome { version } else { -1 }
     }

@@ -12,12 +12,15 @@ enum LeadingOptions {
     /// Options that take a value and that every command (or every read command) declares.
     static let names = ["--database-url", "--format"]
 
-    static func movedAfterSubcommand(_ arguments: [String]) -> [String] {
+    static func movedAfterSubcommand(_ arguments: [String]) throws -> [String] {
         var leading: [String] = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if names.contains(argument), index + 1 < arguments.count {
+            if names.contains(argument) {
+                guard index + 1 < arguments.count else {
+                    throw ValidationError("Missing value for '\(argument)'.")
+                }
                 leading += [argument, arguments[index + 1]]
                 index += 2
             } else if names.contains(where: { argument.hasPrefix($0 + "=") }) {
@@ -29,6 +32,9 @@ enum LeadingOptions {
         }
         guard !leading.isEmpty else { return arguments }
         let rest = Array(arguments[index...])
+        // Help needs no store: `consult --database-url URL log --help` is the help of `log`, as
+        // without the option (moved after `log`, it would reach `log`'s default subcommand).
+        if rest.first == "help" || rest.contains("--help") || rest.contains("-h") { return rest }
         var command: any ParsableCommand.Type = ConsultCommand.self
         var path = 0
         while path < rest.count,

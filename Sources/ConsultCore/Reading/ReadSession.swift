@@ -17,9 +17,14 @@ public struct ReadSession: Sendable {
         -> ReadSession
     {
         let session = try await access.open()
-        let runner = ProjectionRunner(store: session.store)
-        let held = try await runner.catchUpForRead(timeout: heldBackWait)
-        return ReadSession(session: session, model: ReadModel(connection: session.connection), heldBack: held)
+        do {
+            let runner = ProjectionRunner(store: session.store)
+            let held = try await runner.catchUpForRead(timeout: heldBackWait)
+            return ReadSession(session: session, model: ReadModel(connection: session.connection), heldBack: held)
+        } catch {
+            await session.close()
+            throw error
+        }
     }
 
     /// How long to wait for an open transaction holding committed events back: `CONSULT_READ_WAIT`

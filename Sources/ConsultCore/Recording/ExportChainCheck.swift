@@ -26,7 +26,7 @@ enum ExportChainCheck {
         }
         do {
             try await store.checkExportedChains(parsed.events, placements: placements)
-        } catch let mismatch as ExportChainMismatch {
+        } catch let mismatch as ExportChainMismatch where parsed.events.indices.contains(mismatch.index) {
             let what: String
             switch mismatch.reason {
             case .versionOutOfOrder(let stream, let found, let expected):
