@@ -39,6 +39,11 @@ struct CLITests {
         #expect(history.stdout.contains(#""type":"RecordCorrected""#))
         let table = try await consult("history", "msit", database: database)
         #expect(table.stdout.contains("과학기술정보통신부"))
+        // The id a correction or retraction takes is shown whole, even on a narrow terminal.
+        let narrow = try await ConsultProcess.run(
+            ["history", "msit"], environment: ["CONSULT_DATABASE_URL": database.url, "COLUMNS": "60"])
+        #expect(narrow.stdout.split(separator: "\n").first?.contains(" ID ") == true)
+        #expect(narrow.stdout.contains("1b7e0a52-8c59-4c0e-9d59-5c1a7a0e0001"))
 
         let status = try await consult("status", "--format", "json", database: database)
         #expect(status.status == 0)

@@ -247,16 +247,17 @@ struct LogKindTests {
     func everyKindRoundTrips() async throws {
         let database = try await TestDatabase.create()
         var versions: [String: Int] = [:]
+        var printedIDs: [String] = []
         for (offset, step) in Self.steps.enumerated() {
             let outcome = try await log(step.arguments, database: database)
             #expect(outcome.status == 0, "\(step.arguments[0]): \(outcome.stderr)")
             let version = versions[step.stream, default: 0] + 1
             versions[step.stream] = version
             let lines = outcome.stdout.split(separator: "\n").map(String.init)
-            #expect(
-                lines == [
-                    "Recorded \(step.type) in \(step.stream), version \(version), position \(offset + 1).", step.says,
-                ], "\(step.arguments[0])")
+            let recorded = "Recorded \(step.type) in \(step.stream), version \(version), position \(offset + 1) (event "
+            #expect(lines.count == 2 && lines[0].hasPrefix(recorded) && lines[0].hasSuffix(")."), "\(lines)")
+            #expect(lines.last == step.says, "\(step.arguments[0])")
+            printedIDs.append(String(lines[0].dropFirst(recorded.count).dropLast(2)))
         }
 
         let exported = try await consult(["export"], database: database)
@@ -269,6 +270,8 @@ struct LogKindTests {
             let data = try #require(object["data"])
             #expect(Self.canonical(data) == Self.canonical(try JSONValue.parse(step.data)), "\(step.type)")
         }
+        // Each `log` printed the id of the event it recorded.
+        #expect(events.map { $0.objectValue?["id"]?.stringValue ?? "" } == printedIDs)
         // Metadata from --recorded-by and --metadata-note; ids from --id.
         #expect(
             events[0].objectValue?["metadata"]
@@ -400,7 +403,29 @@ struct LogKindTests {
                 "1",
             ], database: database)
         #expect(current.status == 0, "\(current.stderr)")
-        #expect(current.stdout.hasPrefix("Recorded StakeholderChanged in stakeholder-msit, version 2, position 3."))
+        #expect(
+            current.stdout.hasPrefix("Recorded StakeholderChanged in stakeholder-msit, version 2, position 3 (event "))
+    }
+
+    @Test("the same command run twice records one event; --id, or other content, makes another")
+    func sameCommandTwice() async throws {
+        let database = try await TestDatabase.create()
+        let register = [
+            "stakeholder", "--stakeholder-id", "msit", "--name", "과학기술정보통신부", "--kind", "organization",
+            "--sector", "government",
+        ]
+        #expect(try await log(register, database: database).status == 0)
+        let change = ["change", "--stakeholder-id", "msit", "--on", "2023-03-08", "--title", "부처"]
+        let first = try await log(change, database: database)
+        #expect(first.status == 0, "\(first.stderr)")
+        let again = try await log(change, database: database)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.hasPrefix("Already recorded (same id) at position 2 (event "), "\(again.stdout)")
+        #expect(try await eventCount(database) == 2)
+        // Other content is another event; so is the same content under an explicit new id.
+        #expect(try await log(change + ["--recorded-by", "someone"], database: database).status == 0)
+        #expect(try await log(change + ["--id", UUID().uuidString], database: database).status == 0)
+        #expect(try await eventCount(database) == 4)
     }
 
     @Test("flag values: sources keep commas in titles, changes are JSON only where JSON is meant")

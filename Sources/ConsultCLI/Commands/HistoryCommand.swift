@@ -39,15 +39,19 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             Output.write(csv.text)
         case .table:
-            var table = TextTable(headers: ["POSITION", "RECORDED (UTC)", "STREAM", "VERSION", "TYPE", "DETAIL"])
+            var table = TextTable(
+                headers: ["POSITION", "RECORDED (UTC)", "STREAM", "VERSION", "TYPE", "ID", "DETAIL"])
+            // The id is what `log correction` and `log retraction` take: it is never cut.
+            table.keptWhole = [0, 1, 2, 3, 5]
             for event in events {
                 table.rows.append([
                     String(event.position),
                     String(event.recordedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
-                    event.streamID, String(event.streamVersion), event.type, Self.detail(of: event),
+                    event.streamID, String(event.streamVersion), event.type, event.id.uuidString.lowercased(),
+                    Self.detail(of: event),
                 ])
             }
-            Output.write(table.render())
+            Output.write(table.render(maximumWidth: Terminal.columns()))
         }
     }
 

@@ -5,6 +5,9 @@ struct TextTable {
 
     /// Cells longer than this many columns are cut with an ellipsis.
     var maximumCellWidth = 60
+    /// Columns never cut (ids, dates, positions): a person copies them into the next command.
+    /// Only the other columns narrow to fit; if that is not enough, the line is wider.
+    var keptWhole: Set<Int> = []
 
     /// The table, its widest columns narrowed (cells cut with an ellipsis) so that each line fits
     /// in `maximumWidth` columns when given.
@@ -13,14 +16,15 @@ struct TextTable {
         var widths = Array(repeating: 0, count: headers.count)
         for row in cells {
             for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], min(maximumCellWidth, DisplayWidth.of(cell)))
+                let width = DisplayWidth.of(cell)
+                widths[index] = max(widths[index], keptWhole.contains(index) ? width : min(maximumCellWidth, width))
             }
         }
         if let maximumWidth {
             let gaps = 2 * max(0, widths.count - 1)
             let floor = 6
             while widths.reduce(0, +) + gaps > maximumWidth,
-                let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+                let widest = widths.indices.filter({ !keptWhole.contains($0) }).max(by: { widths[$0] < widths[$1] }),
                 widths[widest] > floor
             {
                 widths[widest] -= 1

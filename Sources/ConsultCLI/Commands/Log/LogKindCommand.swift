@@ -22,12 +22,15 @@ protocol LogKindCommand: AsyncParsableCommand {
 extension LogKindCommand {
     /// Checks and appends the event, then says what was stored and what now holds.
     func record() async throws {
+        let data = eventData()
+        let metadata = options.metadata
+        // Without --id, the id comes from the content: the same command run twice is one event.
+        let id = options.id ?? ContentID.derive(type: Self.eventType.rawValue, data: data, metadata: metadata)
         var object = JSONObject()
         object["type"] = .string(Self.eventType.rawValue)
-        object["id"] = options.id.map { .string($0.uuidString.lowercased()) }
+        object["id"] = .string(id.uuidString.lowercased())
         object["expectedVersion"] = options.expectedVersion.map { .number(String($0)) }
-        object["data"] = .object(eventData())
-        let metadata = options.metadata
+        object["data"] = .object(data)
         if !metadata.isEmpty { object["metadata"] = .object(metadata) }
 
         let envelope: EventEnvelope
@@ -51,11 +54,13 @@ extension LogKindCommand {
             Output.writeLine("The event passes the rules (dry run: nothing was written).")
         case .appended(let position, let streamID, let version)?:
             Output.writeLine(
-                "Recorded \(Self.eventType.rawValue) in \(streamID), version \(version), position \(position).")
+                "Recorded \(Self.eventType.rawValue) in \(streamID), version \(version), position \(position) "
+                    + "(event \(id.uuidString.lowercased())).")
             // Names and titles come from the user: control characters must not break the line.
             Output.writeLine(EventFileParser.printable(consequence(streamID: streamID)))
         case .duplicate(let position, _)?:
-            Output.writeLine("Already recorded (same id) at position \(position).")
+            Output.writeLine(
+                "Already recorded (same id) at position \(position) (event \(id.uuidString.lowercased())).")
         }
     }
 }

@@ -1,0 +1,22 @@
+import ConsultDomain
+import EventStore
+import Foundation
+
+/// An event id derived from what the event says, for events typed in by people: logging the same
+/// event twice (the same command run again) is then recognized as one event, "already recorded",
+/// instead of recording it twice. An id given explicitly always wins.
+public enum ContentID {
+    /// A version-8 UUID (RFC 9562) from the SHA-256 of the type, data and metadata as serialized.
+    public static func derive(type: String, data: JSONObject, metadata: JSONObject) -> UUID {
+        var text = "consult-content-id-1\n" + type + "\n"
+        text += JSONValue.object(data).serialized() + "\n" + JSONValue.object(metadata).serialized()
+        var bytes = Array(SHA256.hash(Array(text.utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // the RFC 9562 variant
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+    }
+}
