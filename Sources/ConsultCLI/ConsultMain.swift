@@ -12,8 +12,9 @@ public enum ConsultMain {
         bootstrapLogging()
         let command: any ParsableCommand
         do {
-            command = try ConsultCommand.parseAsRoot(
-                try LeadingOptions.movedAfterSubcommand(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            let given = try LeadingOptions.movedAfterSubcommand(arguments ?? Array(CommandLine.arguments.dropFirst()))
+            try SubcommandNames.check(given)
+            command = try ConsultCommand.parseAsRoot(given)
         } catch {
             return reportParserError(error)
         }

@@ -181,6 +181,20 @@ struct CLITests {
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("nobody"))
         #expect(try await consult("--help", database: database).status == 0)
+
+        // A mistyped command or kind is named, with the nearest one (before, `log stakholder`
+        // asked for --file, and `commitment` was an "unexpected argument").
+        let kind = try await consult("log", "stakholder", "--name", "x", database: database)
+        #expect(kind.status == 64)
+        #expect(kind.stderr.contains(#"consult log has no kind of event "stakholder". Did you mean stakeholder?"#))
+        let bare = try await consult("log", database: database)
+        #expect(bare.stderr.contains("consult log needs --file PATH"), "\(bare.stderr)")
+        #expect(bare.stderr.contains("stakeholder, change, consultation"))
+        let command = try await consult("commitment", "--outstanding", database: database)
+        #expect(command.status == 64)
+        #expect(command.stderr.contains(#"consult has no command "commitment". Did you mean commitments?"#))
+        let db = try await consult("db", "strat", database: database)
+        #expect(db.stderr.contains("Did you mean start?"))
     }
 
     @Test("exit 69 when the database is unavailable, and the password is never shown")
