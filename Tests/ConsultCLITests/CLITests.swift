@@ -195,6 +195,20 @@ struct CLITests {
         #expect(command.stderr.contains(#"consult has no command "commitment". Did you mean commitments?"#))
         let db = try await consult("db", "strat", database: database)
         #expect(db.stderr.contains("Did you mean start?"))
+
+        // Input that is not what was meant says what it is, and how to fix it.
+        let folder = FileManager.default.temporaryDirectory.path
+        let directory = try await consult("log", "--file", folder, database: database)
+        #expect(directory.status == 65)
+        #expect(directory.stderr.contains("\(folder) is a directory; --file takes a JSONL file"))
+        let bom = try await consult(
+            "log", "--file", "-", database: database, stdin: "\u{FEFF}" + Self.registration)
+        #expect(bom.status == 65)
+        #expect(bom.stderr.contains("byte order mark") && bom.stderr.contains("sed -i"), "\(bom.stderr)")
+        let notURL = try await ConsultProcess.run(["--database-url", "me:secret@db", "status"])
+        #expect(notURL.status == 64)
+        #expect(notURL.stderr.contains("is not a PostgreSQL URL"))
+        #expect(!notURL.stderr.contains("secret"))
     }
 
     @Test("exit 69 when the database is unavailable, and the password is never shown")

@@ -63,6 +63,14 @@ public struct EventFileParser {
                 report(number, "longer than 1 MiB")
             case .text(let number, let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                    // Editors on Windows and Excel write one; say how to take it off.
+                    report(
+                        number,
+                        "starts with a UTF-8 byte order mark, which is not JSON: save the file as UTF-8 without "
+                            + #"it, or remove it with: sed -i '1s/^\xEF\xBB\xBF//' FILE"#)
+                    continue
+                }
                 let value: JSONValue
                 do {
                     value = try JSONValue.parse(bytes)

@@ -28,6 +28,16 @@ public enum DatabaseLocation: Sendable {
         return .embedded(embeddedCluster(environment: environment, logger: logger))
     }
 
+    /// Whether libpq can take `text`: a `postgresql://` or `postgres://` URI, or `key=value` pairs.
+    public static func looksLikeConnectionString(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("postgresql://") || trimmed.hasPrefix("postgres://") { return true }
+        return trimmed.split(separator: " ").allSatisfy { pair in
+            guard let equals = pair.firstIndex(of: "=") else { return false }
+            return pair[..<equals].allSatisfy { $0.isLetter || $0 == "_" } && equals != pair.startIndex
+        }
+    }
+
     /// The embedded cluster of this user (`$XDG_DATA_HOME/consult`).
     public static func embeddedCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
@@ -67,6 +77,14 @@ public struct StoreSession: Sendable {
         let configuration: ConnectionConfiguration
         switch DatabaseLocation.resolve(databaseURL: access.databaseURL, logger: logger) {
         case .url(let url):
+            guard DatabaseLocation.looksLikeConnectionString(url) else {
+                // The value is not repeated: a mistyped URL may hold a password.
+                throw ConsultFailure(
+                    .usage,
+                    "The database URL (--database-url, CONSULT_DATABASE_URL or DATABASE_URL) is not a PostgreSQL "
+                        + "URL: it starts with postgresql:// (postgresql://user@host:5432/consult), or is a libpq "
+                        + "connection string (host=… dbname=…).")
+            }
             configuration = .url(url)
         case .environment:
             configuration = .environment

@@ -30,10 +30,17 @@ struct LogFileCommand: AsyncParsableCommand {
             sourceName = "The input"
         } else {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-                let opened = FileHandle(forReadingAtPath: file)
-            else {
-                throw ConsultFailure(.invalidInput, "Cannot read the file \(file).")
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+                throw ConsultFailure(.invalidInput, "There is no file \(file); nothing was written.")
+            }
+            guard !isDirectory.boolValue else {
+                throw ConsultFailure(
+                    .invalidInput,
+                    "\(file) is a directory; --file takes a JSONL file (or - for stdin). Nothing was written.")
+            }
+            guard let opened = FileHandle(forReadingAtPath: file) else {
+                throw ConsultFailure(
+                    .invalidInput, "Cannot read the file \(file) (check its permissions); nothing was written.")
             }
             handle = opened
             sourceName = file
