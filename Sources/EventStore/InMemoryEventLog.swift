@@ -136,6 +136,10 @@ public final class InMemoryEventLog: EventLog {
         }
     }
 
+    public func lastPosition(before position: Int64) async throws -> Int64? {
+        state.withLock { state in state.events.last { $0.position < position }?.position }
+    }
+
     public func readStreams(_ streamIDs: [String]) async throws -> [RecordedEvent] {
         let wanted = Set(streamIDs)
         return state.withLock { state in state.events.filter { wanted.contains($0.streamID) } }

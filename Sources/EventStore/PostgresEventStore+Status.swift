@@ -35,6 +35,11 @@ extension PostgresEventStore {
             """)[0].decode(Bool.self, column: 0)
     }
 
+    public func lastPosition(before position: Int64) async throws -> Int64? {
+        try await connection.query("SELECT max(position) FROM events WHERE position < \(position)")[0]
+            .decode(Int64?.self, column: 0)
+    }
+
     /// Counts, the readable head, and the oldest open writing transaction.
     public func status() async throws -> LogStatus {
         let current = try await currentEpoch()

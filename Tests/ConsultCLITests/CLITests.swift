@@ -48,6 +48,30 @@ struct CLITests {
         let status = try await consult("status", "--format", "json", database: database)
         #expect(status.status == 0)
         #expect(status.stdout.contains(#""eventCount":3"#))
+
+        // A dry run (or a refused or rolled-back batch) takes positions that are never reused: the
+        // next log says which positions hold no event instead of leaving a puzzling jump.
+        let two =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"a1","name":"A","kind":"person","sector":"other"}}"#
+            + "\n"
+            + #"{"type":"StakeholderRegistered","data":{"stakeholderId":"a2","name":"B","kind":"person","sector":"other"}}"#
+        let dry = try await consult("log", "--file", "-", "--dry-run", database: database, stdin: two)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let after = try await consult("log", "--file", "-", database: database, stdin: two)
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout.contains("(positions 6–7; positions 4–5 hold no event"), "\(after.stdout)")
+
+        // verify compares the views over the whole log, even when no read has brought them up to
+        // date since the last events were logged, and says so.
+        let more =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"kaist","name":"KAIST","kind":"organization","sector":"academia"}}"#
+        #expect(try await consult("log", "--file", "-", database: database, stdin: more).status == 0)
+        let verify = try await consult("verify", database: database)
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("log: 6 events checked"))
+        #expect(
+            verify.stdout.contains(
+                "view stakeholders: compared with a fresh replay of 6 events (every event of the log)"))
     }
 
     @Test("export, log into an empty store, export again: the same bytes but where and when each was recorded")

@@ -23,19 +23,28 @@ public enum ViewMaintenance {
         }
     }
 
-    /// Checks the log's integrity and that each of `views` equals a fresh replay.
-    /// `progress` is told how far each part has come.
+    /// What `verify` found, and what it could not compare.
+    public struct Verification: Sendable {
+        public var report: VerificationReport
+        /// The log's status when an open transaction kept committed events out of the views (so
+        /// out of the comparison); nil when the views were compared up to every committed event.
+        public var heldBack: LogStatus?
+    }
+
+    /// Checks the log's integrity and that each of `views` equals a fresh replay. The views are
+    /// first brought up to date (as a read does), so that they are compared over the whole log,
+    /// not only up to where a worker had left them.
     public static func verify(
-        _ views: [any ProjectionView], access: StoreAccess,
+        _ views: [any ProjectionView], access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait,
         progress: @escaping @Sendable (VerificationProgress) -> Void = { _ in }
-    ) async throws -> VerificationReport {
+    ) async throws -> Verification {
         let session = try await access.open()
         do {
             let runner = ProjectionRunner(store: session.store, views: views)
-            try await runner.prepare()
+            let held = try await runner.catchUpForRead(timeout: heldBackWait)
             let report = try await runner.verify(progress: progress)
             await session.close()
-            return report
+            return Verification(report: report, heldBack: held)
         } catch {
             await session.close()
             throw error

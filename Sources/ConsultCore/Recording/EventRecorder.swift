@@ -59,6 +59,25 @@ public enum EventRecorder {
     }
 }
 
+extension EventRecorder {
+    /// The positions before `first` that hold no committed event, back to the event before it:
+    /// positions are never reused, so a refused or rolled-back batch (or one still open) leaves a
+    /// gap that a person reading "positions 111–115" after the log's 105th event should be told of.
+    public static func positionsSkipped(before first: Int64, access: StoreAccess) async throws -> ClosedRange<Int64>? {
+        let session = try await access.open()
+        let previous: Int64?
+        do {
+            previous = try await session.store.lastPosition(before: first)
+            await session.close()
+        } catch {
+            await session.close()
+            throw error
+        }
+        let start = (previous ?? 0) + 1
+        return start < first ? start...(first - 1) : nil
+    }
+}
+
 extension EventFileParser.Parsed {
     /// A batch of one event, as if it were line 1 of a file.
     public init(single envelope: EventEnvelope) {

@@ -83,7 +83,16 @@ struct LogFileCommand: AsyncParsableCommand {
             }
         }
         if let first = appended.min(), let last = appended.max() {
-            let range = first == last ? "position \(first)" : "positions \(first)–\(last)"
+            var range = first == last ? "position \(first)" : "positions \(first)–\(last)"
+            if let skipped = try? await EventRecorder.positionsSkipped(before: first, access: connection.access) {
+                let gap =
+                    skipped.count == 1
+                    ? "position \(skipped.lowerBound) holds"
+                    : "positions \(skipped.lowerBound)–\(skipped.upperBound) hold"
+                range +=
+                    "; \(gap) no event: positions are never reused, and a batch that was refused, rolled back "
+                    + "or is still open takes them"
+            }
             Output.writeLine("Recorded \(appended.count) event\(appended.count == 1 ? "" : "s") (\(range)).")
         } else {
             Output.writeLine("Recorded no new events.")
