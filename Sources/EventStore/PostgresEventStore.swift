@@ -63,6 +63,22 @@ public final class PostgresEventStore: EventLog {
         try await connection.query(Self.streamsQuery(streamIDs, types: nil)).map(Self.decodeEvent)
     }
 
+    /// The events with these ids, in log order.
+    public func events(ids: [UUID]) async throws -> [RecordedEvent] {
+        try await connection.withTransaction { connection in
+            try PostgresEventLookup(connection: connection).events(ids: ids)
+        }
+    }
+
+    /// Events of `type` whose data's `field` is one of `values`, in log order.
+    public func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) async throws
+        -> [RecordedEvent]
+    {
+        try await connection.withTransaction { connection in
+            try PostgresEventLookup(connection: connection).events(ofType: type, whereDataField: field, isAnyOf: values)
+        }
+    }
+
     /// Every event of `streamIDs` (of `types` only, when given), in log order.
     static func streamsQuery(_ streamIDs: [String], types: [String]?) -> PostgresQuery {
         """

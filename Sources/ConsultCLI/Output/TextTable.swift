@@ -3,7 +3,8 @@ struct TextTable {
     var headers: [String]
     var rows: [[String]] = []
 
-    /// Cells longer than this many columns are cut with an ellipsis.
+    /// On a terminal, cells longer than this many columns are cut with an ellipsis. Output that
+    /// goes to a file or a pipe (no `maximumWidth`) is never cut.
     var maximumCellWidth = 60
     /// Columns never cut (ids, dates, positions): a person copies them into the next command.
     /// Only the other columns narrow to fit; if that is not enough, the line is wider.
@@ -14,6 +15,7 @@ struct TextTable {
     func render(maximumWidth: Int? = nil) -> String {
         let cells = ([headers] + rows).map { $0.map(oneLine) }
         var widths = Array(repeating: 0, count: headers.count)
+        let maximumCellWidth = maximumWidth == nil ? Int.max : self.maximumCellWidth
         for row in cells {
             for (index, cell) in row.enumerated() where index < widths.count {
                 let width = DisplayWidth.of(cell)

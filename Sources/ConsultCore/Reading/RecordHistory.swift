@@ -4,19 +4,49 @@ import Foundation
 
 /// `consult history ID`: every event of a record, in log order, corrections and retractions included.
 public enum RecordHistory {
-    /// The events of the record `id` (whatever its kind), in log order; a failure when none has it.
+    /// The events of the record `id` (whatever its kind), in log order. A statement (by its
+    /// statement id) or any event (by its event id: a progress report, an answer) is found by its
+    /// own id too: then its event and the corrections and retractions of it. A failure when nothing
+    /// has the id.
     public static func events(of id: String, access: StoreAccess) async throws -> [RecordedEvent] {
         let session = try await access.open()
-        let events: [RecordedEvent]
         do {
-            events = try await session.store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
+            let events = try await events(of: id, store: session.store)
             await session.close()
+            guard !events.isEmpty else {
+                throw ConsultFailure(.failure, "No record, statement or event has the id \(id).")
+            }
+            return events
         } catch {
             await session.close()
             throw error
         }
-        guard !events.isEmpty else { throw ConsultFailure(.failure, "No record has the id \(id).") }
-        return events
+    }
+
+    static func events(of id: String, store: PostgresEventStore) async throws -> [RecordedEvent] {
+        let records = try await store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
+        if !records.isEmpty { return records }
+        let own: [RecordedEvent]
+        if let eventID = UUID(uuidString: id) {
+            own = try await store.events(ids: [eventID])
+        } else {
+            own = try await store.events(
+                ofType: EventType.statementRecorded.rawValue, whereDataField: "statementId", isAnyOf: [id])
+        }
+        // The events themselves, and what corrects or retracts them, from their streams.
+        let ids = Set(own.map { $0.id.uuidString.lowercased() })
+        guard !ids.isEmpty else { return [] }
+        return try await store.readStreams(Array(Set(own.map(\.streamID)))).filter { event in
+            ids.contains(event.id.uuidString.lowercased()) || targets(of: event).map(ids.contains) == true
+        }
+    }
+
+    /// The event a correction or retraction is of, as its data names it.
+    public static func targets(of event: RecordedEvent) -> String? {
+        guard let type = EventType(rawValue: event.type), case .targetEvent(let field) = type.streamRule,
+            let data = (try? JSONValue.parse(event.data))?.objectValue
+        else { return nil }
+        return data[field]?.stringValue?.lowercased()
     }
 
     /// An event as `history --format json` shows it.
