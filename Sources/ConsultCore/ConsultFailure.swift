@@ -46,6 +46,13 @@ public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
             return failure
         case let error as EventStoreError:
             switch error.kind {
+            case .concurrencyConflict where error.stale != nil:
+                // Retrying the same batch cannot succeed: the writer must see what changed first.
+                let stale = error.stale ?? .init(streamID: "", current: 0, expected: 0)
+                return ConsultFailure(
+                    .conflict,
+                    error.message + " Read what changed since version \(stale.expected), then log again with "
+                        + "--expected-version \(stale.current) (or \"expectedVersion\": \(stale.current)).")
             case .concurrencyConflict:
                 return ConsultFailure(.conflict, error.message + " It is safe to retry.")
             case .eventIDReused, .unknownTargetEvent:

@@ -112,7 +112,8 @@ public final class InMemoryEventLog: EventLog {
                     throw EventStoreError(
                         kind: .concurrencyConflict, index: index,
                         message: "Stream \(streamID) is at version \(current), not the expected \(expected); "
-                            + "nothing was written.")
+                            + "nothing was written.",
+                        stale: .init(streamID: streamID, current: current, expected: expected))
                 }
                 let position = Int64(draft.events.count + 1)
                 draft.versionOfStream[streamID] = current + 1

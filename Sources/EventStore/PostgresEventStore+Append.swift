@@ -118,7 +118,8 @@ extension PostgresEventStore {
             throw EventStoreError(
                 kind: .concurrencyConflict, index: 0,
                 message: "Stream \(streamID) is at version \(current), not the expected "
-                    + "\(event.expectedVersion ?? 0); nothing was written.")
+                    + "\(event.expectedVersion ?? 0); nothing was written.",
+                stale: .init(streamID: streamID, current: current, expected: event.expectedVersion ?? 0))
         }
     }
 
@@ -210,7 +211,8 @@ extension PostgresEventStore {
                 throw EventStoreError(
                     kind: .concurrencyConflict, index: step.index,
                     message: "Stream \(step.streamID) is at version \(current), not the expected \(expected); "
-                        + "nothing was written.")
+                        + "nothing was written.",
+                    stale: .init(streamID: step.streamID, current: current, expected: expected))
             }
             version[step.streamID] = current + 1
             assigned.append((step.index, step.streamID, current + 1))

@@ -394,6 +394,9 @@ struct LogKindTests {
             ], database: database)
         #expect(stale.status == 75)
         #expect(stale.stderr.contains("Stream stakeholder-msit is at version 1, not the expected 0"), "\(stale.stderr)")
+        #expect(!stale.stderr.contains("safe to retry"))
+        #expect(stale.stderr.contains("then log again with --expected-version 1"))
+        #expect(stale.stderr.contains("Since version 0, stakeholder-msit got: v1 StakeholderRegistered (event "))
         #expect(!stale.stderr.lowercased().contains("line"))
         #expect(try await eventCount(database) == 2)
 

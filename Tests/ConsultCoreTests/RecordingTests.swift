@@ -60,7 +60,7 @@ struct RecordingTests {
         #expect(try await Self.count(log) == 0)
     }
 
-    @Test("a stale expected version is a conflict, safe to retry", arguments: StoreKind.allCases)
+    @Test("a stale expected version is a conflict that says what changed since", arguments: StoreKind.allCases)
     func conflict(_ kind: StoreKind) async throws {
         let log = try await kind.makeLog()
         _ = try await EventRecorder.record(try Self.parse(Self.stakeholder), sourceName: "batch", store: log)
@@ -71,6 +71,11 @@ struct RecordingTests {
         }
         #expect(failure?.kind == .conflict)
         #expect(failure?.message.hasPrefix("Line 1: ") == true)
+        // Repeating it cannot succeed: the message says where the stream is and what it got.
+        #expect(
+            failure?.message.contains("log again with --expected-version 1") == true, "\(String(describing: failure))")
+        #expect(
+            failure?.details.first?.hasPrefix("Since version 0, stakeholder-a got: v1 StakeholderRegistered") == true)
         #expect(try await Self.count(log) == 1)
     }
 

@@ -54,12 +54,22 @@ public enum EventRecorder {
         } catch let error as EventStoreError {
             var failure = ConsultFailure.from(error)
             if let index = error.index { failure.message = "Line \(parsed.lines[index]): " + failure.message }
+            if let stale = error.stale, let changes = try? await changes(in: stale, store: store), !changes.isEmpty {
+                failure.details.append("Since version \(stale.expected), \(stale.streamID) got: " + changes)
+            }
             throw failure
         }
     }
 }
 
 extension EventRecorder {
+    /// What a stream got after the version a writer expected: `v4 CommitmentProgressed (event …)`.
+    static func changes(in stale: EventStoreError.StaleVersion, store: any EventLog) async throws -> String {
+        let events = try await store.readStreams([stale.streamID]).filter { $0.streamVersion > stale.expected }
+        return events.prefix(10).map { "v\($0.streamVersion) \($0.type) (event \($0.id.uuidString.lowercased()))" }
+            .joined(separator: ", ") + (events.count > 10 ? ", …" : "") + "."
+    }
+
     /// The positions before `first` that hold no committed event, back to the event before it:
     /// positions are never reused, so a refused or rolled-back batch (or one still open) leaves a
     /// gap that a person reading "positions 111–115" after the log's 105th event should be told of.
