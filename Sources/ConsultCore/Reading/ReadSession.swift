@@ -43,6 +43,31 @@ public struct ReadSession: Sendable {
         return "\(status.eventsHeldBack) committed event(s) are not in \(what) yet: \(holder)."
     }
 
+    /// The id of the stakeholder `text` names for `option`: its id, or else its name or an alias
+    /// (compared without regard to case). Anything else is a usage failure that suggests the
+    /// stakeholders whose id, name or alias contains the text, so a filter never silently matches
+    /// nothing because it was given a name.
+    public func stakeholderID(_ text: String, option: String) async throws -> String {
+        let known = try await model.stakeholderNames()
+        if known.contains(where: { $0.id == text }) { return text }
+        let folded = text.lowercased()
+        let named = known.filter { $0.name.lowercased() == folded || $0.aliases.contains { $0.lowercased() == folded } }
+        if named.count == 1, let only = named.first { return only.id }
+        let candidates =
+            named.count > 1
+            ? named
+            : known.filter { entry in
+                ([entry.id, entry.name] + entry.aliases).contains { $0.lowercased().contains(folded) }
+            }
+        let listed = candidates.prefix(5).map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
+        throw ConsultFailure(
+            .usage,
+            named.count > 1
+                ? "\(option) \(text) names several stakeholders: \(listed); give one's id."
+                : "No stakeholder has the id \(text) for \(option)"
+                    + (listed.isEmpty ? "; consult stakeholders lists them." : "; did you mean \(listed)?"))
+    }
+
     /// Closes the connection.
     public func close() async {
         await session.close()

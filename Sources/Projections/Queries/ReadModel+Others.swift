@@ -224,6 +224,17 @@ extension ReadModel {
         }
     }
 
+    /// Every stakeholder's id, name and aliases, by id: what a person may type for a stakeholder.
+    public func stakeholderNames() async throws -> [(id: String, name: String, aliases: [String])] {
+        let schema = StakeholdersView.stakeholders.only([\.stakeholderID, \.name, \.aliases])
+        let columns = schema.columnList()
+        return try await connection.query("SELECT \(unescaped: columns) FROM view_stakeholders ORDER BY stakeholder_id")
+            .map { row in
+                let stored = try schema.decode(row)
+                return (stored.stakeholderID, stored.name, stored.aliases)
+            }
+    }
+
     /// The consultations in date order, with their counts.
     ///
     /// With `date`, only the consultations held on or before it (what is recorded at a consultation

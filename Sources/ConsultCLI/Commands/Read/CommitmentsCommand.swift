@@ -40,6 +40,11 @@ struct CommitmentsCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--status \(value) is not a status; use one of \(Self.statuses.joined(separator: ", ")).")
         }
+        if outstanding || overdue, !status.isEmpty, !status.contains(where: Schedule.outstandingStatuses.contains) {
+            throw ValidationError(
+                "--\(overdue ? "overdue" : "outstanding") with --status \(status.joined(separator: ", ")) can never "
+                    + "match: outstanding commitments are open, in_progress or stalled.")
+        }
         if let sector, !EventSchema.sectors.contains(sector) {
             throw ValidationError(
                 "--sector \(sector) is not a sector; use one of \(EventSchema.sectors.joined(separator: ", ")).")
@@ -53,10 +58,10 @@ struct CommitmentsCommand: AsyncParsableCommand {
         filter.outstandingOnly = outstanding
         filter.overdueOnly = overdue
         filter.statuses = status
-        filter.ownerID = owner
         filter.sector = sector
         filter.topic = topic
         let read = try await connection.openForReading()
+        filter.ownerID = try await owner.asyncMap { try await read.stakeholderID($0, option: "--owner") }
         let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
         var list = RecordList(
             keys: CommitmentRow.keys,

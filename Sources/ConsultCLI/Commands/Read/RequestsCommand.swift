@@ -27,7 +27,9 @@ struct RequestsCommand: AsyncParsableCommand {
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
         let read = try await connection.openForReading()
-        let rows = try await read.model.requests(unansweredOnly: unanswered, addressedTo: to, topic: topic, on: date)
+        let addressee = try await to.asyncMap { try await read.stakeholderID($0, option: "--to") }
+        let rows = try await read.model.requests(
+            unansweredOnly: unanswered, addressedTo: addressee, topic: topic, on: date)
         var list = RecordList(
             keys: RequestRow.keys,
             tableColumns: [
