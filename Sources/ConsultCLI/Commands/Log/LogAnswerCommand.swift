@@ -10,12 +10,13 @@ struct LogAnswerCommand: LogKindCommand {
             The answer is dated (--on, not before the request's consultation). Link the commitments made in \
             reply with --commitment-id, and cite evidence with --evidence (same KEY=VALUE pairs as --source).
 
-            Example: at the third AI strategy dialogue, minister 이종호 answered the industry's call for more \
-            support by promising a policy direction for hyperscale AI within the month:
+            Example (on the sample dataset, after `consult demo`; try it with --dry-run): the ministry's answer \
+            to the call for compute support at the third AI strategy dialogue, linked to the commitment made \
+            there:
 
-              consult log answer --request-id kakao-enterprise-more-ai-support \\
+              consult log answer --request-id dialogue-3-compute-support \\
                 --on 2023-03-08 --answered-by-id lee-jong-ho --outcome accepted \\
-                --reason '이달 중 초거대AI 산업 정책방향을 발표하겠다고 화답' \\
+                --reason '(예시) 이달 중 초거대AI 산업 정책방향을 발표하겠다고 화답' \\
                 --commitment-id msit-hyperscale-ai-policy-2023 \\
                 --evidence 'publisher=뉴스토마토,publishedOn=2023-03-08'
             """)

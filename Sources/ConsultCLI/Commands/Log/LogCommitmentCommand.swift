@@ -11,15 +11,15 @@ struct LogCommitmentCommand: LogKindCommand {
             (2023-03-31), a month (2023-03: by its end) or a year (2025: by its end); --due-text keeps the \
             words used. Link the requests it answers with --responds-to-request-id.
 
-            Example: at the third AI strategy dialogue, minister 이종호 promised to announce a policy direction \
-            for the hyperscale AI industry "이달 중", within March 2023:
+            Example (a hypothetical further promise at the third AI strategy dialogue, on the sample dataset; \
+            try it with --dry-run after `consult demo`):
 
-              consult log commitment --commitment-id msit-hyperscale-ai-policy-2023 \\
+              consult log commitment --commitment-id msit-example-vouchers-2023 \\
                 --consultation-id ai-strategy-dialogue-3 \\
                 --made-by-id lee-jong-ho --owner-id msit \\
-                --summary '업계 제언을 바탕으로 초거대AI 산업 정책방향 발표' \\
-                --topic compute --topic startups --due 2023-03 --due-text '이달 중' \\
-                --responds-to-request-id kakao-enterprise-more-ai-support
+                --summary '(예시) 엔지니어 바우처 지원 방안을 마련하겠다' \\
+                --topic talent --due 2023-06 --due-text '상반기 중' \\
+                --responds-to-request-id dialogue-3-engineers-vouchers
             """)
     static let eventType = EventType.commitmentMade
 

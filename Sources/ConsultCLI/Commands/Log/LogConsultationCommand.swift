@@ -13,15 +13,14 @@ struct LogConsultationCommand: LogKindCommand {
             and optionally title, url, publishedOn); a comma not followed by KEY= stays in the value, so \
             titles may contain commas.
 
-            Example: the third AI strategy dialogue at Kakao's Pangyo office, where minister 이종호 heard \
-            industry leaders ask for more support for hyperscale AI:
+            Example (a hypothetical follow-up meeting; the stakeholders are the sample dataset's, so it can \
+            be tried with --dry-run after `consult demo`):
 
-              consult log consultation --consultation-id ai-strategy-dialogue-3 \\
-                --kind strategy_dialogue --title '제3차 인공지능 최고위 전략대화' \\
-                --date 2023-03-08 --venue 카카오판교아지트 --organizer-id msit \\
+              consult log consultation --consultation-id example-ai-roundtable-2023 \\
+                --kind roundtable --title '초거대 AI 후속 간담회 (예시)' \\
+                --date 2023-04-20 --organizer-id msit \\
                 --participant lee-jong-ho:host --participant baek-sang-yeop:speaker \\
-                --participant lee-se-young:speaker \\
-                --source 'publisher=뉴스토마토,publishedOn=2023-03-08'
+                --source 'publisher=예시 신문,publishedOn=2023-04-20'
             """)
     static let eventType = EventType.consultationHeld
 

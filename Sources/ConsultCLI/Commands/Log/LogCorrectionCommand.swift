@@ -14,12 +14,13 @@ struct LogCorrectionCommand: LogKindCommand {
             anything else is taken as text, so due=2023-04 and due=2025 need no quotes. The corrected \
             event must still pass every rule. A corrected due date is not a slip: it becomes the original.
 
-            Example: the minister's promise at the third AI strategy dialogue was for "이달 중", within \
-            March 2023; fix a commitment recorded with the wrong month and topics:
+            Example (on the sample dataset, after `consult demo`; try it with --dry-run): correct the due date \
+            and topics of the minister's promise (`consult history msit-hyperscale-ai-policy-2023` shows its \
+            event's id):
 
               consult log correction \\
-                --corrects-event-id 2f0b8f9e-4c1e-4a53-9d0e-0c6c1b2f7a10 \\
-                --reason '기사 원문 확인: 이달 중(3월) 발표 약속' --change due=2023-03 \\
+                --corrects-event-id 6821516a-4d42-5b07-87ac-fb304b4ca055 \\
+                --reason '(예시) 기사 원문 확인' --change due=2023-04 \\
                 --change 'topics=["compute","startups"]'
             """)
     static let eventType = EventType.recordCorrected

@@ -11,14 +11,13 @@ struct LogRequestCommand: LogKindCommand {
             Name whom it is addressed to with --addressed-to-id (at least one). The request stays unanswered \
             until an answer (`consult log answer`) or a commitment responding to it is recorded.
 
-            Example: at the Startup Alliance's forum, Testworks CEO 윤석원 asked the government for incentives \
-            that would lead large companies to open their data to startups:
+            Example (on the sample dataset, after `consult demo`; try it with --dry-run): a further request \
+            made to the ministry at the third AI strategy dialogue:
 
-              consult log request --consultation-id ai-ecosystem-expert-forum \\
-                --request-id testworks-data-sharing-incentives \\
-                --requester-id yoon-seok-won --addressed-to-id msit \\
-                --summary '민간이 데이터를 자발적으로 공개하도록 인센티브 도입 요청' \\
-                --topic data --topic startups
+              consult log request --consultation-id ai-strategy-dialogue-3 \\
+                --request-id dialogue-3-example-request \\
+                --requester-id baek-sang-yeop --addressed-to-id msit \\
+                --summary '(예시) 공공 데이터 개방 확대를 요청' --topic data
             """)
     static let eventType = EventType.requestMade
 

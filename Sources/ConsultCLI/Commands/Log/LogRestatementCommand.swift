@@ -11,13 +11,13 @@ struct LogRestatementCommand: LogKindCommand {
             A restatement does not change the commitment's status or due date; it shows the promise still \
             stands. --note says how it was put this time.
 
-            Example: if minister 이종호 repeats, at a later meeting with the industry, his promise from the \
-            third AI strategy dialogue to announce the hyperscale AI policy direction:
+            Example (hypothetical, on the sample dataset; try it with --dry-run after `consult demo`): minister \
+            이종호's promise from the third AI strategy dialogue repeated at a later consultation:
 
               consult log restatement --commitment-id msit-hyperscale-ai-policy-2023 \\
-                --consultation-id msit-hyperscale-ai-meeting --by-id lee-jong-ho \\
-                --on 2023-03-20 \\
-                --note '정책방향 발표 약속을 다시 확인'
+                --consultation-id k-ai-expert-interviews-2024 --by-id lee-jong-ho \\
+                --on 2024-06-25 \\
+                --note '(예시) 정책방향 발표 약속을 다시 확인'
             """)
     static let eventType = EventType.commitmentRestated
 

@@ -11,12 +11,12 @@ struct LogRetractionCommand: LogKindCommand {
             Find the event's id with `consult history ID`. A retracted event cannot be corrected or retracted \
             again; a retraction itself stands as recorded.
 
-            Example: 최재식's remark on foreign AI talent at the Startup Alliance's forum was logged twice, \
-            under two statement ids; retract the second:
+            Example (on the sample dataset, after `consult demo`; try it with --dry-run): retract a statement \
+            from the Startup Alliance's 2022 forum (`consult history forum-2022-choi-talent` shows its id):
 
               consult log retraction \\
-                --retracts-event-id 2f0b8f9e-4c1e-4a53-9d0e-0c6c1b2f7a10 \\
-                --reason '같은 발언을 두 번 기록함'
+                --retracts-event-id 8e68fd4e-fb61-5c14-9676-52b4f78f168c \\
+                --reason '(예시) 같은 발언을 두 번 기록함'
             """)
     static let eventType = EventType.recordRetracted
 

@@ -11,13 +11,13 @@ struct LogStakeholderCommand: LogKindCommand {
             register an organization before the people affiliated with it. Later changes of title or \
             affiliation go in `consult log change`.
 
-            Example: the Korea University professor who gave the opening talk at the Startup Alliance's \
-            expert forum on the AI ecosystem, then the startup CEO who spoke there:
+            Example (the ids are the sample dataset's, so it can be tried with --dry-run after \
+            `consult demo`): a startup that took part in a later meeting, then its CEO, who belongs to \
+            Testworks in the sample:
 
-              consult log stakeholder --stakeholder-id jung-yoon-hyuk --name 정윤혁 \\
-                --kind person --sector academia --title '고려대 미디어학부 교수' \\
-                --alias 'Jung Yoon-hyuk'
-              consult log stakeholder --stakeholder-id yoon-seok-won --name 윤석원 \\
+              consult log stakeholder --stakeholder-id example-ai-startup --name '예시 AI 스타트업' \\
+                --kind organization --sector startup --alias 'Example AI'
+              consult log stakeholder --stakeholder-id example-founder --name '예시 대표' \\
                 --kind person --sector startup --affiliation-id testworks --title 대표
             """)
     static let eventType = EventType.stakeholderRegistered

@@ -10,14 +10,13 @@ struct LogStatementCommand: LogKindCommand {
             The summary is in your own words; --quote keeps a short quote (at most 1,000 characters). The \
             consultation and the speaker must be recorded already.
 
-            Example: at the Startup Alliance's forum on the AI ecosystem, KAIST professor 최재식 said Korea \
-            cannot grow enough AI talent at home and should make it easier for foreign talent to come:
+            Example (on the sample dataset, after `consult demo`; try it with --dry-run): a further remark by \
+            Wrtn's CEO at the third AI strategy dialogue:
 
-              consult log statement --consultation-id ai-ecosystem-expert-forum \\
-                --statement-id ai-ecosystem-expert-forum-choi-talent \\
-                --speaker-id choi-jae-sik \\
-                --summary '비자 제도 개선 등으로 해외 AI 인재 유치 환경을 만들자고 제안' \\
-                --quote '국내외에서 AI 인재 유치가 필요하고' --topic talent --topic global
+              consult log statement --consultation-id ai-strategy-dialogue-3 \\
+                --statement-id dialogue-3-example-remark --speaker-id lee-se-young \\
+                --summary '(예시) 국내 AI 서비스 기업의 해외 진출 지원을 언급' \\
+                --quote '해외 진출' --topic global
             """)
     static let eventType = EventType.statementRecorded
 
