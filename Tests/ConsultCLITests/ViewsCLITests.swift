@@ -309,6 +309,13 @@ struct ViewsCLITests {
             #expect(displayWidth(String(line)) <= 80, "\(line)")
         }
         #expect(narrow.stdout.contains("…"))
+        // Ids and dates are never cut: free text narrows, and the widest free text goes first.
+        for id in ["c-talent", "c-fund", "c-townhall"] { #expect(narrow.stdout.contains("\(id)  ")) }
+        for date in ["2023-02-21", "2024-06-30", "2024-12-31"] { #expect(narrow.stdout.contains(date)) }
+        // Output that goes to a file or a pipe is never cut.
+        let piped = try await consult(["commitments", "--outstanding", "--as-of", "2024-09-01"], database: database)
+        #expect(!piped.stdout.contains("…"))
+        #expect(piped.stdout.contains("AI 기본법 제정을 추진하겠다."))
 
         let json = try await consult(
             ["follow-ups", "--all", "--as-of", "2024-09-01", "--format", "json"], database: database)

@@ -35,12 +35,32 @@ struct RecordList {
         case .table:
             guard !rows.isEmpty else { return emptyMessage + "\n" }
             var table = TextTable(headers: tableColumns.map(\.header))
+            // Ids and dates are what a person copies into the next command: never cut. When the
+            // rest cannot fit, the widest other columns are left out, never the last one (the
+            // summary or text itself).
+            let whole = tableColumns.indices.filter { Self.keptWhole(tableColumns[$0].key) }
+            table.keptWhole = Set(whole)
+            // A cell that starts with a date (the original due) is left out rather than cut.
+            table.droppable = Set(
+                tableColumns.indices.dropLast().filter {
+                    !whole.contains($0) || tableColumns[$0].key == "originalDue"
+                })
             for (row, extras) in zip(rows, tableExtras) {
                 table.rows.append(
                     tableColumns.map { extras[$0.key] ?? Self.flatten(row[$0.key] ?? .null, separator: ", ") })
             }
             return table.render(maximumWidth: Terminal.columns())
         }
+    }
+
+    /// Whether the column of `key` holds ids, dates or counts, which are never cut.
+    static func keptWhole(_ key: String) -> Bool {
+        key.hasSuffix("Id") || key.hasSuffix("Ids")
+            || ["madeOn", "dueBy", "checkOn", "date", "statusOn", "originalDue"].contains(key)
+            || [
+                "statements", "requests", "commitments", "commitmentsMade", "commitmentsOwned", "outstanding",
+                "overdue", "participantCount", "done", "due",
+            ].contains(key)
     }
 
     /// A JSON value as one cell: arrays joined, objects as their scalar values joined with `:`.
