@@ -289,12 +289,22 @@ struct ViewsCLITests {
         #expect(table.status == 0)
         #expect(
             table.stdout == """
+                On 2024-09-01, as recorded now:
                 COMMITMENT  OWNER               MADE BY                             CONSULTATION              MADE ON     DUE BY      ORIGINAL DUE        STATUS   SCHEDULE  SUMMARY
                 c-talent    과학기술정보통신부  이종호, 과학기술정보통신부 장관     AI 스타트업 성장 토론회   2023-02-21  2024-06-30  2023-12-31, 1 slip  stalled  overdue   AI 인재 양성 계획을 내놓겠다.
                 c-fund      과학기술정보통신부  이종호, 과학기술정보통신부 장관     제3차 AI 최고위 전략대화  2023-02-22  2024-12-31  2024-12-31          open     upcoming  AI 펀드를 조성하겠다.
                 c-townhall  과학기술정보통신부  이종호, 전 과학기술정보통신부 장관  AI 타운홀 미팅            2024-08-10  2024-12-31  2024-12-31          open     upcoming  AI 기본법 제정을 추진하겠다.
 
                 """)
+        // Every table says the date it answers for, and what the tracker knew then.
+        let recorded = try await consult(
+            ["commitments", "--as-of", "2023-05-01", "--recorded-as-of", "2030-01-01T00:00:00Z"], database: database)
+        #expect(recorded.stdout.hasPrefix("On 2023-05-01, as recorded by 2030-01-01T00:00:00Z:\n"))
+        for command in ["requests", "consultations", "stakeholders", "follow-ups"] {
+            let listed = try await consult([command, "--as-of", "2024-09-01"], database: database)
+            #expect(listed.stdout.hasPrefix("On 2024-09-01, as recorded now:\n"), "\(command): \(listed.stdout)")
+        }
+
         // A revised due-by is shown as such: the words of the due ("이달 중") belong to the first one.
         let revised = try await consult(
             ["commitments", "--as-of", "2023-05-01"], database: database, environment: ["COLUMNS": "250"])

@@ -24,7 +24,19 @@ struct RecordList {
         tableExtras.append(extras)
     }
 
-    func render(_ format: OutputFormat, emptyMessage: String) -> String {
+    /// The line a table starts with: the date it answers for, and what the tracker knew then.
+    static func caption(on date: CalendarDate, recordedAsOf: String? = nil) -> String {
+        "On \(date)" + (recordedAsOf.map { ", as recorded by \($0)" } ?? ", as recorded now") + ":"
+    }
+
+    /// The rows in `format`; a table (or its empty message) starts with `caption` when given.
+    func render(_ format: OutputFormat, emptyMessage: String, caption: String? = nil) -> String {
+        let text = render(format, emptyMessage: emptyMessage)
+        guard format == .table, let caption else { return text }
+        return caption + "\n" + text
+    }
+
+    private func render(_ format: OutputFormat, emptyMessage: String) -> String {
         switch format {
         case .json:
             return JSONValue.array(rows.map(JSONValue.object)).serialized() + "\n"

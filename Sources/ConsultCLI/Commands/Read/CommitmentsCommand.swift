@@ -77,7 +77,10 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 .compactMap { $0 }.joined(separator: ", ")
             list.append(row.json, tableExtras: ["maker": maker, "originalDue": original])
         }
-        Output.write(list.render(output.format, emptyMessage: "No commitments match."))
+        Output.write(
+            list.render(
+                output.format, emptyMessage: "No commitments match.",
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
     }
 
     /// The due-by first given, with the words it was given in (`2023-03-31 “이달 중”`): the words

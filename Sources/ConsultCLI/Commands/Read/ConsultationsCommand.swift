@@ -28,6 +28,8 @@ struct ConsultationsCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json, tableExtras: ["participantCount": String(row.participants.count)])
         }
-        Output.write(list.render(output.format, emptyMessage: "No consultations are recorded."))
+        Output.write(
+            list.render(
+                output.format, emptyMessage: "No consultations are recorded.", caption: RecordList.caption(on: date)))
     }
 }

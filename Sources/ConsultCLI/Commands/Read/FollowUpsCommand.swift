@@ -43,6 +43,8 @@ struct FollowUpsCommand: AsyncParsableCommand {
             list.append(row.json, tableExtras: ["done": row.isDone ? "yes" : "no", "due": row.isDue ? "yes" : "no"])
         }
         Output.write(
-            list.render(output.format, emptyMessage: all ? "No follow-ups are scheduled." : "No follow-ups are due."))
+            list.render(
+                output.format, emptyMessage: all ? "No follow-ups are scheduled." : "No follow-ups are due.",
+                caption: RecordList.caption(on: date)))
     }
 }

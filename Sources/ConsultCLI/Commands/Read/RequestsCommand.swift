@@ -43,6 +43,7 @@ struct RequestsCommand: AsyncParsableCommand {
                 ?? (row.commitmentIDs.isEmpty ? "unanswered" : "")
             list.append(row.json, tableExtras: ["answer": answer])
         }
-        Output.write(list.render(output.format, emptyMessage: "No requests match."))
+        Output.write(
+            list.render(output.format, emptyMessage: "No requests match.", caption: RecordList.caption(on: date)))
     }
 }

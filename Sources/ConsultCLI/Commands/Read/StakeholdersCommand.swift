@@ -31,6 +31,8 @@ struct StakeholdersCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json)
         }
-        Output.write(list.render(output.format, emptyMessage: "No stakeholders are recorded."))
+        Output.write(
+            list.render(
+                output.format, emptyMessage: "No stakeholders are recorded.", caption: RecordList.caption(on: date)))
     }
 }
