@@ -376,7 +376,9 @@ struct LogKindTests {
             ], database: database)
         #expect(unknownSpeaker.status == 65)
         #expect(unknownSpeaker.stderr.hasPrefix("consult: The event breaks the rules; nothing was written.\n"))
-        #expect(unknownSpeaker.stderr.contains(#"data.speakerId stakeholder "choi-jae-sik" is not recorded"#))
+        // Errors name the flag that was typed, not the event's JSON path.
+        #expect(unknownSpeaker.stderr.contains(#"--speaker-id: stakeholder "choi-jae-sik" is not recorded"#))
+        #expect(!unknownSpeaker.stderr.contains("data."))
         #expect(!unknownSpeaker.stderr.lowercased().contains("line"), "\(unknownSpeaker.stderr)")
         #expect(!unknownSpeaker.stderr.contains("The input"))
         let badValues = try await log(
@@ -385,7 +387,19 @@ struct LogKindTests {
                 "academia",
             ], database: database)
         #expect(badValues.status == 65)
-        #expect(badValues.stderr.contains("data.stakeholderId"))
+        #expect(badValues.stderr.contains("--stakeholder-id: "), "\(badValues.stderr)")
+        #expect(!badValues.stderr.contains("data."))
+        let badDate = try await log(
+            ["change", "--stakeholder-id", "msit", "--on", "2023-02-30", "--title", "장관"], database: database)
+        #expect(badDate.status == 65)
+        #expect(badDate.stderr.contains(#"--on: "2023-02-30" is not a real calendar date"#))
+        let badChange = try await log(
+            [
+                "correction", "--corrects-event-id", "00000000-0000-4000-8000-000000000001", "--reason", "r",
+                "--change", "due=soon",
+            ], database: database)
+        #expect(badChange.status == 65)
+        #expect(!badChange.stderr.contains("data."), "\(badChange.stderr)")
 
         let stale = try await log(
             [

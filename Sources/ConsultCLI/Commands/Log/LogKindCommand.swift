@@ -71,7 +71,46 @@ private enum LogKindFailure {
 
     /// Exit 65 with one detail per violation (`data.speakerId stakeholder "x" is not recorded`).
     static func refused(details: [String]) -> ConsultFailure {
-        ConsultFailure(.invalidInput, refusedMessage, details: details)
+        ConsultFailure(.invalidInput, refusedMessage, details: details.map(flagWording))
+    }
+
+    /// Fields of the event's data whose flag is the singular of the field's name.
+    static let listFlags = [
+        "addressedToIds": "addressed-to-id", "organizerIds": "organizer-id", "participants": "participant",
+        "sources": "source", "evidence": "evidence", "topics": "topic", "aliases": "alias",
+        "commitmentIds": "commitment-id", "respondsToRequestIds": "responds-to-request-id", "changes": "change",
+    ]
+
+    /// A violation as the person typed the event: `data.speakerId stakeholder "x" is not recorded`
+    /// becomes `--speaker-id: stakeholder "x" is not recorded`, `data.changes.due …` becomes
+    /// `--change due=…: …`. Other text is left as it is.
+    static func flagWording(_ detail: String) -> String {
+        guard detail.hasPrefix("data."), let end = detail.firstIndex(of: " ") else { return detail }
+        let path = detail[detail.index(detail.startIndex, offsetBy: 5)..<end]
+        let rest = detail[detail.index(after: end)...]
+        let field = String(path.prefix { $0.isLetter || $0.isNumber })
+        let flag: String
+        if field == "changes", let dot = path.firstIndex(of: ".") {
+            flag = "--change \(path[path.index(after: dot)...])=…"
+        } else if let singular = listFlags[field] {
+            flag = "--\(singular)" + path.dropFirst(field.count)
+        } else {
+            flag = "--" + kebab(field) + path.dropFirst(field.count)
+        }
+        return "\(flag): \(rest)"
+    }
+
+    /// `speakerId` → `speaker-id`.
+    static func kebab(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase {
+                out += "-" + character.lowercased()
+            } else {
+                out.append(character)
+            }
+        }
+        return out
     }
 
     /// The recorder's failure without its talk of lines and batches: the event was the whole input.
@@ -86,7 +125,8 @@ private enum LogKindFailure {
         }
         failure.details = failure.details.map { detail in
             let detail = detail.hasPrefix(linePrefix) ? String(detail.dropFirst(linePrefix.count)) : detail
-            return detail.replacingOccurrences(of: " (neither in the store nor earlier in this batch)", with: "")
+            return flagWording(
+                detail.replacingOccurrences(of: " (neither in the store nor earlier in this batch)", with: ""))
         }
         return failure
     }
