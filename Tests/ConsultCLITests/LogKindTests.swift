@@ -424,6 +424,37 @@ struct LogKindTests {
             current.stdout.hasPrefix("Recorded StakeholderChanged in stakeholder-msit, version 2, position 3 (event "))
     }
 
+    @Test("a correction or retraction names its event by id, or by record and version")
+    func recordAndVersion() async throws {
+        let database = try await TestDatabase.create()
+        let register = [
+            "stakeholder", "--stakeholder-id", "msit", "--name", "과학기술정보통신부", "--kind", "organization",
+            "--sector", "government",
+        ]
+        #expect(try await log(register, database: database).status == 0)
+        let corrected = try await log(
+            ["correction", "--record", "msit", "--version", "1", "--reason", "약칭", "--change", "name=과기정통부"],
+            database: database)
+        #expect(corrected.status == 0, "\(corrected.stderr)")
+        let history = try await consult(["history", "msit", "--format", "json"], database: database)
+        let events =
+            try JSONValue.parse(history.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue ?? []
+        let first = events.first?.objectValue?["id"]?.stringValue
+        #expect(events.last?.objectValue?["data"]?.objectValue?["correctsEventId"]?.stringValue == first)
+
+        let missing = try await log(
+            ["retraction", "--record", "msit", "--version", "7", "--reason", "x"], database: database)
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("stakeholder-msit has versions 1–2, not 7"), "\(missing.stderr)")
+        let both = try await log(
+            ["retraction", "--retracts-event-id", first ?? "", "--record", "msit", "--version", "1", "--reason", "x"],
+            database: database)
+        #expect(both.status == 64)
+        let neither = try await log(["retraction", "--reason", "x"], database: database)
+        #expect(neither.status == 64)
+        #expect(neither.stderr.contains("--record ID --version N"))
+    }
+
     @Test("the same command run twice records one event; --id, or other content, makes another")
     func sameCommandTwice() async throws {
         let database = try await TestDatabase.create()

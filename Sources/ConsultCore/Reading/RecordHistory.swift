@@ -49,6 +49,38 @@ public enum RecordHistory {
         return data[field]?.stringValue?.lowercased()
     }
 
+    /// The id of the event at `version` of the record `id`'s stream (what `history ID` shows in
+    /// its VERSION column): how a person names an event to correct or retract without its uuid.
+    public static func eventID(record id: String, version: Int, access: StoreAccess) async throws -> UUID {
+        let session = try await access.open()
+        let events: [RecordedEvent]
+        do {
+            events = try await session.store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
+            await session.close()
+        } catch {
+            await session.close()
+            throw error
+        }
+        let streams = Set(events.map(\.streamID)).sorted()
+        guard let stream = streams.first else {
+            throw ConsultFailure(.invalidInput, "No record has the id \(id); nothing was written.")
+        }
+        guard streams.count == 1 else {
+            throw ConsultFailure(
+                .invalidInput,
+                "\(id) names several records (\(streams.joined(separator: ", "))); give the event's id instead "
+                    + "(consult history \(id) shows it). Nothing was written.")
+        }
+        guard let event = events.first(where: { $0.streamVersion == version }) else {
+            let last = events.map(\.streamVersion).max() ?? 0
+            throw ConsultFailure(
+                .invalidInput,
+                "\(stream) has \(last == 1 ? "only version 1" : "versions 1–\(last)"), not \(version) "
+                    + "(consult history \(id) shows them); nothing was written.")
+        }
+        return event.id
+    }
+
     /// An event as `history --format json` shows it.
     public static func json(for event: RecordedEvent) throws -> JSONValue {
         var object = JSONObject()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Foundation
 
@@ -8,7 +9,8 @@ struct LogCorrectionCommand: LogKindCommand {
         commandName: "correction",
         abstract: "Correct fields of a recorded event; the original stays in the log (RecordCorrected).",
         discussion: """
-            Find the event's id with `consult history ID`. Each --change FIELD=VALUE replaces one field of \
+            Name the event by its id (`consult history ID` shows it), or by its record and version: \
+            --record ID --version N. Each --change FIELD=VALUE replaces one field of \
             the event's data (the JSON field name; due-text and dueText both work). VALUE is JSON when it \
             is null (removes the field), a quoted string, an array or an object, e.g. 'topics=["data"]'; \
             anything else is taken as text, so due=2023-04 and due=2025 need no quotes. The corrected \
@@ -26,7 +28,17 @@ struct LogCorrectionCommand: LogKindCommand {
     static let eventType = EventType.recordCorrected
 
     @Option(help: ArgumentHelp("The id of the event to correct.", valueName: "uuid"), transform: LogFlagValues.uuid)
-    var correctsEventId: UUID
+    var correctsEventId: UUID?
+
+    @Option(
+        help: ArgumentHelp(
+            "Instead of --corrects-event-id: the record whose event to correct (with --version).", valueName: "id"))
+    var record: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --record: the event's version in the record's history (consult history ID).", valueName: "n"))
+    var version: Int?
 
     @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
     var reason: String
@@ -40,17 +52,25 @@ struct LogCorrectionCommand: LogKindCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
+        try Self.validateTarget(eventID: correctsEventId, record: record, version: version, flag: "--corrects-event-id")
         var seen = Set<String>()
         for field in change.map(\.field) where !seen.insert(field).inserted {
             throw ValidationError("--change \(field) is given twice; give each field once.")
         }
     }
 
-    func run() async throws { try await record() }
+    func run() async throws {
+        var command = self
+        if let record, let version {
+            command.correctsEventId = try await RecordHistory.eventID(
+                record: record, version: version, access: connection.access)
+        }
+        try await command.record()
+    }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["correctsEventId"] = .string(correctsEventId.uuidString.lowercased())
+        data["correctsEventId"] = .string((correctsEventId?.uuidString ?? "").lowercased())
         data["reason"] = .string(reason)
         data["changes"] = .object(JSONObject(change.map { ($0.field, $0.value) }))
         return data
@@ -63,7 +83,7 @@ struct LogCorrectionCommand: LogKindCommand {
         var parts: [String] = []
         if !replaced.isEmpty { parts.append("now has " + replaced.joined(separator: ", ")) }
         if !removed.isEmpty { parts.append(removed.joined(separator: ", ") + " removed") }
-        return "event \(correctsEventId.uuidString.lowercased()) in \(streamID) "
+        return "event \((correctsEventId?.uuidString ?? "").lowercased()) in \(streamID) "
             + parts.joined(separator: "; ")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 import ConsultDomain
 import Foundation
 
@@ -8,7 +9,8 @@ struct LogRetractionCommand: LogKindCommand {
         commandName: "retraction",
         abstract: "Retract a recorded event: views treat it as never recorded; it stays in the log (RecordRetracted).",
         discussion: """
-            Find the event's id with `consult history ID`. A retracted event cannot be corrected or retracted \
+            Name the event by its id (`consult history ID` shows it), or by its record and version: \
+            --record ID --version N. A retracted event cannot be corrected or retracted \
             again; a retraction itself stands as recorded.
 
             Example (on the sample dataset, after `consult demo`; try it with --dry-run): retract a statement \
@@ -21,7 +23,17 @@ struct LogRetractionCommand: LogKindCommand {
     static let eventType = EventType.recordRetracted
 
     @Option(help: ArgumentHelp("The id of the event to retract.", valueName: "uuid"), transform: LogFlagValues.uuid)
-    var retractsEventId: UUID
+    var retractsEventId: UUID?
+
+    @Option(
+        help: ArgumentHelp(
+            "Instead of --retracts-event-id: the record whose event to retract (with --version).", valueName: "id"))
+    var record: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --record: the event's version in the record's history (consult history ID).", valueName: "n"))
+    var version: Int?
 
     @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
     var reason: String
@@ -29,16 +41,27 @@ struct LogRetractionCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
-    func run() async throws { try await record() }
+    func validate() throws {
+        try Self.validateTarget(eventID: retractsEventId, record: record, version: version, flag: "--retracts-event-id")
+    }
+
+    func run() async throws {
+        var command = self
+        if let record, let version {
+            command.retractsEventId = try await RecordHistory.eventID(
+                record: record, version: version, access: connection.access)
+        }
+        try await command.record()
+    }
 
     func eventData() -> JSONObject {
         JSONObject([
-            ("retractsEventId", .string(retractsEventId.uuidString.lowercased())), ("reason", .string(reason)),
+            ("retractsEventId", .string((retractsEventId?.uuidString ?? "").lowercased())), ("reason", .string(reason)),
         ])
     }
 
     /// `event 2f0b… in consultation-x is retracted: views treat it as never recorded`.
     func consequence(streamID: String) -> String {
-        "event \(retractsEventId.uuidString.lowercased()) in \(streamID) is retracted: views treat it as never recorded"
+        "event \((retractsEventId?.uuidString ?? "").lowercased()) in \(streamID) is retracted: views treat it as never recorded"
     }
 }
