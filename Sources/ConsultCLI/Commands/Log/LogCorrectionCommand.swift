@@ -30,15 +30,7 @@ struct LogCorrectionCommand: LogKindCommand {
     @Option(help: ArgumentHelp("The id of the event to correct.", valueName: "uuid"), transform: LogFlagValues.uuid)
     var correctsEventId: UUID?
 
-    @Option(
-        help: ArgumentHelp(
-            "Instead of --corrects-event-id: the record whose event to correct (with --version).", valueName: "id"))
-    var record: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "With --record: the event's version in the record's history (consult history ID).", valueName: "n"))
-    var version: Int?
+    @OptionGroup var target: EventByRecordOptions
 
     @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
     var reason: String
@@ -52,7 +44,7 @@ struct LogCorrectionCommand: LogKindCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        try Self.validateTarget(eventID: correctsEventId, record: record, version: version, flag: "--corrects-event-id")
+        try target.validate(eventID: correctsEventId, flag: "--corrects-event-id")
         var seen = Set<String>()
         for field in change.map(\.field) where !seen.insert(field).inserted {
             throw ValidationError("--change \(field) is given twice; give each field once.")
@@ -61,10 +53,7 @@ struct LogCorrectionCommand: LogKindCommand {
 
     func run() async throws {
         var command = self
-        if let record, let version {
-            command.correctsEventId = try await RecordHistory.eventID(
-                record: record, version: version, access: connection.access)
-        }
+        command.correctsEventId = try await target.eventID(given: correctsEventId, access: connection.access)
         try await command.record()
     }
 

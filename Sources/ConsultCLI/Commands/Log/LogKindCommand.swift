@@ -132,24 +132,6 @@ private enum LogKindFailure {
     }
 }
 
-extension LogKindCommand {
-    /// A correction or retraction names its target one way: by the event's id, or by a record
-    /// and a version of its history.
-    static func validateTarget(eventID: UUID?, record: String?, version: Int?, flag: String) throws {
-        switch (eventID, record, version) {
-        case (.some, nil, nil), (nil, .some, .some): return
-        case (.some, _, _):
-            throw ValidationError("Give either \(flag) or --record with --version, not both.")
-        case (nil, .some, nil):
-            throw ValidationError("--record needs --version: the event's version in consult history ID.")
-        case (nil, nil, .some):
-            throw ValidationError("--version needs --record: the id of the record whose event it is.")
-        case (nil, nil, nil):
-            throw ValidationError("Name the event: \(flag) UUID, or --record ID --version N (see consult history ID).")
-        }
-    }
-}
-
 /// Wording shared by the subcommands' result lines.
 extension LogKindCommand {
     /// `due by 2023-03-31` for any day, month or year; the text as given if it is none.

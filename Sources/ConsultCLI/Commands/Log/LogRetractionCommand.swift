@@ -25,15 +25,7 @@ struct LogRetractionCommand: LogKindCommand {
     @Option(help: ArgumentHelp("The id of the event to retract.", valueName: "uuid"), transform: LogFlagValues.uuid)
     var retractsEventId: UUID?
 
-    @Option(
-        help: ArgumentHelp(
-            "Instead of --retracts-event-id: the record whose event to retract (with --version).", valueName: "id"))
-    var record: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "With --record: the event's version in the record's history (consult history ID).", valueName: "n"))
-    var version: Int?
+    @OptionGroup var target: EventByRecordOptions
 
     @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
     var reason: String
@@ -42,15 +34,12 @@ struct LogRetractionCommand: LogKindCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
-        try Self.validateTarget(eventID: retractsEventId, record: record, version: version, flag: "--retracts-event-id")
+        try target.validate(eventID: retractsEventId, flag: "--retracts-event-id")
     }
 
     func run() async throws {
         var command = self
-        if let record, let version {
-            command.retractsEventId = try await RecordHistory.eventID(
-                record: record, version: version, access: connection.access)
-        }
+        command.retractsEventId = try await target.eventID(given: retractsEventId, access: connection.access)
         try await command.record()
     }
 
