@@ -433,7 +433,7 @@ struct LogKindTests {
         ]
         #expect(try await log(register, database: database).status == 0)
         let corrected = try await log(
-            ["correction", "--record", "msit", "--version", "1", "--reason", "약칭", "--change", "name=과기정통부"],
+            ["correction", "--record", "msit", "--record-version", "1", "--reason", "약칭", "--change", "name=과기정통부"],
             database: database)
         #expect(corrected.status == 0, "\(corrected.stderr)")
         let history = try await consult(["history", "msit", "--format", "json"], database: database)
@@ -443,16 +443,19 @@ struct LogKindTests {
         #expect(events.last?.objectValue?["data"]?.objectValue?["correctsEventId"]?.stringValue == first)
 
         let missing = try await log(
-            ["retraction", "--record", "msit", "--version", "7", "--reason", "x"], database: database)
+            ["retraction", "--record", "msit", "--record-version", "7", "--reason", "x"], database: database)
         #expect(missing.status == 65)
         #expect(missing.stderr.contains("stakeholder-msit has versions 1–2, not 7"), "\(missing.stderr)")
         let both = try await log(
-            ["retraction", "--retracts-event-id", first ?? "", "--record", "msit", "--version", "1", "--reason", "x"],
+            [
+                "retraction", "--retracts-event-id", first ?? "", "--record", "msit", "--record-version", "1",
+                "--reason", "x",
+            ],
             database: database)
         #expect(both.status == 64)
         let neither = try await log(["retraction", "--reason", "x"], database: database)
         #expect(neither.status == 64)
-        #expect(neither.stderr.contains("--record ID --version N"))
+        #expect(neither.stderr.contains("--record ID --record-version N"))
     }
 
     @Test("the same command run twice records one event; --id, or other content, makes another")

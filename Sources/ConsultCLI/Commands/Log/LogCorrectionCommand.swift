@@ -10,7 +10,7 @@ struct LogCorrectionCommand: LogKindCommand {
         abstract: "Correct fields of a recorded event; the original stays in the log (RecordCorrected).",
         discussion: """
             Name the event by its id (`consult history ID` shows it), or by its record and version: \
-            --record ID --version N. Each --change FIELD=VALUE replaces one field of \
+            --record ID --record-version N. Each --change FIELD=VALUE replaces one field of \
             the event's data (the JSON field name; due-text and dueText both work). VALUE is JSON when it \
             is null (removes the field), a quoted string, an array or an object, e.g. 'topics=["data"]'; \
             anything else is taken as text, so due=2023-04 and due=2025 need no quotes. The corrected \

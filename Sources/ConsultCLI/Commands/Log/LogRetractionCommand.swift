@@ -10,7 +10,7 @@ struct LogRetractionCommand: LogKindCommand {
         abstract: "Retract a recorded event: views treat it as never recorded; it stays in the log (RecordRetracted).",
         discussion: """
             Name the event by its id (`consult history ID` shows it), or by its record and version: \
-            --record ID --version N. A retracted event cannot be corrected or retracted \
+            --record ID --record-version N. A retracted event cannot be corrected or retracted \
             again; a retraction itself stands as recorded.
 
             Example (on the sample dataset, after `consult demo`; try it with --dry-run): retract a statement \
