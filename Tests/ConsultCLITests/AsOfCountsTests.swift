@@ -105,6 +105,20 @@ struct AsOfCountsTests {
         #expect(then.first?["respondsToRequestIds"] == .array([]), "\(between)")
         let now = try await rows(["commitments", "--as-of", "2024-02-01"], database: database)
         #expect(now.first?["respondsToRequestIds"] == .array([.string("r1")]))
+
+        // requests take --recorded-as-of too: before the answer was recorded, r1 had none.
+        let requestsThen = try await rows(
+            ["requests", "--as-of", "2024-02-01", "--recorded-as-of", between], database: database)
+        let r1Then = requestsThen.first { $0["requestId"]?.stringValue == "r1" }
+        #expect(r1Then?["answers"] == .array([]))
+        #expect(r1Then?["commitmentIds"] == .array([]))
+        #expect(r1Then?["unanswered"] == .bool(true))
+        #expect(requestsThen.map { $0["requestId"]?.stringValue } == ["r1"])  // r2's consultation is later
+        let requestsNow = try await rows(
+            ["requests", "--as-of", "2024-02-01", "--recorded-as-of", "2999-01-01T00:00:00Z"], database: database)
+        let current = try await rows(["requests", "--as-of", "2024-02-01"], database: database)
+        #expect(requestsNow == current)
+        #expect(requestsNow.first?["commitmentIds"] == .array([.string("k1")]))
     }
 
     func stakeholder(_ id: String, asOf date: String, database: TestDatabase) async throws -> JSONObject {

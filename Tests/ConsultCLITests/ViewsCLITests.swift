@@ -218,7 +218,21 @@ struct ViewsCLITests {
     @Test("requests, stakeholders, consultations and search")
     func otherViews() async throws {
         let database = try await TestDatabase.create()
-        _ = try await loadHistory(database)
+        let between = try await loadHistory(database)
+
+        // What is recorded now, asked through --recorded-as-of, is the current view; before batch
+        // 2 was recorded, its answers and commitments are not there yet.
+        for date in ["2023-03-01", "2023-06-01", "2024-09-01"] {
+            let current = try await consult(["requests", "--as-of", date, "--format", "json"], database: database)
+            let known = try await consult(
+                ["requests", "--as-of", date, "--recorded-as-of", "2999-01-01T00:00:00Z", "--format", "json"],
+                database: database)
+            #expect(known.stdout == current.stdout, "\(date)")
+        }
+        let early = try await consult(
+            ["requests", "--as-of", "2024-09-01", "--recorded-as-of", between, "--format", "json"], database: database)
+        #expect(early.status == 0, "\(early.stderr)")
+        #expect(!early.stdout.contains("partially_accepted"), "\(early.stdout)")
 
         let requests = try objects(try await consult(["requests", "--format", "json"], database: database))
         let byRequest = byID(requests, "requestId")

@@ -76,9 +76,20 @@ public struct SearchHit: Sendable, Hashable {
 extension ReadModel {
     /// Requests in the order their consultations were held, filtered.
     public func requests(
-        unansweredOnly: Bool = false, addressedTo: String? = nil, topic: String? = nil, on date: CalendarDate? = nil
+        unansweredOnly: Bool = false, addressedTo: String? = nil, topic: String? = nil, on date: CalendarDate? = nil,
+        recordedAsOf: Timestamp? = nil
     ) async throws -> [RequestRow] {
-        try await connection.withTransaction(.repeatableRead) { connection in
+        if let recordedAsOf {
+            return try await connection.withTransaction(.repeatableRead) { connection in
+                try Self.requestsKnown(
+                    at: recordedAsOf, on: date ?? Self.lastDate, on: connection
+                ).filter { request in
+                    (addressedTo.map(request.addressedToIDs.contains) ?? true)
+                        && (topic.map(request.topics.contains) ?? true) && (!unansweredOnly || request.isUnanswered)
+                }
+            }
+        }
+        return try await connection.withTransaction(.repeatableRead) { connection in
             // Commitments made on or before the date that say they respond to a request.
             var responding: [String: [String]] = [:]
             for row in try connection.query(
@@ -133,6 +144,61 @@ extension ReadModel {
                 result.append(request)
             }
             return result
+        }
+    }
+
+    /// The day every dated event is on or before, for a question without a date.
+    static let lastDate = CalendarDate(year: 9999, month: 12, day: 31) ?? CalendarDate(dayNumber: 2_932_896)
+
+    /// The requests as the tracker knew them at `recordedAsOf`, on `date`: folded from the history
+    /// view like the commitments of such a question, with the same rules as the current view
+    /// (later consultations, answers dated after the date and commitments not made yet left out).
+    static func requestsKnown(at recordedAsOf: Timestamp, on date: CalendarDate, on connection: isolated Connection)
+        throws -> [RequestRow]
+    {
+        let streams = try connection.query(
+            "SELECT DISTINCT stream_id FROM view_versions WHERE type = 'RequestMade' ORDER BY stream_id"
+        ).map { try $0.decode(String.self, column: 0) }
+        let loader = RecordLoader(
+            cache: VersionCache(.history), knowledge: Knowledge(asOf: date, recordedAsOf: recordedAsOf))
+        let records = try loader.known(streams, on: connection).values.compactMap {
+            RequestRecord(versions: $0, asOf: date)
+        }
+        let consultations = try loader.consultations(records.map(\.consultationID), on: connection)
+        var responding: [String: [String]] = [:]
+        let commitments = try ReadModel.commitments(
+            CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection
+        ).sorted {
+            ($0.state.madeOn?.dayNumber ?? .max, $0.state.commitmentID) < (
+                $1.state.madeOn?.dayNumber ?? .max, $1.state.commitmentID
+            )
+        }
+        for row in commitments {
+            for request in row.state.respondsToRequestIDs {
+                responding[request, default: []].append(row.state.commitmentID)
+            }
+        }
+        let held = records.compactMap { record -> (CalendarDate?, RequestRecord)? in
+            let consultation = consultations[record.consultationID]
+            if let held = consultation?.date, held > date { return nil }
+            return (consultation?.date, record)
+        }.sorted {
+            ($0.0?.dayNumber ?? .max, $0.1.consultationID, $0.1.requestID)
+                < ($1.0?.dayNumber ?? .max, $1.1.consultationID, $1.1.requestID)
+        }
+        return held.map { _, record in
+            var commitmentIDs: [String] = []
+            for id in record.answers.flatMap(\.commitmentIDs) + (responding[record.requestID] ?? [])
+            where !commitmentIDs.contains(id) {
+                commitmentIDs.append(id)
+            }
+            return RequestRow(
+                requestID: record.requestID, consultationID: record.consultationID, requesterID: record.requesterID,
+                addressedToIDs: record.addressedToIDs, summary: record.summary, topics: record.topics,
+                answers: record.answers.map {
+                    Self.ordered($0.json, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
+                },
+                commitmentIDs: commitmentIDs)
         }
     }
 

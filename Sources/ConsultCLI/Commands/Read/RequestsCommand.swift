@@ -21,15 +21,19 @@ struct RequestsCommand: AsyncParsableCommand {
     @Option(help: "Only requests with this topic.") var topic: String?
     @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD; default today).")
     var asOf: String?
+    @Option(
+        name: .customLong("recorded-as-of"), help: "Answer with what was recorded by this time (RFC 3339 or a date).")
+    var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
+        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
         let read = try await connection.openForReading()
         let addressee = try await to.asyncMap { try await read.stakeholderID($0, option: "--to") }
         let rows = try await read.model.requests(
-            unansweredOnly: unanswered, addressedTo: addressee, topic: topic, on: date)
+            unansweredOnly: unanswered, addressedTo: addressee, topic: topic, on: date, recordedAsOf: recorded)
         var list = RecordList(
             keys: RequestRow.keys,
             tableColumns: [
@@ -44,6 +48,8 @@ struct RequestsCommand: AsyncParsableCommand {
             list.append(row.json, tableExtras: ["answer": answer])
         }
         Output.write(
-            list.render(output.format, emptyMessage: "No requests match.", caption: RecordList.caption(on: date)))
+            list.render(
+                output.format, emptyMessage: "No requests match.",
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
     }
 }
