@@ -229,6 +229,17 @@ struct ViewsCLITests {
                 database: database)
             #expect(known.stdout == current.stdout, "\(date)")
         }
+        for date in ["2023-02-21", "2024-09-01"] {
+            let current = try await consult(["consultations", "--as-of", date, "--format", "json"], database: database)
+            let known = try await consult(
+                ["consultations", "--as-of", date, "--recorded-as-of", "2999-01-01T00:00:00Z", "--format", "json"],
+                database: database)
+            #expect(known.stdout == current.stdout, "\(date)")
+        }
+        let consultationsThen = try await consult(
+            ["consultations", "--as-of", "2024-09-01", "--recorded-as-of", between, "--format", "json"],
+            database: database)
+        #expect(!consultationsThen.stdout.contains("townhall"), "batch 3 held the town hall")
         let early = try await consult(
             ["requests", "--as-of", "2024-09-01", "--recorded-as-of", between, "--format", "json"], database: database)
         #expect(early.status == 0, "\(early.stderr)")

@@ -202,6 +202,40 @@ extension ReadModel {
         }
     }
 
+    /// The consultations as the tracker knew them at `recordedAsOf`, held on or before `date`, with
+    /// the statements, requests and commitments known then: folded from the history view.
+    static func consultationsKnown(
+        at recordedAsOf: Timestamp, on date: CalendarDate, on connection: isolated Connection
+    )
+        throws -> [ConsultationRow]
+    {
+        let streams = try connection.query(
+            "SELECT DISTINCT stream_id FROM view_versions WHERE type = 'ConsultationHeld' ORDER BY stream_id"
+        ).map { try $0.decode(String.self, column: 0) }
+        let loader = RecordLoader(
+            cache: VersionCache(.history), knowledge: Knowledge(asOf: date, recordedAsOf: recordedAsOf))
+        let records = try loader.known(streams, on: connection).values.compactMap(ConsultationRecord.init(versions:))
+            .filter { record in record.date.map { $0 <= date } ?? true }
+        var requests: [String: Int] = [:]
+        for request in try requestsKnown(at: recordedAsOf, on: date, on: connection) {
+            requests[request.consultationID, default: 0] += 1
+        }
+        var commitments: [String: Int] = [:]
+        for row in try ReadModel.commitments(CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection) {
+            commitments[row.state.consultationID, default: 0] += 1
+        }
+        return records.sorted {
+            ($0.date?.dayNumber ?? .max, $0.consultationID) < ($1.date?.dayNumber ?? .max, $1.consultationID)
+        }.map { record in
+            ConsultationRow(
+                consultationID: record.consultationID, kind: record.kind, title: record.title, date: record.date,
+                venue: record.venue, organizerIDs: record.organizerIDs,
+                participants: record.participants.map { Self.ordered($0, ["stakeholderId", "role"]) },
+                statements: record.statements.count, requests: requests[record.consultationID] ?? 0,
+                commitments: commitments[record.consultationID] ?? 0)
+        }
+    }
+
     /// Follow-ups on `date`: every one (`all`), or those not done whose check-in date is on or
     /// before `date` plus `dueWithin` days. Ordered by check-in date.
     public func followUps(on date: CalendarDate, dueWithin: Int = 0, all: Bool = false) async throws -> [FollowUpRow] {
@@ -305,8 +339,15 @@ extension ReadModel {
     ///
     /// With `date`, only the consultations held on or before it (what is recorded at a consultation
     /// is dated with it).
-    public func consultations(on date: CalendarDate? = nil) async throws -> [ConsultationRow] {
-        try await connection.withTransaction(.repeatableRead) { connection in
+    public func consultations(on date: CalendarDate? = nil, recordedAsOf: Timestamp? = nil) async throws
+        -> [ConsultationRow]
+    {
+        if let recordedAsOf {
+            return try await connection.withTransaction(.repeatableRead) { connection in
+                try Self.consultationsKnown(at: recordedAsOf, on: date ?? Self.lastDate, on: connection)
+            }
+        }
+        return try await connection.withTransaction(.repeatableRead) { connection in
             let schema = ConsultationsView.consultations.only([
                 \.consultationID, \.kind, \.title, \.date, \.venue, \.organizerIDs, \.participants,
             ])

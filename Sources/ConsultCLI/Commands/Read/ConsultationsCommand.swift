@@ -11,13 +11,17 @@ struct ConsultationsCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD; default today).")
     var asOf: String?
+    @Option(
+        name: .customLong("recorded-as-of"), help: "Answer with what was recorded by this time (RFC 3339 or a date).")
+    var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
+        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
         let read = try await connection.openForReading()
-        let rows = try await read.model.consultations(on: date)
+        let rows = try await read.model.consultations(on: date, recordedAsOf: recorded)
         var list = RecordList(
             keys: ConsultationRow.keys,
             tableColumns: [
@@ -30,6 +34,7 @@ struct ConsultationsCommand: AsyncParsableCommand {
         }
         Output.write(
             list.render(
-                output.format, emptyMessage: "No consultations are recorded.", caption: RecordList.caption(on: date)))
+                output.format, emptyMessage: "No consultations are recorded.",
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
     }
 }
