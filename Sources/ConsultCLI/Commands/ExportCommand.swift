@@ -15,9 +15,15 @@ struct ExportCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
-        try await LogExport.export(connection.access, write: { FileHandle.standardOutput.write(Data($0)) })
+        let line = progress.line()
+        let total = line.enabled ? try? await StoreStatus.eventCount(connection.access) : nil
+        try await LogExport.export(
+            connection.access, write: { FileHandle.standardOutput.write(Data($0)) },
+            progress: { line.show("exporting", done: $0, of: total, "events") })
+        line.finish()
     }
 
 }

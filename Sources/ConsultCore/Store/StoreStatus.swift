@@ -40,6 +40,19 @@ public struct StoreStatus: Sendable {
         return object
     }
 
+    /// How many events the log holds: the total a progress line counts towards.
+    public static func eventCount(_ access: StoreAccess) async throws -> Int {
+        let session = try await access.open()
+        do {
+            let count = try await session.store.status().eventCount
+            await session.close()
+            return Int(count)
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
     /// Reads the status (the views' tables are created first where missing).
     public static func load(_ access: StoreAccess) async throws -> StoreStatus {
         let session = try await access.open()

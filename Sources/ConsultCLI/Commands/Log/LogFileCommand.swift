@@ -15,6 +15,7 @@ struct LogFileCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var progress: ProgressOptions
 
     @Option(name: .long, help: ArgumentHelp("JSONL file to append, or - for stdin.", valueName: "path"))
     var file: String
@@ -45,7 +46,7 @@ struct LogFileCommand: AsyncParsableCommand {
             handle = opened
             sourceName = file
         }
-        let line = ProgressLine()
+        let line = progress.line()
         let parsed: EventFileParser.Parsed
         do {
             parsed = try EventFileParser.parse(handle, sourceName: sourceName) { progress in
@@ -108,7 +109,7 @@ struct LogFileCommand: AsyncParsableCommand {
 
     static func show(_ progress: RecordingProgress, on line: ProgressLine) {
         switch progress {
-        case .read(let lines): line.show("reading: \(lines) lines (\(line.rate(lines)) lines/s)")
+        case .read(let lines): line.show("reading", done: lines, of: nil, "lines")
         case .checking(let events): line.show("checking \(events) events against the rules and the log…")
         case .appending(let events): line.show("writing \(events) events…")
         }

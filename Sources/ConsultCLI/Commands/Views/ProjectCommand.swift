@@ -23,6 +23,7 @@ struct ProjectCommand: AsyncParsableCommand {
     @Option(help: "Only this view (repeatable).") var only: [String] = []
     @Option(name: .customLong("batch-size"), help: "Events per transaction.") var batchSize: Int = 5000
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
@@ -33,7 +34,7 @@ struct ProjectCommand: AsyncParsableCommand {
         // First, so a stop requested while connecting also ends with status 0.
         let stop = StopSignal.install()
         let worker = ProjectionWorker(access: connection.access, views: views, batchSize: batchSize)
-        let reporter = ProgressLine()
+        let reporter = progress.line()
         if follow {
             try await worker.follow(shouldStop: { stop.isRequested }) { event in
                 switch event {

@@ -19,6 +19,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Argument(help: "The views to rebuild (all when none is named).") var names: [String] = []
     @Option(name: .customLong("batch-size"), help: "Events per transaction.") var batchSize: Int = 5000
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
@@ -26,10 +27,11 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let views = try ProjectionWorker.views(named: names)
-        let line = ProgressLine()
+        let line = progress.line()
+        let events = line.enabled ? try? await StoreStatus.eventCount(connection.access) : nil
         let names = views.map(\.name).joined(separator: ", ")
-        let total = try await ViewMaintenance.replay(views, batchSize: batchSize, access: connection.access) { total in
-            line.show("replaying: \(total) events (\(line.rate(total)) events/s)")
+        let total = try await ViewMaintenance.replay(views, batchSize: batchSize, access: connection.access) { done in
+            line.show("replaying", done: done, of: events, "events")
         }
         let seconds = Date().timeIntervalSince(line.started)
         line.finish(keep: true)

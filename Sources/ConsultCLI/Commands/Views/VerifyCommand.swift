@@ -17,16 +17,18 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Argument(help: "The views to check (all when none is named).") var names: [String] = []
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         let views = try ProjectionWorker.views(named: names)
-        let line = ProgressLine()
+        let line = progress.line()
+        let total = line.enabled ? try? await StoreStatus.eventCount(connection.access) : nil
         let verification = try await ViewMaintenance.verify(views, access: connection.access) { progress in
             switch progress {
             case .hashesChecked(let events):
-                line.show("checking the hash chains: \(events) events (\(line.rate(events)) events/s)")
+                line.show("checking the hash chains", done: events, of: total, "events")
             case .eventsReplayed(let events, let views):
-                line.show("replaying \(events) events for \(views.joined(separator: ", "))")
+                line.show("replaying for \(views.joined(separator: ", "))", done: events, of: total, "events")
             }
         }
         line.finish()
