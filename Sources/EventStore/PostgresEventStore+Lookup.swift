@@ -13,12 +13,7 @@ struct PostgresEventLookup: EventLookup {
     /// The events with these ids, in log order.
     func events(ids: [UUID]) throws -> [RecordedEvent] {
         guard !ids.isEmpty else { return [] }
-        return try query(
-            """
-            SELECT \(unescaped: PostgresEventStore.columns) FROM events
-            WHERE event_id = ANY(\(ids)::uuid[])
-            ORDER BY epoch, tx_id, position
-            """)
+        return try query(PostgresEventStore.idsQuery(ids))
     }
 
     /// Which of these event ids are stored (ids only, so it stays cheap for a large batch).
@@ -30,19 +25,11 @@ struct PostgresEventLookup: EventLookup {
         }
     }
 
-    /// Events of `type` whose data's `field` is one of `values`, in log order. Planned for its
-    /// values each time, so that an expression index on that field for that type (migration
-    /// 0002's `events_statement_id`) serves it, which a generic plan could not.
     func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
         -> [RecordedEvent]
     {
         guard !values.isEmpty else { return [] }
-        let query: PostgresQuery = """
-            SELECT \(unescaped: PostgresEventStore.columns) FROM events
-            WHERE type = \(type) AND data->>\(field) = ANY(\(values)::text[])
-            ORDER BY epoch, tx_id, position
-            """
-        return try self.query(query.plannedForItsValues())
+        return try query(PostgresEventStore.dataFieldQuery(type: type, field: field, values: values))
     }
 
     /// Waits for, then holds until the transaction ends, an exclusive lock on each of `exclusive`
@@ -61,5 +48,28 @@ struct PostgresEventLookup: EventLookup {
         try connection.assumeIsolated { connection in
             try connection.query(query).map(PostgresEventStore.decodeEvent)
         }
+    }
+}
+
+extension PostgresEventStore {
+    /// The events with these ids, in log order.
+    static func idsQuery(_ ids: [UUID]) -> PostgresQuery {
+        """
+        SELECT \(unescaped: columns) FROM events
+        WHERE event_id = ANY(\(ids)::uuid[])
+        ORDER BY epoch, tx_id, position
+        """
+    }
+
+    /// Events of `type` whose data's `field` is one of `values`, in log order. Planned for its
+    /// values each time, so that an expression index on that field for that type (migration
+    /// 0002's `events_statement_id`) serves it, which a generic plan could not.
+    static func dataFieldQuery(type: String, field: String, values: [String]) -> PostgresQuery {
+        let query: PostgresQuery = """
+            SELECT \(unescaped: columns) FROM events
+            WHERE type = \(type) AND data->>\(field) = ANY(\(values)::text[])
+            ORDER BY epoch, tx_id, position
+            """
+        return query.plannedForItsValues()
     }
 }

@@ -65,18 +65,17 @@ public final class PostgresEventStore: EventLog {
 
     /// The events with these ids, in log order.
     public func events(ids: [UUID]) async throws -> [RecordedEvent] {
-        try await connection.withTransaction { connection in
-            try PostgresEventLookup(connection: connection).events(ids: ids)
-        }
+        guard !ids.isEmpty else { return [] }
+        return try await connection.query(Self.idsQuery(ids)).map(Self.decodeEvent)
     }
 
     /// Events of `type` whose data's `field` is one of `values`, in log order.
     public func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) async throws
         -> [RecordedEvent]
     {
-        try await connection.withTransaction { connection in
-            try PostgresEventLookup(connection: connection).events(ofType: type, whereDataField: field, isAnyOf: values)
-        }
+        guard !values.isEmpty else { return [] }
+        return try await connection.query(Self.dataFieldQuery(type: type, field: field, values: values))
+            .map(Self.decodeEvent)
     }
 
     /// Every event of `streamIDs` (of `types` only, when given), in log order.

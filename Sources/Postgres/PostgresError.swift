@@ -85,11 +85,6 @@ public struct PostgresTransactionError: Error, Sendable, CustomStringConvertible
     /// The connection was lost during COMMIT: the transaction may or may not have been committed.
     public var isCommitOutcomeUnknown: Bool { commitError?.isConnectionFailure ?? false }
 
-    /// The database went away at some stage (it is unavailable rather than the request wrong).
-    public var isConnectionFailure: Bool {
-        [beginError, rollbackError, commitError].contains { $0?.isConnectionFailure ?? false }
-    }
-
     public var description: String {
         if let beginError { return "The transaction could not begin: \(beginError)" }
         if let commitError { return "The transaction did not commit: \(commitError)" }

@@ -116,7 +116,7 @@ struct ConnectionTests {
             Issue.record("BEGIN should have failed")
         } catch let error as PostgresTransactionError {
             #expect(error.beginError != nil && error.commitError == nil)
-            #expect(error.isConnectionFailure)
+            #expect(error.beginError?.isConnectionFailure == true)
         }
     }
 

@@ -28,9 +28,9 @@ struct DemoCommand: AsyncParsableCommand {
         let date = try TimeArguments.date(asOf, option: "--as-of")
         var reader = JSONLinesReader(text: SampleDataset.jsonl)
         let parsed = try EventFileParser.parse(&reader, sourceName: "The sample dataset")
-        let outcomes = try await EventRecorder.record(
+        let recording = try await EventRecorder.record(
             parsed, sourceName: "The sample dataset", access: connection.access)
-        let added = outcomes?.count { if case .appended = $0 { true } else { false } } ?? 0
+        let added = recording?.outcomes.count { if case .appended = $0 { true } else { false } } ?? 0
         Output.writeLine(
             added == 0
                 ? "The sample dataset is loaded (\(parsed.events.count) events from five news articles, 2020–2024)."

@@ -55,6 +55,19 @@ public struct ProjectionWorker: Sendable {
         }
     }
 
+    /// Runs `body` with a runner of its own (`openRunner`), closing its connections however `body` ends.
+    func withRunner<Result>(_ body: (ProjectionRunner) async throws -> Result) async throws -> Result {
+        let (runner, connections) = try await openRunner()
+        do {
+            let result = try await body(runner)
+            await Self.close(connections)
+            return result
+        } catch {
+            await Self.close(connections)
+            throw error
+        }
+    }
+
     /// Applies every event readable now, waiting up to `heldBackWait` seconds for events an open
     /// transaction holds back (like a read). Returns the log's status when some are still held
     /// back, else nil.
@@ -62,17 +75,10 @@ public struct ProjectionWorker: Sendable {
         heldBackWait: Double = ReadSession.heldBackWait, shouldStop: @escaping @Sendable () -> Bool,
         progress: @escaping @Sendable (Int) -> Void
     ) async throws -> LogStatus? {
-        let (runner, connections) = try await openRunner()
-        do {
-            let held =
-                shouldStop()
+        try await withRunner { runner in
+            shouldStop()
                 ? nil
                 : try await runner.catchUpForRead(timeout: heldBackWait, shouldStop: shouldStop, progress: progress)
-            await Self.close(connections)
-            return held
-        } catch {
-            await Self.close(connections)
-            throw error
         }
     }
 

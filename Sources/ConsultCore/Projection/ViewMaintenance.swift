@@ -10,16 +10,9 @@ public enum ViewMaintenance {
         _ views: [any ProjectionView], batchSize: Int = 5000, access: StoreAccess,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> Int {
-        let worker = ProjectionWorker(access: access, views: views, batchSize: batchSize)
-        let (runner, connections) = try await worker.openRunner()
-        do {
+        try await ProjectionWorker(access: access, views: views, batchSize: batchSize).withRunner { runner in
             try await runner.prepare()
-            let total = try await runner.replay(progress: progress)
-            await ProjectionWorker.close(connections)
-            return total
-        } catch {
-            await ProjectionWorker.close(connections)
-            throw error
+            return try await runner.replay(progress: progress)
         }
     }
 
@@ -38,16 +31,10 @@ public enum ViewMaintenance {
         _ views: [any ProjectionView], access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait,
         progress: @escaping @Sendable (VerificationProgress) -> Void = { _ in }
     ) async throws -> Verification {
-        let session = try await access.open()
-        do {
+        try await access.withSession { session in
             let runner = ProjectionRunner(store: session.store, views: views)
             let held = try await runner.catchUpForRead(timeout: heldBackWait)
-            let report = try await runner.verify(progress: progress)
-            await session.close()
-            return Verification(report: report, heldBack: held)
-        } catch {
-            await session.close()
-            throw error
+            return Verification(report: try await runner.verify(progress: progress), heldBack: held)
         }
     }
 }

@@ -9,18 +9,11 @@ public enum RecordHistory {
     /// own id too: then its event and the corrections and retractions of it. A failure when nothing
     /// has the id.
     public static func events(of id: String, access: StoreAccess) async throws -> [RecordedEvent] {
-        let session = try await access.open()
-        do {
-            let events = try await events(of: id, store: session.store)
-            await session.close()
-            guard !events.isEmpty else {
-                throw ConsultFailure(.failure, "No record, statement or event has the id \(id).")
-            }
-            return events
-        } catch {
-            await session.close()
-            throw error
+        let events: [RecordedEvent] = try await access.withSession { try await Self.events(of: id, store: $0.store) }
+        guard !events.isEmpty else {
+            throw ConsultFailure(.failure, "No record, statement or event has the id \(id).")
         }
+        return events
     }
 
     static func events(of id: String, store: PostgresEventStore) async throws -> [RecordedEvent] {
@@ -52,14 +45,8 @@ public enum RecordHistory {
     /// The id of the event at `version` of the record `id`'s stream (what `history ID` shows in
     /// its VERSION column): how a person names an event to correct or retract without its uuid.
     public static func eventID(record id: String, version: Int, access: StoreAccess) async throws -> UUID {
-        let session = try await access.open()
-        let events: [RecordedEvent]
-        do {
-            events = try await session.store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
-            await session.close()
-        } catch {
-            await session.close()
-            throw error
+        let events = try await access.withSession {
+            try await $0.store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
         }
         let streams = Set(events.map(\.streamID)).sorted()
         guard let stream = streams.first else {

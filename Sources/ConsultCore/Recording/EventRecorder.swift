@@ -15,21 +15,30 @@ public enum RecordingProgress: Sendable, Hashable {
 /// Records a batch: checks it against the domain rules and appends it, all or nothing. The one
 /// use case behind `log --file`, the `log <kind>` commands and the demo's loading.
 public enum EventRecorder {
+    /// What recording a batch did: each event's outcome, and the positions before the first one
+    /// written that hold no event (see `positionsSkipped`).
+    public struct Recording: Sendable {
+        public var outcomes: [AppendOutcome]
+        public var positionsSkipped: ClosedRange<Int64>?
+    }
+
     /// Appends `parsed`; store errors name the input line. With `dryRun` the append runs in full
     /// (rules, versions, ids) and is rolled back; it returns nil.
     public static func record(
         _ parsed: EventFileParser.Parsed, sourceName: String, access: StoreAccess, dryRun: Bool = false,
         progress: @escaping @Sendable (RecordingProgress) -> Void = { _ in }
-    ) async throws -> [AppendOutcome]? {
-        let session = try await access.open()
-        do {
-            let outcomes = try await record(
-                parsed, sourceName: sourceName, store: session.store, dryRun: dryRun, progress: progress)
-            await session.close()
-            return outcomes
-        } catch {
-            await session.close()
-            throw error
+    ) async throws -> Recording? {
+        try await access.withSession { session in
+            guard
+                let outcomes = try await record(
+                    parsed, sourceName: sourceName, store: session.store, dryRun: dryRun, progress: progress)
+            else { return nil }
+            let first = outcomes.compactMap { outcome -> Int64? in
+                if case .appended(let position, _, _) = outcome { position } else { nil }
+            }.min()
+            var skipped: ClosedRange<Int64>?
+            if let first { skipped = try await positionsSkipped(before: first, store: session.store) }
+            return Recording(outcomes: outcomes, positionsSkipped: skipped)
         }
     }
 
@@ -73,17 +82,8 @@ extension EventRecorder {
     /// The positions before `first` that hold no committed event, back to the event before it:
     /// positions are never reused, so a refused or rolled-back batch (or one still open) leaves a
     /// gap that a person reading "positions 111–115" after the log's 105th event should be told of.
-    public static func positionsSkipped(before first: Int64, access: StoreAccess) async throws -> ClosedRange<Int64>? {
-        let session = try await access.open()
-        let previous: Int64?
-        do {
-            previous = try await session.store.lastPosition(before: first)
-            await session.close()
-        } catch {
-            await session.close()
-            throw error
-        }
-        let start = (previous ?? 0) + 1
+    static func positionsSkipped(before first: Int64, store: any EventLog) async throws -> ClosedRange<Int64>? {
+        let start = (try await store.lastPosition(before: first) ?? 0) + 1
         return start < first ? start...(first - 1) : nil
     }
 }

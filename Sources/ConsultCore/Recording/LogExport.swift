@@ -12,8 +12,7 @@ public enum LogExport {
         _ access: StoreAccess, write: @escaping @Sendable ([UInt8]) throws -> Void,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
-        let session = try await access.open()
-        do {
+        try await access.withSession { session in
             let count = Counter()
             try await session.store.exportAll { events in
                 var bytes: [UInt8] = []
@@ -25,10 +24,6 @@ public enum LogExport {
                 try write(bytes)
                 progress(count.add(events.count))
             }
-            await session.close()
-        } catch {
-            await session.close()
-            throw error
         }
     }
 

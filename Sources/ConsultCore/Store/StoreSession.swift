@@ -64,6 +64,19 @@ public struct StoreAccess: Sendable {
     public func open() async throws -> StoreSession {
         try await StoreSession.open(self)
     }
+
+    /// Runs `body` on a session of its own, closed however `body` ends.
+    public func withSession<Result>(_ body: (StoreSession) async throws -> Result) async throws -> Result {
+        let session = try await open()
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
 }
 
 /// An open, migrated store for one use case.

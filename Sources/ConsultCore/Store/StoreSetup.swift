@@ -8,15 +8,7 @@ import Postgres
 public enum StoreSetup {
     /// Applies pending migrations; returns how many are applied in all and the latest version.
     public static func migrate(_ access: StoreAccess) async throws -> (count: Int, latest: Int) {
-        let session = try await access.open()
-        do {
-            let applied = try await Migrator(logger: access.logger).applied(session.connection)
-            await session.close()
-            return applied
-        } catch {
-            await session.close()
-            throw error
-        }
+        try await access.withSession { try await Migrator(logger: access.logger).applied($0.connection) }
     }
 
     /// Creates (on first use) and starts the embedded cluster, and applies migrations to it.

@@ -42,30 +42,16 @@ public struct StoreStatus: Sendable {
 
     /// How many events the log holds: the total a progress line counts towards.
     public static func eventCount(_ access: StoreAccess) async throws -> Int {
-        let session = try await access.open()
-        do {
-            let count = try await session.store.status().eventCount
-            await session.close()
-            return Int(count)
-        } catch {
-            await session.close()
-            throw error
-        }
+        try await access.withSession { Int(try await $0.store.status().eventCount) }
     }
 
     /// Reads the status (the views' tables are created first where missing).
     public static func load(_ access: StoreAccess) async throws -> StoreStatus {
-        let session = try await access.open()
-        do {
+        try await access.withSession { session in
             let log = try await session.store.status()
             let runner = ProjectionRunner(store: session.store)
             try await runner.prepare()
-            let views = try await runner.status()
-            await session.close()
-            return StoreStatus(log: log, views: views)
-        } catch {
-            await session.close()
-            throw error
+            return StoreStatus(log: log, views: try await runner.status())
         }
     }
 }

@@ -122,16 +122,10 @@ extension ReadModel {
                     }
                     return on <= date
                 }
-                var commitments: [String] = []
-                for answer in answers {
-                    for id in answer.objectValue?["commitmentIds"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                    where !commitments.contains(id) {
-                        commitments.append(id)
-                    }
-                }
-                for commitment in responding[stored.requestID] ?? [] where !commitments.contains(commitment) {
-                    commitments.append(commitment)
-                }
+                let commitments = Self.commitmentIDs(
+                    answered: answers.flatMap { $0.objectValue?["commitmentIds"]?.arrayValue ?? [] }
+                        .compactMap(\.stringValue),
+                    responding: responding[stored.requestID] ?? [])
                 let request = RequestRow(
                     requestID: stored.requestID, consultationID: stored.consultationID,
                     requesterID: stored.requesterID, addressedToIDs: stored.addressedToIDs, summary: stored.summary,
@@ -153,9 +147,10 @@ extension ReadModel {
     /// The requests as the tracker knew them at `recordedAsOf`, on `date`: folded from the history
     /// view like the commitments of such a question, with the same rules as the current view
     /// (later consultations, answers dated after the date and commitments not made yet left out).
-    static func requestsKnown(at recordedAsOf: Timestamp, on date: CalendarDate, on connection: isolated Connection)
-        throws -> [RequestRow]
-    {
+    static func requestsKnown(
+        at recordedAsOf: Timestamp, on date: CalendarDate, commitments known: [CommitmentRow]? = nil,
+        on connection: isolated Connection
+    ) throws -> [RequestRow] {
         let streams = try connection.query(
             "SELECT DISTINCT stream_id FROM view_versions WHERE type = 'RequestMade' ORDER BY stream_id"
         ).map { try $0.decode(String.self, column: 0) }
@@ -166,13 +161,14 @@ extension ReadModel {
         }
         let consultations = try loader.consultations(records.map(\.consultationID), on: connection)
         var responding: [String: [String]] = [:]
-        let commitments = try ReadModel.commitments(
-            CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection
-        ).sorted {
-            ($0.state.madeOn?.dayNumber ?? .max, $0.state.commitmentID) < (
-                $1.state.madeOn?.dayNumber ?? .max, $1.state.commitmentID
-            )
-        }
+        let commitments = try
+            (known
+            ?? ReadModel.commitments(
+                CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection)).sorted {
+                ($0.state.madeOn?.dayNumber ?? .max, $0.state.commitmentID) < (
+                    $1.state.madeOn?.dayNumber ?? .max, $1.state.commitmentID
+                )
+            }
         for row in commitments {
             for request in row.state.respondsToRequestIDs {
                 responding[request, default: []].append(row.state.commitmentID)
@@ -187,19 +183,23 @@ extension ReadModel {
                 < ($1.0?.dayNumber ?? .max, $1.1.consultationID, $1.1.requestID)
         }
         return held.map { _, record in
-            var commitmentIDs: [String] = []
-            for id in record.answers.flatMap(\.commitmentIDs) + (responding[record.requestID] ?? [])
-            where !commitmentIDs.contains(id) {
-                commitmentIDs.append(id)
-            }
-            return RequestRow(
+            RequestRow(
                 requestID: record.requestID, consultationID: record.consultationID, requesterID: record.requesterID,
                 addressedToIDs: record.addressedToIDs, summary: record.summary, topics: record.topics,
                 answers: record.answers.map {
                     Self.ordered($0.json, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
                 },
-                commitmentIDs: commitmentIDs)
+                commitmentIDs: commitmentIDs(
+                    answered: record.answers.flatMap(\.commitmentIDs), responding: responding[record.requestID] ?? []))
         }
+    }
+
+    /// The commitments that respond to a request, each once: those its answers name, then those
+    /// that say they respond to it.
+    static func commitmentIDs(answered: [String], responding: [String]) -> [String] {
+        var ids: [String] = []
+        for id in answered + responding where !ids.contains(id) { ids.append(id) }
+        return ids
     }
 
     /// The consultations as the tracker knew them at `recordedAsOf`, held on or before `date`, with
@@ -216,14 +216,14 @@ extension ReadModel {
             cache: VersionCache(.history), knowledge: Knowledge(asOf: date, recordedAsOf: recordedAsOf))
         let records = try loader.known(streams, on: connection).values.compactMap(ConsultationRecord.init(versions:))
             .filter { record in record.date.map { $0 <= date } ?? true }
+        // The commitments are folded once, for both counts.
+        let known = try ReadModel.commitments(CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection)
         var requests: [String: Int] = [:]
-        for request in try requestsKnown(at: recordedAsOf, on: date, on: connection) {
+        for request in try requestsKnown(at: recordedAsOf, on: date, commitments: known, on: connection) {
             requests[request.consultationID, default: 0] += 1
         }
         var commitments: [String: Int] = [:]
-        for row in try ReadModel.commitments(CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection) {
-            commitments[row.state.consultationID, default: 0] += 1
-        }
+        for row in known { commitments[row.state.consultationID, default: 0] += 1 }
         return records.sorted {
             ($0.date?.dayNumber ?? .max, $0.consultationID) < ($1.date?.dayNumber ?? .max, $1.consultationID)
         }.map { record in

@@ -65,7 +65,7 @@ struct LogFileCommand: AsyncParsableCommand {
                 parsed, sourceName: sourceName, access: connection.access, dryRun: dryRun,
                 progress: { Self.show($0, on: line) })
         }
-        guard let outcomes = recorded else {
+        guard let recording = recorded else {
             Output.writeLine("All \(parsed.events.count) events pass the rules (dry run: nothing was written).")
             return
         }
@@ -77,7 +77,7 @@ struct LogFileCommand: AsyncParsableCommand {
         }
         var appended: [Int64] = []
         var duplicateLines: [Int] = []
-        for (index, outcome) in outcomes.enumerated() {
+        for (index, outcome) in recording.outcomes.enumerated() {
             switch outcome {
             case .appended(let position, _, _): appended.append(position)
             case .duplicate: duplicateLines.append(parsed.lines[index])
@@ -85,7 +85,7 @@ struct LogFileCommand: AsyncParsableCommand {
         }
         if let first = appended.min(), let last = appended.max() {
             var range = first == last ? "position \(first)" : "positions \(first)–\(last)"
-            if let skipped = try? await EventRecorder.positionsSkipped(before: first, access: connection.access) {
+            if let skipped = recording.positionsSkipped {
                 let gap =
                     skipped.count == 1
                     ? "position \(skipped.lowerBound) holds"

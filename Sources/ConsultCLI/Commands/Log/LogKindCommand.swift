@@ -41,15 +41,15 @@ extension LogKindCommand {
             throw LogKindFailure.refused(details: violations.items.map { EventFileParser.printable("\($0)") })
         }
 
-        let outcomes: [AppendOutcome]?
+        let recording: EventRecorder.Recording?
         do {
-            outcomes = try await EventRecorder.record(
+            recording = try await EventRecorder.record(
                 EventFileParser.Parsed(single: envelope), sourceName: "The event", access: connection.access,
                 dryRun: options.dryRun)
         } catch let failure as ConsultFailure {
             throw LogKindFailure.forOneEvent(failure)
         }
-        switch outcomes?.first {
+        switch recording?.outcomes.first {
         case nil:
             Output.writeLine("The event passes the rules (dry run: nothing was written).")
         case .appended(let position, let streamID, let version)?:
