@@ -238,6 +238,11 @@ final class PrivateServer: Sendable {
         url.replacingOccurrences(of: "@/\(cluster.connectionTarget.database)?", with: "@/\(database)?")
     }
 
+    /// A connection to the server's database, as the tests' own (not named `consult`).
+    func connect() async throws -> Connection {
+        try await Connection.connect(.url(url), applicationName: "consult-tests", logger: TestDatabase.logger)
+    }
+
     func createDatabase(_ name: String) async throws {
         let connection = try await Connection.connect(
             .url(url), applicationName: "consult-tests", logger: TestDatabase.logger)

@@ -21,15 +21,20 @@ struct ProjectionKillTests {
     @Test("SIGKILL 20 times during catch-up, restarting each time: every event applied once, verify is clean")
     func killAndRestart() async throws {
         let started = ContinuousClock.now
-        let database = try await TestDatabase.create()
-        let environment = ["CONSULT_DATABASE_URL": database.url]
+        // A server of its own: logging 50,000 events is one long transaction, and every batch of
+        // the catch-up another, and a snapshot's xmin is cluster-wide, so on the shared cluster
+        // they would hold back the gap-safe reads of every other test running meanwhile.
+        let server = try await PrivateServer.start()
+        defer { server.destroy() }
+        let environment = ["CONSULT_DATABASE_URL": server.url]
+        try #require(try await ConsultProcess.run(["migrate"], environment: environment).status == 0)
         let file = try LoadFile.generate(Self.events, prefix: "kill")
         defer { try? FileManager.default.removeItem(at: file) }
         let logged = try await ConsultProcess.run(["log", "--file", file.path], environment: environment)
         try #require(logged.status == 0, "\(logged.stderr)")
         let loggedAt = ContinuousClock.now
 
-        let connection = try await database.connect()
+        let connection = try await server.connect()
         let total = try await connection.query("SELECT count(*) FROM events")[0].decode(Int64.self, column: 0)
         try #require(total == Int64(Self.events))
 
@@ -80,8 +85,8 @@ struct ProjectionKillTests {
                 + "\(killedInTransaction) kills came while the worker had a transaction open")
         #expect(killedMidCatchUp >= 15, "only \(killedMidCatchUp) kills landed mid-catch-up: \(appliedAtKills)")
 
-        // Let a worker finish. Another test's open transaction may hold the gap-safe read back for
-        // a moment (xmin is cluster-wide), so run it again until every event is applied.
+        // Let a worker finish. A killed worker's session may still hold its transaction (and so
+        // the gap-safe read) for a moment, so run it again until every event is applied.
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             let finished = try await ConsultProcess.run(["project"], environment: environment)

@@ -19,7 +19,11 @@ public struct TestDatabase: Sendable {
 
     /// Creates an empty database; `migrated` applies the embedded migrations to it.
     public static func create(migrated: Bool = true) async throws -> TestDatabase {
-        let server = try await TestServer.shared.value
+        try await create(on: TestServer.shared.value, migrated: migrated)
+    }
+
+    /// Creates a database on `server` (the shared one, or a test's own from `TestServer.startPrivate()`).
+    public static func create(on server: TestServer, migrated: Bool = true) async throws -> TestDatabase {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try await Connection.connect(server.configuration, logger: logger)
         try await admin.execute(unsafeScript: "CREATE DATABASE \(name)")
@@ -32,6 +36,22 @@ public struct TestDatabase: Sendable {
             await connection.close()
         }
         return database
+    }
+
+    /// Runs `body` with a database on a cluster of the test's own (see `TestServer.startPrivate()`),
+    /// then removes the cluster.
+    public static func onPrivateServer<Result>(
+        migrated: Bool = true, _ body: (TestDatabase) async throws -> Result
+    ) async throws -> Result {
+        let server = try await TestServer.startPrivate()
+        do {
+            let result = try await body(create(on: server, migrated: migrated))
+            await server.destroy()
+            return result
+        } catch {
+            await server.destroy()
+            throw error
+        }
     }
 
     public func connect() async throws -> Connection {
@@ -81,6 +101,31 @@ public struct TestServer: Sendable {
         let folder = FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
         registerCleanup(cluster)
+        return try await start(cluster, raisingConnectionLimit: true)
+    }
+
+    /// A cluster of the test's own, for a test that holds a transaction open on purpose or writes
+    /// for long: a snapshot's xmin is cluster-wide, so on the shared cluster such a transaction
+    /// holds back the gap-safe reads of every other test running meanwhile. Call `destroy()` when
+    /// done. With `CONSULT_TEST_DATABASE_URL` set, this is the shared server (nothing to destroy).
+    public static func startPrivate() async throws -> TestServer {
+        if ProcessInfo.processInfo.environment["CONSULT_TEST_DATABASE_URL"] != nil {
+            return try await shared.value
+        }
+        let folder =
+            FileManager.default.temporaryDirectory.path + "/consult-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
+        return try await start(
+            EmbeddedCluster(folder: folder, logger: TestDatabase.logger), raisingConnectionLimit: false)
+    }
+
+    /// Stops and removes a cluster from `startPrivate()`; nothing for the shared one.
+    public func destroy() async {
+        guard let cluster, cluster.folder != clusterToDestroy?.folder else { return }
+        try? await cluster.destroy()
+        try? FileManager.default.removeItem(atPath: cluster.folder)
+    }
+
+    private static func start(_ cluster: EmbeddedCluster, raisingConnectionLimit: Bool) async throws -> TestServer {
         var target = try await cluster.start()
         // The tests run dozens of `consult` processes at once against this one cluster, each with
         // its connections, beside the tests' own: PostgreSQL's default of 100 connections is a
@@ -89,7 +134,7 @@ public struct TestServer: Sendable {
             ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) }),
             logger: TestDatabase.logger)
         let limit = try await admin.query("SHOW max_connections")[0].decode(String.self, column: 0)
-        if (Int(limit) ?? 0) < 400 {
+        if raisingConnectionLimit, (Int(limit) ?? 0) < 400 {
             try await admin.execute(unsafeScript: "ALTER SYSTEM SET max_connections = 400")
             await admin.close()
             try await cluster.stop()
@@ -111,7 +156,9 @@ private func removeClustersOfDeadTestRuns() async {
     let temporary = FileManager.default.temporaryDirectory.path
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
     for entry in entries where entry.hasPrefix("consult-tests-") {
-        guard let pid = Int32(entry.dropFirst("consult-tests-".count)), pid != getpid(),
+        // consult-tests-PID, or consult-tests-PID-SUFFIX for a test's private cluster.
+        let owner = entry.dropFirst("consult-tests-".count).split(separator: "-").first ?? ""
+        guard let pid = Int32(owner), pid != getpid(),
             kill(pid, 0) != 0, errno == ESRCH
         else { continue }
         try? await EmbeddedCluster(folder: temporary + "/" + entry, logger: TestDatabase.logger).destroy()
