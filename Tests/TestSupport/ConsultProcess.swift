@@ -16,7 +16,7 @@ public struct ConsultProcess: Sendable {
 
     /// Environment without any connection settings, so only what a test passes counts.
     ///
-    /// Tests share one cluster, whose xmin another test may hold for a few seconds on purpose, so
+    /// Tests share one cluster, whose xmin another test's transaction may hold for a few seconds, so
     /// reads wait for held-back events up to a minute (`CONSULT_READ_WAIT`; a test may set its own).
     public static func cleanEnvironment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
