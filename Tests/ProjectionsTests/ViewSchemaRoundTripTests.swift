@@ -56,7 +56,6 @@ struct ViewSchemaRoundTripTests {
             PostgresQuery(unsafeSQL: "SELECT \(columns) FROM \(schema.table.name) ORDER BY \(order)"))
         let decoded = try stored.map(schema.decode)
         await connection.close()
-        try await database.drop()
         return decoded
     }
 
@@ -205,7 +204,6 @@ struct ViewSchemaRoundTripTests {
         let expected = rows.map { SearchView.Text(kind: $0.kind, text: $0.text, consultationID: $0.consultationID) }
         #expect(try stored.map(some.decode) == expected)
         await connection.close()
-        try await database.drop()
     }
 
     @Test("stakeholders")
@@ -236,6 +234,5 @@ struct ViewSchemaRoundTripTests {
         let error = #expect(throws: PostgresError.self) { try FollowUpsView.followUps.decode(stored[0]) }
         #expect(error?.column == "commitment_id")
         await connection.close()
-        try await database.drop()
     }
 }

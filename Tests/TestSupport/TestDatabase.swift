@@ -6,6 +6,11 @@ import Postgres
 
 /// A database of its own for one test, on a throwaway cluster shared by the test process.
 ///
+/// Databases are never dropped while the tests run: DROP DATABASE holds a transaction id through
+/// the checkpoint it forces, which on a loaded machine lasts a minute, and a snapshot's xmin is
+/// cluster-wide, so every gap-safe read of every other test would wait for it. The whole cluster
+/// goes when the test process exits.
+///
 /// The cluster is an `EmbeddedCluster` in a temporary folder, started on first use and stopped and
 /// removed when the test process exits. Set `CONSULT_TEST_DATABASE_URL` to use another server
 /// (a role that may create databases) instead.
@@ -62,13 +67,6 @@ public struct TestDatabase: Sendable {
         PostgresEventStore(connection: try await connect(), logger: Self.logger)
     }
 
-    /// Drops the database (other sessions are disconnected).
-    public func drop() async throws {
-        let server = try await TestServer.shared.value
-        let admin = try await Connection.connect(server.configuration, logger: Self.logger)
-        try await admin.execute(unsafeScript: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-        await admin.close()
-    }
 }
 
 /// The server tests create their databases on.
