@@ -68,6 +68,13 @@ public struct ConsultFailure: Error, Sendable, CustomStringConvertible {
                         + "events that carry an id are safe to log again.",
                     error.commitError?.message ?? "",
                 ])
+        case let error as PostgresError where error.isSessionLost:
+            return ConsultFailure(
+                .unavailable,
+                "The database session changed between statements, as behind a connection pooler in transaction "
+                    + "mode: set CONSULT_POOLER=transaction (or session, for a session pooler) and run the command "
+                    + "again.",
+                details: [error.message])
         case let error as PostgresError where error.isConnectionFailure:
             let (first, rest) = sentence(error.message)
             return ConsultFailure(

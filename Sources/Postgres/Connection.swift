@@ -58,7 +58,30 @@ public actor Connection {
         // libpq prints notices to stderr by default; they are not for the user.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
-        logger.debug("connected", metadata: ["server_version": "\(PQserverVersion(connection))"])
+        pooler = try configuration.pooler ?? detectPooler(connection)
+        logger.debug(
+            "connected",
+            metadata: ["server_version": "\(PQserverVersion(connection))", "pooler": "\(pooler.rawValue)"])
+    }
+
+    /// What stands between this client and the server: given in the configuration, or detected.
+    public private(set) var pooler: ConnectionConfiguration.Pooler = .none
+
+    /// Whether the server session stays the same between transactions, so that session state (named
+    /// prepared statements, session advisory locks, LISTEN) may be kept.
+    public var keepsSession: Bool { pooler.keepsSession }
+
+    /// A pooler is taken to be in the way when the port the client reached is not the one the server
+    /// listens on (PgBouncer listens on 6432 in front of 5432). It is then assumed to pool
+    /// transactions, the strictest case: that costs only the prepared statements. A pooler on the
+    /// server's own port goes unseen; the configuration (`pooler`) says so then, and a statement
+    /// that goes missing is reported as such (`PostgresError.isSessionLost`).
+    private func detectPooler(_ connection: OpaquePointer) throws -> ConnectionConfiguration.Pooler {
+        guard let reached = PQport(connection).flatMap({ Int(String(cString: $0)) }) else { return .none }
+        let rows = try check(
+            PQexec(connection, "SELECT current_setting('port')"), connection: connection)
+        let listening = try rows[0].decode(String.self, column: 0)
+        return Int(listening) == reached ? .none : .transaction
     }
 
     /// Closes the connection now rather than when the actor goes away.
@@ -89,7 +112,9 @@ public actor Connection {
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
         let connection = try liveHandle()
-        if !query.isPlannedForItsValues, let name = try preparedStatement(for: query.sql, connection: connection) {
+        if !query.isPlannedForItsValues, keepsSession,
+            let name = try preparedStatement(for: query.sql, connection: connection)
+        {
             let result = withCStringsOrNull(query.bindings) { values in
                 PQexecPrepared(connection, name, Int32(query.bindings.count), values, nil, nil, 0)
             }
@@ -123,6 +148,17 @@ public actor Connection {
     public func execute(unsafeScript sql: String) throws {
         let connection = try liveHandle()
         _ = try check(PQexec(connection, sql), connection: connection)
+    }
+
+    /// Opens a transaction that outlives any one call, for a connection that only holds
+    /// transaction-scoped locks until `rollback()`; work in transactions goes through `withTransaction`.
+    public func begin() throws {
+        try execute(unsafeScript: "BEGIN")
+    }
+
+    /// Ends the transaction that `begin()` opened, undoing it (which releases its locks).
+    public func rollback() throws {
+        try execute(unsafeScript: "ROLLBACK")
     }
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.

@@ -4,9 +4,29 @@
 /// and a password given in a URL never reaches a log line: `description` shows no values.
 public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
     public var parameters: [(keyword: String, value: String)]
+    /// What stands between the client and the server; nil: find out when connecting.
+    public var pooler: Pooler?
 
-    public init(parameters: [(keyword: String, value: String)]) {
+    public init(parameters: [(keyword: String, value: String)], pooler: Pooler? = nil) {
         self.parameters = parameters
+        self.pooler = pooler
+    }
+
+    /// A connection pooler in front of the server, which decides what session state a client may
+    /// keep between transactions.
+    public enum Pooler: String, Sendable, CaseIterable {
+        /// No pooler: one server session for the connection's life.
+        case none
+        /// Session pooling (PgBouncer `pool_mode = session`): one server session for the client
+        /// connection's life, reset (DISCARD ALL) when it ends.
+        case session
+        /// Transaction pooling (PgBouncer `pool_mode = transaction`): each transaction may run on
+        /// another server session, so nothing may outlive a transaction — no named prepared
+        /// statements, no session advisory locks, no LISTEN.
+        case transaction
+
+        /// Whether the server session stays the same from one transaction to the next.
+        public var keepsSession: Bool { self != .transaction }
     }
 
     /// A `postgresql://` URL or a `key=value` connection string; libpq parses it.

@@ -50,6 +50,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// `23505`: a unique constraint was violated.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// A named prepared statement that this connection made is missing (`26000`), or one of its
+    /// names is already taken (`42P05`): the server session changed under the connection, as
+    /// behind a pooler in transaction mode that was taken for none.
+    public var isSessionLost: Bool { sqlState == "26000" || sqlState == "42P05" }
     /// Class 08 or a lost connection: the database is unavailable rather than the request wrong.
     public var isConnectionFailure: Bool {
         kind == .connection || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || sqlState == "57P03"

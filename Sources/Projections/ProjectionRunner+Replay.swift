@@ -9,40 +9,36 @@ extension ProjectionRunner {
     /// swap, readers and workers use the old tables; after it, the rebuilt ones. A view is never
     /// swapped in behind the live one. Returns the number of events read.
     ///
-    /// A second replay of one of the same views at the same time is refused (`ProjectionError.busy`).
+    /// A second replay of one of the same views at the same time is refused (`ProjectionError.busy`):
+    /// `guardConnection`, a connection of its own, holds a transaction open for the whole replay
+    /// with a transaction-scoped advisory lock per view. Nothing is kept in a server session, so
+    /// this works behind a pooler in transaction mode, and a replay that dies releases its locks
+    /// with its connection. The transaction takes no transaction id, so it holds back no reader.
     @discardableResult
-    public func replay(progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+    public func replay(guardConnection: Connection, progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         let keys = views.map { "consult:replay:" + $0.name }.sorted()
-        var held: [String] = []
+        let lockSpace = Self.lockSpace
+        try await guardConnection.begin()
         do {
             for key in keys {
-                let locked = try await connection.query(
-                    "SELECT pg_try_advisory_lock(\(Self.lockSpace), hashtext(\(key)))")[0].decode(Bool.self, column: 0)
-                guard locked else {
-                    let name = key.dropFirst("consult:replay:".count)
-                    throw ProjectionError(
-                        .busy, "Another replay of the \(name) view is running; wait for it to finish.")
-                }
-                held.append(key)
+                let locked = try await guardConnection.query(
+                    "SELECT pg_try_advisory_xact_lock(\(lockSpace), hashtext(\(key)))")[0].decode(Bool.self, column: 0)
+                if locked { continue }
+                let busy = key.dropFirst("consult:replay:".count)
+                throw ProjectionError(
+                    .busy,
+                    "Another replay of the \(busy) view is running; wait for it to finish.")
             }
-            let total = try await rebuildAndSwap(progress: progress)
-            await unlock(held)
+            let total = try await rebuildAndSwap(guardConnection: guardConnection, progress: progress)
+            try? await guardConnection.rollback()
             return total
         } catch {
-            await unlock(held)
+            try? await guardConnection.rollback()
             throw error
         }
     }
 
-    /// Releases session-level replay locks (the server releases them anyway when the session ends).
-    private func unlock(_ keys: [String]) async {
-        guard await connection.isOpen else { return }
-        for key in keys {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockSpace), hashtext(\(key)))")
-        }
-    }
-
-    private func rebuildAndSwap(progress: (Int) -> Void) async throws -> Int {
+    private func rebuildAndSwap(guardConnection: Connection, progress: (Int) -> Void) async throws -> Int {
         let views = self.views
         let targets = views.map(Target.replay)
         try await connection.withTransaction { connection in
@@ -86,6 +82,8 @@ extension ProjectionRunner {
             try await Task.sleep(for: .milliseconds(100))
         }
         // The swap: under the views' locks, apply what arrived since, then replace the live tables.
+        // The guard's locks must still be held (a server that ended its session released them).
+        _ = try await guardConnection.query("SELECT 1")
         let epoch = try await store.currentEpoch()
         let limit = batchSize
         let tail = try await connection.withTransaction { connection in

@@ -10,9 +10,12 @@ public enum ViewMaintenance {
         _ views: [any ProjectionView], batchSize: Int = 5000, access: StoreAccess,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> Int {
-        try await ProjectionWorker(access: access, views: views, batchSize: batchSize).withRunner { runner in
-            try await runner.prepare()
-            return try await runner.replay(progress: progress)
+        // A second connection holds the replay's locks in an open transaction (see `replay`).
+        try await access.withSession { guardSession in
+            try await ProjectionWorker(access: access, views: views, batchSize: batchSize).withRunner { runner in
+                try await runner.prepare()
+                return try await runner.replay(guardConnection: guardSession.connection, progress: progress)
+            }
         }
     }
 

@@ -87,7 +87,7 @@ public struct StoreSession: Sendable {
     /// Connects (starting the embedded cluster when that is the store), applies pending migrations.
     public static func open(_ access: StoreAccess) async throws -> StoreSession {
         let logger = access.logger
-        let configuration: ConnectionConfiguration
+        var configuration: ConnectionConfiguration
         switch DatabaseLocation.resolve(databaseURL: access.databaseURL, logger: logger) {
         case .url(let url):
             guard DatabaseLocation.looksLikeConnectionString(url) else {
@@ -105,6 +105,7 @@ public struct StoreSession: Sendable {
             let target = try await cluster.start()
             configuration = ConnectionConfiguration(parameters: target.connectionParameters.map { ($0.0, $0.1) })
         }
+        configuration.pooler = try Self.pooler()
         let connection = try await Connection.connect(configuration, logger: logger)
         do {
             try await Migrator(logger: logger).migrate(connection)
@@ -113,6 +114,21 @@ public struct StoreSession: Sendable {
             throw error
         }
         return StoreSession(connection: connection, store: PostgresEventStore(connection: connection, logger: logger))
+    }
+
+    /// `CONSULT_POOLER` (`transaction`, `session` or `none`): the connection pooler between consult
+    /// and the server; unset, consult finds out when it connects (see `Connection.pooler`).
+    static func pooler(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ConnectionConfiguration.Pooler? {
+        guard let value = environment["CONSULT_POOLER"], !value.isEmpty else { return nil }
+        guard let pooler = ConnectionConfiguration.Pooler(rawValue: value.lowercased()) else {
+            throw ConsultFailure(
+                .usage,
+                "CONSULT_POOLER is \"\(value)\"; it takes transaction, session or none (or is left unset, "
+                    + "and consult finds out).")
+        }
+        return pooler
     }
 
     /// Closes the connection.
