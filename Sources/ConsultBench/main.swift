@@ -34,11 +34,16 @@ struct Arguments {
 
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
 
+/// The server, and CONSULT_POOLER as consult reads it (`transaction` measures unnamed statements).
 func configuration() -> ConnectionConfiguration {
+    var configuration = ConnectionConfiguration.environment
     if let url = arguments.values["database-url"] ?? ProcessInfo.processInfo.environment["CONSULT_DATABASE_URL"] {
-        return .url(url)
+        configuration = .url(url)
     }
-    return .environment
+    configuration.pooler = ProcessInfo.processInfo.environment["CONSULT_POOLER"].flatMap {
+        ConnectionConfiguration.Pooler(rawValue: $0)
+    }
+    return configuration
 }
 
 func openStore() async throws -> PostgresEventStore {

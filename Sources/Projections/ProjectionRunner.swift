@@ -247,13 +247,14 @@ public struct ProjectionRunner: Sendable {
         return total
     }
 
-    /// Catches up, then follows the log until `shouldStop`: woken by the append notification, and
-    /// every `pollInterval` seconds in case one was missed.
+    /// Catches up, then follows the log until `shouldStop`: woken by the append notification on
+    /// `listener` (a connection whose server session stays, which LISTEN needs), and every
+    /// `pollInterval` seconds in case one was missed — or only by polling, without a listener.
     public func follow(
-        pollInterval: Double = 1, shouldStop: @escaping @Sendable () -> Bool,
+        listener: Connection?, pollInterval: Double = 1, shouldStop: @escaping @Sendable () -> Bool,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
-        try await connection.listen(PostgresEventStore.notificationChannel)
+        try await listener?.listen(PostgresEventStore.notificationChannel)
         var total = 0
         while !shouldStop() {
             let read = try await catchUp(shouldStop: shouldStop)
@@ -262,7 +263,11 @@ public struct ProjectionRunner: Sendable {
             var waited = 0.0
             while !shouldStop(), waited < pollInterval {
                 let step = min(0.2, pollInterval - waited)
-                if try await !connection.waitForNotifications(timeout: step).isEmpty { break }
+                if let listener {
+                    if try await !listener.waitForNotifications(timeout: step).isEmpty { break }
+                } else {
+                    try await Task.sleep(for: .milliseconds(Int(step * 1000)))
+                }
                 waited += step
             }
         }

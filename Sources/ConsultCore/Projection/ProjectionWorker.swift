@@ -16,16 +16,44 @@ public struct ProjectionWorker: Sendable {
         case stillUnavailable(retryIn: Double)
         /// Connected again; following the log again.
         case reconnected
+        /// The connection pools transactions, so LISTEN cannot wake the worker and no direct
+        /// connection for it was given: new events are found by polling every second.
+        case pollingOnly
     }
 
     public let access: StoreAccess
     public let views: [any ProjectionView]
     public let batchSize: Int
+    /// A direct connection (no transaction pooler) to the same database, for LISTEN when the store
+    /// is reached through a transaction pooler.
+    public let listenURL: String?
 
-    public init(access: StoreAccess, views: [any ProjectionView] = Views.all, batchSize: Int = 5000) {
+    public init(
+        access: StoreAccess, views: [any ProjectionView] = Views.all, batchSize: Int = 5000, listenURL: String? = nil
+    ) {
         self.access = access
         self.views = views
         self.batchSize = batchSize
+        self.listenURL = listenURL
+    }
+
+    /// The connection to LISTEN on: the runner's own when its server session stays; else one to
+    /// `listenURL` (which must not pool transactions); else none (polling only).
+    func openListener(for runnerConnection: Connection) async throws -> (Connection?, opened: Connection?) {
+        if await runnerConnection.keepsSession { return (runnerConnection, nil) }
+        guard let listenURL, !listenURL.isEmpty else { return (nil, nil) }
+        guard DatabaseLocation.looksLikeConnectionString(listenURL) else {
+            throw ConsultFailure(.usage, "The listen URL (--listen-url or CONSULT_LISTEN_URL) is not a PostgreSQL URL.")
+        }
+        let listener = try await Connection.connect(.url(listenURL), logger: access.logger)
+        guard await listener.keepsSession else {
+            await listener.close()
+            throw ConsultFailure(
+                .usage,
+                "The listen URL reaches the server through a transaction pooler too; it must be a direct connection "
+                    + "(or one through a session pooler).")
+        }
+        return (listener, listener)
     }
 
     /// The views named `names` (every view when empty); unknown names are a usage failure.
@@ -102,9 +130,17 @@ public struct ProjectionWorker: Sendable {
             throw error
         }
         var pause = 0.25
+        var saidPollingOnly = false
         while true {
             do {
-                try await runner.follow(shouldStop: shouldStop, progress: { report(.applied(total: $0)) })
+                let (listener, opened) = try await openListener(for: current[0])
+                if let opened { current.append(opened) }
+                if listener == nil, !saidPollingOnly {
+                    saidPollingOnly = true
+                    report(.pollingOnly)
+                }
+                try await runner.follow(
+                    listener: listener, shouldStop: shouldStop, progress: { report(.applied(total: $0)) })
                 await Self.close(current)
                 return
             } catch  where ConsultFailure.from(error).kind == .unavailable {

@@ -13,7 +13,9 @@ struct ProjectCommand: AsyncParsableCommand {
         discussion: """
             Without --follow, applies every event readable now and exits. With --follow, keeps applying new \
             events as they are logged (woken by LISTEN/NOTIFY, and checking every second in case a notification \
-            is lost). Several workers may run at once: each view is advanced by one of them at a time. SIGINT or \
+            is lost). Behind a connection pooler in transaction mode LISTEN cannot work: the worker then polls \
+            every second, or listens on --listen-url (or CONSULT_LISTEN_URL), a direct connection to the same \
+            database. Several workers may run at once: each view is advanced by one of them at a time. SIGINT or \
             SIGTERM stops a worker after the batch it is applying commits; it exits 0.
 
             Views: \(Views.all.map(\.name).joined(separator: ", ")).
@@ -22,6 +24,12 @@ struct ProjectCommand: AsyncParsableCommand {
     @Flag(help: "Keep following the log until stopped.") var follow = false
     @Option(help: "Only this view (repeatable).") var only: [String] = []
     @Option(name: .customLong("batch-size"), help: "Events per transaction.") var batchSize: Int = 5000
+    @Option(
+        name: .customLong("listen-url"),
+        help: ArgumentHelp(
+            "With --follow behind a transaction pooler: a direct connection to the same database, to be woken by "
+                + "NOTIFY (default: CONSULT_LISTEN_URL).", valueName: "url"))
+    var listenURL: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var progress: ProgressOptions
 
@@ -33,7 +41,9 @@ struct ProjectCommand: AsyncParsableCommand {
         let views = try ProjectionWorker.views(named: only)
         // First, so a stop requested while connecting also ends with status 0.
         let stop = StopSignal.install()
-        let worker = ProjectionWorker(access: connection.access, views: views, batchSize: batchSize)
+        let worker = ProjectionWorker(
+            access: connection.access, views: views, batchSize: batchSize,
+            listenURL: listenURL ?? ProcessInfo.processInfo.environment["CONSULT_LISTEN_URL"])
         let reporter = progress.line()
         if follow {
             try await worker.follow(shouldStop: { stop.isRequested }) { event in
@@ -48,6 +58,11 @@ struct ProjectCommand: AsyncParsableCommand {
                             + "\(pause < 1 ? String(format: "%.2f", pause) : String(Int(pause))) s.")
                 case .reconnected:
                     Output.error("consult project: reconnected; following the log again.")
+                case .pollingOnly:
+                    Output.error(
+                        "consult project: the database is reached through a transaction pooler, where LISTEN cannot "
+                            + "work; checking for new events every second (--listen-url names a direct connection "
+                            + "to be woken at once).")
                 }
             }
         } else {
