@@ -280,50 +280,6 @@ extension ReadModel {
             .sorted { ($0.checkOn, $0.commitmentID) < ($1.checkOn, $1.commitmentID) }
     }
 
-    /// Every stakeholder, by sector then id, with its counts on `date`.
-    public func stakeholders(on date: CalendarDate) async throws -> [StakeholderRow] {
-        let commitments = try await self.commitments(on: date)
-        return try await connection.withTransaction(.repeatableRead) { connection in
-            var made: [String: Int] = [:]
-            var owned: [String: Int] = [:]
-            var outstanding: [String: Int] = [:]
-            var overdue: [String: Int] = [:]
-            for row in commitments {
-                made[row.state.madeByID, default: 0] += 1
-                owned[row.state.ownerID, default: 0] += 1
-                for id in Set([row.state.madeByID, row.state.ownerID]) {
-                    if row.state.isOutstanding { outstanding[id, default: 0] += 1 }
-                    if row.schedule == .overdue { overdue[id, default: 0] += 1 }
-                }
-            }
-            let schema = StakeholdersView.stakeholders
-            let columns = schema.columnList(qualifiedBy: "s")
-            let rows = try connection.query(
-                """
-                SELECT \(unescaped: columns),
-                       (SELECT count(*) FROM view_statements t
-                        LEFT JOIN view_consultations c ON c.consultation_id = t.consultation_id
-                        WHERE t.speaker_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
-                           AS statements,
-                       (SELECT count(*) FROM view_requests r
-                        LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
-                        WHERE r.requester_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
-                           AS requests
-                FROM view_stakeholders s ORDER BY s.sector, s.stakeholder_id
-                """)
-            return try rows.map { row in
-                let stored = try schema.decode(row)
-                let id = stored.stakeholderID
-                return StakeholderRow(
-                    stakeholderID: id, name: stored.name, kind: stored.kind, sector: stored.sector,
-                    title: stored.title, affiliationID: stored.affiliationID, party: stored.party,
-                    aliases: stored.aliases, statements: try row.decode(column: "statements"),
-                    requests: try row.decode(column: "requests"), commitmentsMade: made[id] ?? 0,
-                    commitmentsOwned: owned[id] ?? 0, outstanding: outstanding[id] ?? 0, overdue: overdue[id] ?? 0)
-            }
-        }
-    }
-
     /// Every stakeholder's id, name and aliases, by id: what a person may type for a stakeholder.
     public func stakeholderNames() async throws -> [(id: String, name: String, aliases: [String])] {
         let schema = StakeholdersView.stakeholders.only([\.stakeholderID, \.name, \.aliases])
