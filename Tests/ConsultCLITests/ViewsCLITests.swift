@@ -375,6 +375,60 @@ struct ViewsCLITests {
         }
     }
 
+    @Test("search: --kind, --topic, and the match shown in the table however long the text")
+    func searchFiltersAndMatch() async throws {
+        let database = try await TestDatabase.create()
+        _ = try await loadHistory(database)
+        func hits(_ arguments: [String]) async throws -> [JSONObject] {
+            try objects(try await consult(["search"] + arguments + ["--format", "json"], database: database))
+        }
+
+        #expect(column(try await hits(["인재", "--kind", "request"]), "id") == ["req-talent"])
+        let consultations = try await hits(["AI", "--kind", "consultation"])
+        #expect(column(consultations, "id") == ["dialogue-3", "forum-1", "townhall"])  // by id
+        // --topic: the statements, requests and commitments that carry it, and the consultations
+        // where one was recorded (forum-1; dialogue-3 and the town hall have none on talent).
+        let talent = try await hits(["AI", "--topic", "talent"])
+        #expect(column(talent, "id") == ["forum-1", "req-talent", "c-talent"])
+        #expect(column(talent, "kind") == ["consultation", "request", "commitment"])
+        #expect(column(try await hits(["인재", "--topic", "talent", "--kind", "statement"]), "id") == ["st-1"])
+        #expect(try await hits(["인재", "--topic", "compute"]).isEmpty)
+        // A corrected topic is the one searched: st-2 is found by its words and its topic.
+        #expect(column(try await hits(["클러스터", "--topic", "compute"]), "id") == ["st-2", "req-gpu"])
+        let none = try await consult(
+            ["search", "GPU", "--kind", "commitment", "--topic", "talent"], database: database)
+        #expect(none.status == 0)
+        #expect(none.stdout == "Nothing contains \"GPU\" among commitments with topic talent.\n")
+        for (arguments, message) in [
+            (["--kind", "stakeholders"], "--kind stakeholders is not a kind of record; did you mean stakeholder?"),
+            (["--kind", "stakeholder", "--topic", "talent"], "can never match: stakeholders have no topics."),
+        ] {
+            let refused = try await consult(["search", "AI"] + arguments, database: database)
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+        }
+
+        // The table marks the match; JSON keeps the whole field, unmarked.
+        let piped = try await consult(["search", "인재", "--kind", "statement"], database: database)
+        #expect(piped.stdout.contains("스타트업은 [인재] 확보가 가장 어렵다고 말했다."), "\(piped.stdout)")
+        let json = try await hits(["인재", "--kind", "statement"])
+        #expect(column(json, "text") == ["스타트업은 인재 확보가 가장 어렵다고 말했다."])
+        // On a narrow terminal the text is cut around the match, not after it: the match at the
+        // end of each summary stays in view, with the words before it.
+        let narrow = try await consult(
+            ["search", "말했다"], database: database, environment: ["COLUMNS": "60"])
+        let lines = narrow.stdout.split(separator: "\n").dropFirst()
+        #expect(lines.count == 2, "\(narrow.stdout)")
+        for line in lines {
+            #expect(displayWidth(String(line)) <= 60, "\(line)")
+            #expect(line.contains("…") && line.contains(" [말했다]."), "\(line)")
+        }
+        // A match at the start keeps the words after it.
+        let start = try await consult(["search", "스타트업은"], database: database, environment: ["COLUMNS": "60"])
+        #expect(start.stdout.contains("[스타트업은] 인재"), "\(start.stdout)")
+    }
+
     @Test("golden output: table aligned by display width, JSON and CSV")
     func golden() async throws {
         let database = try await TestDatabase.create()

@@ -64,6 +64,9 @@ public struct ConsultationRow: Sendable, Hashable {
 
 /// A text that contains what was searched for.
 public struct SearchHit: Sendable, Hashable {
+    /// The kinds of record a text comes from, in the order hits are listed.
+    public static let kinds = ["stakeholder", "consultation", "statement", "request", "commitment"]
+
     /// `stakeholder`, `consultation`, `statement`, `request` or `commitment`.
     public var kind: String
     public var id: String
@@ -71,6 +74,9 @@ public struct SearchHit: Sendable, Hashable {
     public var field: String
     public var text: String
     public var consultationID: String?
+    /// Where in `text` the searched text is (nil in the rare text whose folded form matched but
+    /// whose own letters Foundation does not find again).
+    public var match: Range<String.Index>?
 }
 
 extension ReadModel {
@@ -342,24 +348,44 @@ extension ReadModel {
         return .object(ordered)
     }
 
-    /// Texts containing `text`, ignoring case (and Unicode normalization).
-    public func search(_ text: String) async throws -> [SearchHit] {
+    /// Texts containing `text`, ignoring case (and Unicode normalization): of one `kind` of record
+    /// when given, and with `topic`, only statements, requests and commitments that carry it and
+    /// consultations at which one of those was recorded (stakeholders have no topics).
+    public func search(_ text: String, kind: String? = nil, topic: String? = nil) async throws -> [SearchHit] {
         let needle = SearchView.fold(text)
         // Not the folded texts, as long as the texts themselves: they are only searched.
         let schema = SearchView.texts.only([\.kind, \.id, \.field, \.text, \.consultationID])
-        let columns = schema.columnList()
+        let columns = schema.columnList(qualifiedBy: "s")
+        let topic = topic ?? ""
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM view_search
-            WHERE strpos(coalesce(folded, text), \(needle)) > 0
-            ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], kind),
-                     id, stream_id, sequence, ordinal
+            SELECT \(unescaped: columns) FROM view_search s
+            WHERE strpos(coalesce(s.folded, s.text), \(needle)) > 0
+              AND (\(kind == nil) OR s.kind = \(kind ?? ""))
+              AND (\(topic.isEmpty) OR CASE s.kind
+                WHEN 'statement' THEN EXISTS (
+                    SELECT 1 FROM view_statements t
+                    WHERE t.consultation_id = s.consultation_id AND t.statement_id = s.id AND \(topic) = ANY(t.topics))
+                WHEN 'request' THEN EXISTS (
+                    SELECT 1 FROM view_requests r WHERE r.request_id = s.id AND \(topic) = ANY(r.topics))
+                WHEN 'commitment' THEN EXISTS (
+                    SELECT 1 FROM view_commitments m WHERE m.commitment_id = s.id AND \(topic) = ANY(m.topics))
+                WHEN 'consultation' THEN EXISTS (
+                    SELECT 1 FROM view_statements t WHERE t.consultation_id = s.id AND \(topic) = ANY(t.topics))
+                  OR EXISTS (
+                    SELECT 1 FROM view_requests r WHERE r.consultation_id = s.id AND \(topic) = ANY(r.topics))
+                  OR EXISTS (
+                    SELECT 1 FROM view_commitments m WHERE m.consultation_id = s.id AND \(topic) = ANY(m.topics))
+                ELSE false END)
+            ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], s.kind),
+                     s.id, s.stream_id, s.sequence, s.ordinal
             """)
         return try rows.map { row in
             let stored = try schema.decode(row)
             return SearchHit(
                 kind: stored.kind, id: stored.id, field: stored.field, text: stored.text,
-                consultationID: stored.consultationID)
+                consultationID: stored.consultationID,
+                match: stored.text.range(of: text, options: [.caseInsensitive]))
         }
     }
 }
