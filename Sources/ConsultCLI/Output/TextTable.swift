@@ -109,7 +109,8 @@ struct TextTable {
 
     /// `text` with the characters of `match` in brackets, in at most `width` columns: when it does
     /// not fit, the text around the match is cut on either side (with `…`), as evenly as it goes,
-    /// so the match stays in view however long the text; a match too wide itself is cut at its end.
+    /// so the match stays in view however long the text; with no room for more, the match alone (cut
+    /// at its end when it is too wide itself).
     static func window(_ text: String, around match: Range<Int>, width: Int) -> String {
         let characters = Array(text)
         let lower = min(max(0, match.lowerBound), characters.count)
@@ -122,7 +123,9 @@ struct TextTable {
                 + DisplayWidth.of(piece(upper, to)) + (from > 0 ? 1 : 0) + (to < characters.count ? 1 : 0)
         }
         guard widthOf(lower, upper) <= width else {
-            return truncate((lower > 0 ? "…" : "") + "[" + piece(lower, characters.count), to: width)
+            // No room for the text around it: the match alone, or as much of it as fits.
+            let alone = "[" + piece(lower, upper) + "]"
+            return DisplayWidth.of(alone) <= width ? alone : truncate("[" + piece(lower, characters.count), to: width)
         }
         var from = lower
         var to = upper
