@@ -474,9 +474,87 @@ struct LogKindTests {
         #expect(again.stdout.hasPrefix("Already recorded (same id) at position 2 (event "), "\(again.stdout)")
         #expect(try await eventCount(database) == 2)
         // Other content is another event; so is the same content under an explicit new id.
-        #expect(try await log(change + ["--recorded-by", "someone"], database: database).status == 0)
+        #expect(try await log(change + ["--party", "없음"], database: database).status == 0)
         #expect(try await log(change + ["--id", UUID().uuidString], database: database).status == 0)
         #expect(try await eventCount(database) == 4)
+    }
+
+    @Test("the recorder comes from CONSULT_RECORDED_BY; the same event by another recorder is already recorded")
+    func recorderFromEnvironment() async throws {
+        let database = try await TestDatabase.create()
+        func log(_ arguments: [String], by recorder: String?, stdin: Data? = nil) async throws
+            -> ConsultProcess.Outcome
+        {
+            var environment = ["CONSULT_DATABASE_URL": database.url]
+            environment["CONSULT_RECORDED_BY"] = recorder
+            return try await ConsultProcess.run(["log"] + arguments, environment: environment, stdin: stdin)
+        }
+        let register = [
+            "stakeholder", "--stakeholder-id", "msit", "--name", "과학기술정보통신부", "--kind", "organization",
+            "--sector", "government",
+        ]
+        let first = try await log(register, by: "analyst@example.org")
+        #expect(first.status == 0, "\(first.stderr)")
+        // Another person logging the same event: one event, theirs is "already recorded", and the
+        // flag wins over the variable without making it another event either.
+        let second = try await log(register, by: "editor@example.org")
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.hasPrefix("Already recorded (same id) at position 1 "), "\(second.stdout)")
+        #expect(second.stdout.contains(", by analyst@example.org."), "\(second.stdout)")
+        let flagged = try await log(register + ["--recorded-by", "someone"], by: "editor@example.org")
+        #expect(flagged.stdout.hasPrefix("Already recorded (same id) at position 1 "), "\(flagged.stdout)")
+        // The flag wins; a blank variable is no recorder.
+        let change = ["change", "--stakeholder-id", "msit", "--on", "2023-03-08", "--title", "부처"]
+        #expect(try await log(change + ["--recorded-by", "tests"], by: "analyst@example.org").status == 0)
+        #expect(try await log(change + ["--party", "없음"], by: " ").status == 0)
+        // log --file never adds a recorder: an event is stored as the file has it, so that an
+        // export logs back as it was.
+        let line =
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"kakao","name":"카카오","kind":"organization","sector":"large_company"}}"#
+        #expect(try await log(["--file", "-"], by: "analyst@example.org", stdin: Data(line.utf8)).status == 0)
+
+        let exported = try await consult(["export"], database: database)
+        let metadata = try exported.stdout.split(separator: "\n").map {
+            try JSONValue.parse(String($0)).objectValue?["metadata"] ?? .null
+        }
+        let recorders = metadata.map { $0.objectValue?["recordedBy"]?.stringValue }
+        #expect(recorders == ["analyst@example.org", "tests", nil, nil], "\(exported.stdout)")
+        #expect(metadata[2] == .null && metadata[3] == .null, "\(exported.stdout)")
+    }
+
+    @Test("every missing flag is named at once, as the usage shows them; nothing is written")
+    func missingFlags() async throws {
+        let database = try await TestDatabase.create()
+        let some = try await log(
+            ["consultation", "--consultation-id", "x", "--kind", "forum", "--source", "publisher=P"],
+            database: database)
+        #expect(some.status == 64)
+        #expect(
+            some.stderr.hasPrefix("Error: Missing --title and --date; see consult log consultation --help.\n"),
+            "\(some.stderr)")
+        for command in LogKindCommands.all {
+            let kind = command.configuration.commandName ?? ""
+            let help = try await log([kind, "--help"], database: database)
+            let usage = help.stdout.split(separator: "\n").first { $0.hasPrefix("USAGE: ") } ?? ""
+            // The flags after [<options>], but for the other way of naming an event.
+            let words = usage.split(separator: " ").map(String.init)
+            let flags = words.filter { word in
+                (word.hasPrefix("--") || word.hasPrefix("(--")) && word != "--record" && word != "--record-version"
+            }
+            let required: [String] = flags.map { flag in
+                flag.hasPrefix("(") ? String(flag.dropFirst()) + " (or --record ID --record-version N)" : flag
+            }
+            #expect(!required.isEmpty, "\(kind): \(usage)")
+            let none = try await log([kind], database: database)
+            #expect(none.status == 64, "\(kind)")
+            let listed =
+                required.count == 1
+                ? required[0] : required.dropLast().joined(separator: ", ") + " and " + (required.last ?? "")
+            #expect(
+                none.stderr.hasPrefix("Error: Missing \(listed); see consult log \(kind) --help.\n"),
+                "\(kind): \(none.stderr)")
+        }
+        #expect(try await eventCount(database) == 0)
     }
 
     @Test("flag values: sources keep commas in titles, changes are JSON only where JSON is meant")

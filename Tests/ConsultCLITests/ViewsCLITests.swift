@@ -304,6 +304,131 @@ struct ViewsCLITests {
         #expect(column(aliases, "field") == ["aliases"])
     }
 
+    @Test("stakeholders: --recorded-as-of, alone and with --as-of, and --sector and --kind")
+    func stakeholdersKnownAndFiltered() async throws {
+        let database = try await TestDatabase.create()
+        let between = try await loadHistory(database)
+        func stakeholders(_ arguments: [String]) async throws -> [String: JSONObject] {
+            byID(
+                try objects(
+                    try await consult(["stakeholders"] + arguments + ["--format", "json"], database: database)),
+                "stakeholderId")
+        }
+
+        // Between batch 1 and 2: lee's title had not changed, c-retracted was on record and
+        // c-townhall not, and no progress but c-gpu's first: lee's five promises were all
+        // outstanding, and three of them (c-gpu, c-talent, c-broken) overdue on 2024-09-01.
+        let then = try await stakeholders(["--as-of", "2024-09-01", "--recorded-as-of", between])
+        let lee = then["lee"] ?? JSONObject()
+        #expect(column([lee], "title") == ["과학기술정보통신부 장관"])
+        #expect(column([lee], "statements") == ["1"])
+        #expect(column([lee], "commitmentsMade") == ["5"])
+        #expect(column([lee], "outstanding") == ["5"])
+        #expect(column([lee], "overdue") == ["3"])
+        #expect(column([then["msit"] ?? JSONObject()], "commitmentsOwned") == ["5"])
+        #expect(column([then["msit"] ?? JSONObject()], "outstanding") == ["5"])
+        #expect(column([then["kakao"] ?? JSONObject()], "outstanding") == ["1"])
+        #expect(column([then["kakao"] ?? JSONObject()], "overdue") == ["1"])
+        #expect(column([then["alliance"] ?? JSONObject()], "requests") == ["2"])
+        // Alone, --recorded-as-of answers for today.
+        let alone = try await stakeholders(["--recorded-as-of", between])
+        #expect(column([alone["lee"] ?? JSONObject()], "commitmentsMade") == ["5"])
+        #expect(column([alone["lee"] ?? JSONObject()], "title") == ["과학기술정보통신부 장관"])
+        // Before anything was recorded, no one was.
+        #expect(try await stakeholders(["--recorded-as-of", "2020-01-01T00:00:00Z"]).isEmpty)
+
+        // What is recorded now, asked through --recorded-as-of, is the current view, on every date.
+        for date in ["2023-02-21", "2024-06-30", "2024-09-01"] {
+            let current = try await consult(["stakeholders", "--as-of", date, "--format", "json"], database: database)
+            let known = try await consult(
+                ["stakeholders", "--as-of", date, "--recorded-as-of", "2999-01-01T00:00:00Z", "--format", "json"],
+                database: database)
+            #expect(known.status == 0, "\(known.stderr)")
+            #expect(known.stdout == current.stdout, "\(date)")
+        }
+        // The profile is the one in force on the date: lee's title changed on 2024-07-01.
+        let june = try await stakeholders(["--as-of", "2024-06-30"])
+        #expect(column([june["lee"] ?? JSONObject()], "title") == ["과학기술정보통신부 장관"])
+        let july = try await stakeholders(["--as-of", "2024-07-01"])
+        #expect(column([july["lee"] ?? JSONObject()], "title") == ["전 과학기술정보통신부 장관"])
+
+        // --sector and --kind filter, and combine with the rest.
+        let government = try await stakeholders(["--sector", "government", "--as-of", "2024-09-01"])
+        #expect(Set(government.keys) == ["lee", "msit"])
+        let persons = try await stakeholders(["--kind", "person", "--as-of", "2024-09-01"])
+        #expect(Set(persons.keys) == ["lee", "kim"])
+        let both = try await stakeholders(
+            ["--kind", "organization", "--sector", "government", "--recorded-as-of", between])
+        #expect(Set(both.keys) == ["msit"])
+        #expect(column([both["msit"] ?? JSONObject()], "outstanding") == ["5"])
+        let none = try await consult(["stakeholders", "--sector", "media"], database: database)
+        #expect(none.status == 0)
+        #expect(none.stdout.contains("No stakeholders match."))
+        for (arguments, message) in [
+            (["--sector", "goverment"], "--sector goverment is not a sector; did you mean government? Use one of "),
+            (["--kind", "people"], "--kind people is not a kind of stakeholder; use one of person, organization."),
+        ] {
+            let refused = try await consult(["stakeholders"] + arguments, database: database)
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+        }
+    }
+
+    @Test("search: --kind, --topic, and the match shown in the table however long the text")
+    func searchFiltersAndMatch() async throws {
+        let database = try await TestDatabase.create()
+        _ = try await loadHistory(database)
+        func hits(_ arguments: [String]) async throws -> [JSONObject] {
+            try objects(try await consult(["search"] + arguments + ["--format", "json"], database: database))
+        }
+
+        #expect(column(try await hits(["인재", "--kind", "request"]), "id") == ["req-talent"])
+        let consultations = try await hits(["AI", "--kind", "consultation"])
+        #expect(column(consultations, "id") == ["dialogue-3", "forum-1", "townhall"])  // by id
+        // --topic: the statements, requests and commitments that carry it, and the consultations
+        // where one was recorded (forum-1; dialogue-3 and the town hall have none on talent).
+        let talent = try await hits(["AI", "--topic", "talent"])
+        #expect(column(talent, "id") == ["forum-1", "req-talent", "c-talent"])
+        #expect(column(talent, "kind") == ["consultation", "request", "commitment"])
+        #expect(column(try await hits(["인재", "--topic", "talent", "--kind", "statement"]), "id") == ["st-1"])
+        #expect(try await hits(["인재", "--topic", "compute"]).isEmpty)
+        // A corrected topic is the one searched: st-2 is found by its words and its topic.
+        #expect(column(try await hits(["클러스터", "--topic", "compute"]), "id") == ["st-2", "req-gpu"])
+        let none = try await consult(
+            ["search", "GPU", "--kind", "commitment", "--topic", "talent"], database: database)
+        #expect(none.status == 0)
+        #expect(none.stdout == "Nothing contains \"GPU\" among commitments with topic talent.\n")
+        for (arguments, message) in [
+            (["--kind", "stakeholders"], "--kind stakeholders is not a kind of record; did you mean stakeholder?"),
+            (["--kind", "stakeholder", "--topic", "talent"], "can never match: stakeholders have no topics."),
+        ] {
+            let refused = try await consult(["search", "AI"] + arguments, database: database)
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+        }
+
+        // The table marks the match; JSON keeps the whole field, unmarked.
+        let piped = try await consult(["search", "인재", "--kind", "statement"], database: database)
+        #expect(piped.stdout.contains("스타트업은 [인재] 확보가 가장 어렵다고 말했다."), "\(piped.stdout)")
+        let json = try await hits(["인재", "--kind", "statement"])
+        #expect(column(json, "text") == ["스타트업은 인재 확보가 가장 어렵다고 말했다."])
+        // On a narrow terminal the text is cut around the match, not after it: the match at the
+        // end of each summary stays in view, with the words before it.
+        let narrow = try await consult(
+            ["search", "말했다"], database: database, environment: ["COLUMNS": "60"])
+        let lines = narrow.stdout.split(separator: "\n").dropFirst()
+        #expect(lines.count == 2, "\(narrow.stdout)")
+        for line in lines {
+            #expect(displayWidth(String(line)) <= 60, "\(line)")
+            #expect(line.contains("…") && line.contains(" [말했다]."), "\(line)")
+        }
+        // A match at the start keeps the words after it.
+        let start = try await consult(["search", "스타트업은"], database: database, environment: ["COLUMNS": "60"])
+        #expect(start.stdout.contains("[스타트업은] 인재"), "\(start.stdout)")
+    }
+
     @Test("golden output: table aligned by display width, JSON and CSV")
     func golden() async throws {
         let database = try await TestDatabase.create()

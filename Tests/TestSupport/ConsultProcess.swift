@@ -22,7 +22,9 @@ public struct ConsultProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["CONSULT_READ_WAIT"] = "60"
         for key in environment.keys
-        where key.hasPrefix("PG") || key == "DATABASE_URL" || key == "CONSULT_DATABASE_URL" {
+        where key.hasPrefix("PG") || key == "DATABASE_URL" || key == "CONSULT_DATABASE_URL"
+            || key == "CONSULT_RECORDED_BY"
+        {
             environment[key] = nil
         }
         return environment

@@ -11,6 +11,8 @@ struct RecordList {
     var rows: [JSONObject] = []
     /// Cells only the table shows (composed from several keys), per row.
     var tableExtras: [[String: String]] = []
+    /// Per row, the key whose cell holds a search match and where the match is in it, in characters.
+    var tableMatches: [[String: Range<Int>]] = []
     /// Keys of every row, in order, for CSV (taken from the first row when empty).
     var keys: [String]
 
@@ -19,9 +21,12 @@ struct RecordList {
         self.tableColumns = tableColumns.map { (header: $0.0, key: $0.1) }
     }
 
-    mutating func append(_ row: JSONObject, tableExtras extras: [String: String] = [:]) {
+    mutating func append(
+        _ row: JSONObject, tableExtras extras: [String: String] = [:], tableMatches matches: [String: Range<Int>] = [:]
+    ) {
         rows.append(row)
         tableExtras.append(extras)
+        tableMatches.append(matches)
     }
 
     /// The line a table starts with: the date it answers for, and what the tracker knew then.
@@ -61,13 +66,18 @@ struct RecordList {
                 table.rows.append(
                     tableColumns.map { extras[$0.key] ?? Self.flatten(row[$0.key] ?? .null, separator: ", ") })
             }
+            table.matches = tableMatches.map { matches in
+                var byColumn: [Int: Range<Int>] = [:]
+                for (index, column) in tableColumns.enumerated() { byColumn[index] = matches[column.key] }
+                return byColumn
+            }
             return table.render(maximumWidth: Terminal.columns())
         }
     }
 
     /// Whether the column of `key` holds ids, dates or counts, which are never cut.
     static func keptWhole(_ key: String) -> Bool {
-        key.hasSuffix("Id") || key.hasSuffix("Ids")
+        key == "id" || key.hasSuffix("Id") || key.hasSuffix("Ids")
             || ["madeOn", "dueBy", "checkOn", "date", "statusOn", "originalDue"].contains(key)
             || [
                 "statements", "requests", "commitments", "commitmentsMade", "commitmentsOwned", "outstanding",

@@ -72,6 +72,14 @@ public enum EventRecorder {
 }
 
 extension EventRecorder {
+    /// The event stored under `id`, if any. `consult log <kind>` derives an event's id from its type
+    /// and data (`ContentID`), so the same event typed in again by another recorder, or with another
+    /// note, has a stored id whose metadata differs: the store would refuse it as a reused id, when
+    /// it is the same event, already recorded.
+    public static func storedEvent(_ id: UUID, access: StoreAccess) async throws -> RecordedEvent? {
+        try await access.withSession { try await $0.store.events(ids: [id]) }.first
+    }
+
     /// What a stream got after the version a writer expected: `v4 CommitmentProgressed (event …)`.
     static func changes(in stale: EventStoreError.StaleVersion, store: any EventLog) async throws -> String {
         let events = try await store.readStreams([stale.streamID]).filter { $0.streamVersion > stale.expected }

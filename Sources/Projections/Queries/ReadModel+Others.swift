@@ -64,6 +64,9 @@ public struct ConsultationRow: Sendable, Hashable {
 
 /// A text that contains what was searched for.
 public struct SearchHit: Sendable, Hashable {
+    /// The kinds of record a text comes from, in the order hits are listed.
+    public static let kinds = ["stakeholder", "consultation", "statement", "request", "commitment"]
+
     /// `stakeholder`, `consultation`, `statement`, `request` or `commitment`.
     public var kind: String
     public var id: String
@@ -71,6 +74,9 @@ public struct SearchHit: Sendable, Hashable {
     public var field: String
     public var text: String
     public var consultationID: String?
+    /// Where in `text` the searched text is (nil in the rare text whose folded form matched but
+    /// whose own letters Foundation does not find again).
+    public var match: Range<String.Index>?
 }
 
 extension ReadModel {
@@ -280,50 +286,6 @@ extension ReadModel {
             .sorted { ($0.checkOn, $0.commitmentID) < ($1.checkOn, $1.commitmentID) }
     }
 
-    /// Every stakeholder, by sector then id, with its counts on `date`.
-    public func stakeholders(on date: CalendarDate) async throws -> [StakeholderRow] {
-        let commitments = try await self.commitments(on: date)
-        return try await connection.withTransaction(.repeatableRead) { connection in
-            var made: [String: Int] = [:]
-            var owned: [String: Int] = [:]
-            var outstanding: [String: Int] = [:]
-            var overdue: [String: Int] = [:]
-            for row in commitments {
-                made[row.state.madeByID, default: 0] += 1
-                owned[row.state.ownerID, default: 0] += 1
-                for id in Set([row.state.madeByID, row.state.ownerID]) {
-                    if row.state.isOutstanding { outstanding[id, default: 0] += 1 }
-                    if row.schedule == .overdue { overdue[id, default: 0] += 1 }
-                }
-            }
-            let schema = StakeholdersView.stakeholders
-            let columns = schema.columnList(qualifiedBy: "s")
-            let rows = try connection.query(
-                """
-                SELECT \(unescaped: columns),
-                       (SELECT count(*) FROM view_statements t
-                        LEFT JOIN view_consultations c ON c.consultation_id = t.consultation_id
-                        WHERE t.speaker_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
-                           AS statements,
-                       (SELECT count(*) FROM view_requests r
-                        LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
-                        WHERE r.requester_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
-                           AS requests
-                FROM view_stakeholders s ORDER BY s.sector, s.stakeholder_id
-                """)
-            return try rows.map { row in
-                let stored = try schema.decode(row)
-                let id = stored.stakeholderID
-                return StakeholderRow(
-                    stakeholderID: id, name: stored.name, kind: stored.kind, sector: stored.sector,
-                    title: stored.title, affiliationID: stored.affiliationID, party: stored.party,
-                    aliases: stored.aliases, statements: try row.decode(column: "statements"),
-                    requests: try row.decode(column: "requests"), commitmentsMade: made[id] ?? 0,
-                    commitmentsOwned: owned[id] ?? 0, outstanding: outstanding[id] ?? 0, overdue: overdue[id] ?? 0)
-            }
-        }
-    }
-
     /// Every stakeholder's id, name and aliases, by id: what a person may type for a stakeholder.
     public func stakeholderNames() async throws -> [(id: String, name: String, aliases: [String])] {
         let schema = StakeholdersView.stakeholders.only([\.stakeholderID, \.name, \.aliases])
@@ -386,24 +348,44 @@ extension ReadModel {
         return .object(ordered)
     }
 
-    /// Texts containing `text`, ignoring case (and Unicode normalization).
-    public func search(_ text: String) async throws -> [SearchHit] {
+    /// Texts containing `text`, ignoring case (and Unicode normalization): of one `kind` of record
+    /// when given, and with `topic`, only statements, requests and commitments that carry it and
+    /// consultations at which one of those was recorded (stakeholders have no topics).
+    public func search(_ text: String, kind: String? = nil, topic: String? = nil) async throws -> [SearchHit] {
         let needle = SearchView.fold(text)
         // Not the folded texts, as long as the texts themselves: they are only searched.
         let schema = SearchView.texts.only([\.kind, \.id, \.field, \.text, \.consultationID])
-        let columns = schema.columnList()
+        let columns = schema.columnList(qualifiedBy: "s")
+        let topic = topic ?? ""
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: columns) FROM view_search
-            WHERE strpos(coalesce(folded, text), \(needle)) > 0
-            ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], kind),
-                     id, stream_id, sequence, ordinal
+            SELECT \(unescaped: columns) FROM view_search s
+            WHERE strpos(coalesce(s.folded, s.text), \(needle)) > 0
+              AND (\(kind == nil) OR s.kind = \(kind ?? ""))
+              AND (\(topic.isEmpty) OR CASE s.kind
+                WHEN 'statement' THEN EXISTS (
+                    SELECT 1 FROM view_statements t
+                    WHERE t.consultation_id = s.consultation_id AND t.statement_id = s.id AND \(topic) = ANY(t.topics))
+                WHEN 'request' THEN EXISTS (
+                    SELECT 1 FROM view_requests r WHERE r.request_id = s.id AND \(topic) = ANY(r.topics))
+                WHEN 'commitment' THEN EXISTS (
+                    SELECT 1 FROM view_commitments m WHERE m.commitment_id = s.id AND \(topic) = ANY(m.topics))
+                WHEN 'consultation' THEN EXISTS (
+                    SELECT 1 FROM view_statements t WHERE t.consultation_id = s.id AND \(topic) = ANY(t.topics))
+                  OR EXISTS (
+                    SELECT 1 FROM view_requests r WHERE r.consultation_id = s.id AND \(topic) = ANY(r.topics))
+                  OR EXISTS (
+                    SELECT 1 FROM view_commitments m WHERE m.consultation_id = s.id AND \(topic) = ANY(m.topics))
+                ELSE false END)
+            ORDER BY array_position(ARRAY['stakeholder','consultation','statement','request','commitment'], s.kind),
+                     s.id, s.stream_id, s.sequence, s.ordinal
             """)
         return try rows.map { row in
             let stored = try schema.decode(row)
             return SearchHit(
                 kind: stored.kind, id: stored.id, field: stored.field, text: stored.text,
-                consultationID: stored.consultationID)
+                consultationID: stored.consultationID,
+                match: stored.text.range(of: text, options: [.caseInsensitive]))
         }
     }
 }

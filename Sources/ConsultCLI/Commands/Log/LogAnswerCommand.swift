@@ -6,6 +6,8 @@ struct LogAnswerCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "answer",
         abstract: "Record how a request was answered: accepted, declined… and why (RequestAnswered).",
+        usage:
+            "consult log answer [<options>] --request-id <id> --on <date> --answered-by-id <id> --outcome <outcome> --reason <text>",
         discussion: """
             The answer is dated (--on, not before the request's consultation). Link the commitments made in \
             reply with --commitment-id, and cite evidence with --evidence (same KEY=VALUE pairs as --source).
@@ -23,21 +25,21 @@ struct LogAnswerCommand: LogKindCommand {
     static let eventType = EventType.requestAnswered
 
     @Option(help: ArgumentHelp("The request answered.", valueName: "id"))
-    var requestId: String
+    var requestId: String?
 
     @Option(help: ArgumentHelp("The day of the answer (YYYY-MM-DD).", valueName: "date"))
-    var on: String
+    var on: String?
 
     @Option(help: ArgumentHelp("Who answered (a stakeholder id).", valueName: "id"))
-    var answeredById: String
+    var answeredById: String?
 
     @Option(
         help: ArgumentHelp("One of: \(EventSchema.outcomes.joined(separator: ", ")).", valueName: "outcome"),
         completion: .list(EventSchema.outcomes))
-    var outcome: String
+    var outcome: String?
 
     @Option(help: ArgumentHelp("The reason given, in your own words (1–2,000 characters).", valueName: "text"))
-    var reason: String
+    var reason: String?
 
     @Option(help: ArgumentHelp("A commitment made in reply; repeatable.", valueName: "id"))
     var commitmentId: [String] = []
@@ -52,15 +54,25 @@ struct LogAnswerCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--request-id", requestId != nil),
+            ("--on", on != nil),
+            ("--answered-by-id", answeredById != nil),
+            ("--outcome", outcome != nil),
+            ("--reason", reason != nil),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["requestId"] = .string(requestId)
-        data["on"] = .string(on)
-        data["answeredById"] = .string(answeredById)
-        data["outcome"] = .string(outcome)
-        data["reason"] = .string(reason)
+        data["requestId"] = .string(requestId ?? "")
+        data["on"] = .string(on ?? "")
+        data["answeredById"] = .string(answeredById ?? "")
+        data["outcome"] = .string(outcome ?? "")
+        data["reason"] = .string(reason ?? "")
         data["commitmentIds"] = .strings(ifAny: commitmentId)
         data["evidence"] = evidence.isEmpty ? nil : .array(evidence)
         return data
@@ -71,6 +83,6 @@ struct LogAnswerCommand: LogKindCommand {
         let commitments =
             commitmentId.isEmpty
             ? "" : ", with commitment\(commitmentId.count == 1 ? "" : "s") \(Self.list(commitmentId))"
-        return "request \(requestId): \(outcome) by \(answeredById) on \(on)\(commitments)"
+        return "request \(requestId ?? ""): \(outcome ?? "") by \(answeredById ?? "") on \(on ?? "")\(commitments)"
     }
 }

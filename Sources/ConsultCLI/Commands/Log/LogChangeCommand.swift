@@ -7,6 +7,7 @@ struct LogChangeCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "change",
         abstract: "Record what changed about a stakeholder from a date on (StakeholderChanged).",
+        usage: "consult log change [<options>] --stakeholder-id <id> --on <date>",
         discussion: """
             A minister leaves office, a CEO moves to another company: give the date and only what changed. \
             Commitments keep the title their maker held on the day they were made.
@@ -20,10 +21,10 @@ struct LogChangeCommand: LogKindCommand {
     static let eventType = EventType.stakeholderChanged
 
     @Option(help: ArgumentHelp("The stakeholder's id.", valueName: "id"))
-    var stakeholderId: String
+    var stakeholderId: String?
 
     @Option(help: ArgumentHelp("The date the change takes effect (YYYY-MM-DD).", valueName: "date"))
-    var on: String
+    var on: String?
 
     @Option(help: ArgumentHelp("The new name.", valueName: "text"))
     var name: String?
@@ -46,6 +47,10 @@ struct LogChangeCommand: LogKindCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
+        try Self.requireFlags([
+            ("--stakeholder-id", stakeholderId != nil),
+            ("--on", on != nil),
+        ])
         if changes.isEmpty {
             throw ValidationError("Say what changed: --name, --title, --affiliation-id, --party or --sector.")
         }
@@ -60,7 +65,7 @@ struct LogChangeCommand: LogKindCommand {
     }
 
     func eventData() -> JSONObject {
-        JSONObject([("stakeholderId", .string(stakeholderId)), ("on", .string(on))] + changes)
+        JSONObject([("stakeholderId", .string(stakeholderId ?? "")), ("on", .string(on ?? ""))] + changes)
     }
 
     /// `stakeholder lee-jong-ho from 2023-03-08: title 과학기술정보통신부 장관, affiliation msit`.
@@ -69,6 +74,7 @@ struct LogChangeCommand: LogKindCommand {
             name.map { "name \($0)" }, title.map { "title \($0)" }, affiliationId.map { "affiliation \($0)" },
             party.map { "party \($0)" }, sector.map { "sector \($0)" },
         ]
-        return "stakeholder \(stakeholderId) from \(on): " + described.compactMap { $0 }.joined(separator: ", ")
+        return "stakeholder \(stakeholderId ?? "") from \(on ?? ""): "
+            + described.compactMap { $0 }.joined(separator: ", ")
     }
 }

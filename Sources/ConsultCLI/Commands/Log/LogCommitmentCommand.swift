@@ -6,6 +6,8 @@ struct LogCommitmentCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "commitment",
         abstract: "Record a commitment made at a consultation, with its owner and due date (CommitmentMade).",
+        usage:
+            "consult log commitment [<options>] --commitment-id <id> --consultation-id <id> --made-by-id <id> --owner-id <id> --summary <text>",
         discussion: """
             --made-by-id is who spoke, --owner-id the organization that must deliver. --due is a day \
             (2023-03-31), a month (2023-03: by its end) or a year (2025: by its end); --due-text keeps the \
@@ -24,19 +26,19 @@ struct LogCommitmentCommand: LogKindCommand {
     static let eventType = EventType.commitmentMade
 
     @Option(help: ArgumentHelp("The commitment's id, a slug.", valueName: "id"))
-    var commitmentId: String
+    var commitmentId: String?
 
     @Option(help: ArgumentHelp("The consultation it was made at.", valueName: "id"))
-    var consultationId: String
+    var consultationId: String?
 
     @Option(help: ArgumentHelp("Who made it (a stakeholder id).", valueName: "id"))
-    var madeById: String
+    var madeById: String?
 
     @Option(help: ArgumentHelp("The organization that must deliver it.", valueName: "id"))
-    var ownerId: String
+    var ownerId: String?
 
     @Option(help: ArgumentHelp("What was promised, in your own words (1–2,000 characters).", valueName: "text"))
-    var summary: String
+    var summary: String?
 
     @Option(help: ArgumentHelp("A topic tag (e.g. compute, talent); repeatable.", valueName: "tag"))
     var topic: [String] = []
@@ -53,15 +55,25 @@ struct LogCommitmentCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--commitment-id", commitmentId != nil),
+            ("--consultation-id", consultationId != nil),
+            ("--made-by-id", madeById != nil),
+            ("--owner-id", ownerId != nil),
+            ("--summary", summary != nil),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["commitmentId"] = .string(commitmentId)
-        data["consultationId"] = .string(consultationId)
-        data["madeById"] = .string(madeById)
-        data["ownerId"] = .string(ownerId)
-        data["summary"] = .string(summary)
+        data["commitmentId"] = .string(commitmentId ?? "")
+        data["consultationId"] = .string(consultationId ?? "")
+        data["madeById"] = .string(madeById ?? "")
+        data["ownerId"] = .string(ownerId ?? "")
+        data["summary"] = .string(summary ?? "")
         data["topics"] = .strings(topic)
         data["due"] = due.map(JSONValue.string)
         data["dueText"] = dueText.map(JSONValue.string)
@@ -71,8 +83,8 @@ struct LogCommitmentCommand: LogKindCommand {
 
     /// `commitment X is open, due by 2023-03-31 ("이달 중")`, or `… is open and has no deadline`.
     func consequence(streamID: String) -> String {
-        guard let due else { return "commitment \(commitmentId) is open and has no deadline" }
+        guard let due else { return "commitment \(commitmentId ?? "") is open and has no deadline" }
         let words = dueText.map { " (\"\($0)\")" } ?? ""
-        return "commitment \(commitmentId) is open, \(Self.dueBy(due))\(words)"
+        return "commitment \(commitmentId ?? "") is open, \(Self.dueBy(due))\(words)"
     }
 }

@@ -7,6 +7,8 @@ struct LogConsultationCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "consultation",
         abstract: "Record a consultation: the occasion, who took part and where it is reported (ConsultationHeld).",
+        usage:
+            "consult log consultation [<options>] --consultation-id <id> --kind <kind> --title <text> --date <date> --source <source> ...",
         discussion: """
             Participants and organizers are stakeholder ids; register them first so that views can name \
             them. Cite at least one source: --source takes KEY=VALUE pairs separated by commas (publisher, \
@@ -25,19 +27,19 @@ struct LogConsultationCommand: LogKindCommand {
     static let eventType = EventType.consultationHeld
 
     @Option(help: ArgumentHelp("The consultation's id, a slug.", valueName: "id"))
-    var consultationId: String
+    var consultationId: String?
 
     @Option(
         help: ArgumentHelp(
             "One of: \(EventSchema.consultationKinds.joined(separator: ", ")).", valueName: "kind"),
         completion: .list(EventSchema.consultationKinds))
-    var kind: String
+    var kind: String?
 
     @Option(help: ArgumentHelp("The title, as announced.", valueName: "text"))
-    var title: String
+    var title: String?
 
     @Option(help: ArgumentHelp("The day it took place (YYYY-MM-DD).", valueName: "date"))
-    var date: String
+    var date: String?
 
     @Option(help: ArgumentHelp("Where it took place.", valueName: "text"))
     var venue: String?
@@ -57,19 +59,29 @@ struct LogConsultationCommand: LogKindCommand {
             "Where it is reported: publisher=…,title=…,url=…,publishedOn=YYYY-MM-DD; at least one, repeatable.",
             valueName: "source"),
         transform: LogFlagValues.source)
-    var source: [JSONValue]
+    var source: [JSONValue] = []
 
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        try Self.requireFlags([
+            ("--consultation-id", consultationId != nil),
+            ("--kind", kind != nil),
+            ("--title", title != nil),
+            ("--date", date != nil),
+            ("--source", !source.isEmpty),
+        ])
+    }
 
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["consultationId"] = .string(consultationId)
-        data["kind"] = .string(kind)
-        data["title"] = .string(title)
-        data["date"] = .string(date)
+        data["consultationId"] = .string(consultationId ?? "")
+        data["kind"] = .string(kind ?? "")
+        data["title"] = .string(title ?? "")
+        data["date"] = .string(date ?? "")
         data["organizerIds"] = .strings(organizerId)
         data["participants"] = .array(participant)
         data["sources"] = .array(source)
@@ -79,7 +91,7 @@ struct LogConsultationCommand: LogKindCommand {
 
     /// `consultation ai-strategy-dialogue-3 (strategy_dialogue) held on 2023-03-08, 3 participants, 1 source`.
     func consequence(streamID: String) -> String {
-        "consultation \(consultationId) (\(kind)) held on \(date), "
+        "consultation \(consultationId ?? "") (\(kind ?? "")) held on \(date ?? ""), "
             + "\(Self.count(participant.count, "participant")), \(Self.count(source.count, "source"))"
     }
 }

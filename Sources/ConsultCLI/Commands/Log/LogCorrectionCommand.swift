@@ -8,6 +8,8 @@ struct LogCorrectionCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "correction",
         abstract: "Correct fields of a recorded event; the original stays in the log (RecordCorrected).",
+        usage:
+            "consult log correction [<options>] (--corrects-event-id <uuid> | --record <id> --record-version <n>) --reason <text> --change <field=value> ...",
         discussion: """
             Name the event by its id (`consult history ID` shows it), or by its record and version: \
             --record ID --record-version N. Each --change FIELD=VALUE replaces one field of \
@@ -33,17 +35,25 @@ struct LogCorrectionCommand: LogKindCommand {
     @OptionGroup var target: EventByRecordOptions
 
     @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
-    var reason: String
+    var reason: String?
 
     @Option(
         help: ArgumentHelp("A field and its corrected value; at least one, repeatable.", valueName: "field=value"),
         transform: LogFlagValues.change)
-    var change: [LogFlagValues.FieldChange]
+    var change: [LogFlagValues.FieldChange] = []
 
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
+        try Self.requireFlags([
+            (
+                "--corrects-event-id (or --record ID --record-version N)",
+                correctsEventId != nil || target.record != nil || target.version != nil
+            ),
+            ("--reason", reason != nil),
+            ("--change", !change.isEmpty),
+        ])
         try target.validate(eventID: correctsEventId, flag: "--corrects-event-id")
         var seen = Set<String>()
         for field in change.map(\.field) where !seen.insert(field).inserted {
@@ -60,7 +70,7 @@ struct LogCorrectionCommand: LogKindCommand {
     func eventData() -> JSONObject {
         var data = JSONObject()
         data["correctsEventId"] = .string((correctsEventId?.uuidString ?? "").lowercased())
-        data["reason"] = .string(reason)
+        data["reason"] = .string(reason ?? "")
         data["changes"] = .object(JSONObject(change.map { ($0.field, $0.value) }))
         return data
     }

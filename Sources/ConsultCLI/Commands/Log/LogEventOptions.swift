@@ -24,7 +24,10 @@ struct LogEventOptions: ParsableArguments {
     @Flag(help: "Check the event against the rules and the store, and write nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Who recorded the event (kept in its metadata).", valueName: "text"))
+    @Option(
+        help: ArgumentHelp(
+            "Who recorded the event (kept in its metadata); default: the CONSULT_RECORDED_BY environment variable.",
+            valueName: "text"))
     var recordedBy: String?
 
     @Option(help: ArgumentHelp("A note about the record itself (kept in its metadata).", valueName: "text"))
@@ -36,11 +39,20 @@ struct LogEventOptions: ParsableArguments {
         }
     }
 
-    /// `{"recordedBy": …, "note": …}`, with only what was given.
+    /// `{"recordedBy": …, "note": …}`, with only what was given; the recorder is --recorded-by, else
+    /// `CONSULT_RECORDED_BY` when it is set and not blank.
     var metadata: JSONObject {
         var metadata = JSONObject()
-        metadata["recordedBy"] = recordedBy.map(JSONValue.string)
+        metadata["recordedBy"] = (recordedBy ?? Self.recorderFromEnvironment).map(JSONValue.string)
         metadata["note"] = metadataNote.map(JSONValue.string)
         return metadata
+    }
+
+    /// `CONSULT_RECORDED_BY`, unless unset or blank.
+    static var recorderFromEnvironment: String? {
+        guard let value = ProcessInfo.processInfo.environment["CONSULT_RECORDED_BY"],
+            !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else { return nil }
+        return value
     }
 }

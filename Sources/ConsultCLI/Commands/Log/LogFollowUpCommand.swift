@@ -6,6 +6,7 @@ struct LogFollowUpCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "follow-up",
         abstract: "Schedule a check-in on a commitment (FollowUpScheduled).",
+        usage: "consult log follow-up [<options>] --commitment-id <id> --check-on <date>",
         discussion: """
             The check-in is done once the commitment has progress dated on or after --check-on, or is no \
             longer outstanding; until then `consult follow-ups` lists it when it falls due.
@@ -20,10 +21,10 @@ struct LogFollowUpCommand: LogKindCommand {
     static let eventType = EventType.followUpScheduled
 
     @Option(help: ArgumentHelp("The commitment to check on.", valueName: "id"))
-    var commitmentId: String
+    var commitmentId: String?
 
     @Option(help: ArgumentHelp("The day to check (YYYY-MM-DD).", valueName: "date"))
-    var checkOn: String
+    var checkOn: String?
 
     @Option(help: ArgumentHelp("Who will check (free text).", valueName: "text"))
     var assignee: String?
@@ -34,12 +35,19 @@ struct LogFollowUpCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--commitment-id", commitmentId != nil),
+            ("--check-on", checkOn != nil),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["commitmentId"] = .string(commitmentId)
-        data["checkOn"] = .string(checkOn)
+        data["commitmentId"] = .string(commitmentId ?? "")
+        data["checkOn"] = .string(checkOn ?? "")
         data["assignee"] = assignee.map(JSONValue.string)
         data["note"] = note.map(JSONValue.string)
         return data
@@ -47,6 +55,6 @@ struct LogFollowUpCommand: LogKindCommand {
 
     /// `check-in on commitment X set for 2023-04-03 (policy team)`.
     func consequence(streamID: String) -> String {
-        "check-in on commitment \(commitmentId) set for \(checkOn)" + (assignee.map { " (\($0))" } ?? "")
+        "check-in on commitment \(commitmentId ?? "") set for \(checkOn ?? "")" + (assignee.map { " (\($0))" } ?? "")
     }
 }

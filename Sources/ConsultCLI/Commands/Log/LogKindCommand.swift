@@ -24,14 +24,26 @@ extension LogKindCommand {
     func record() async throws {
         let data = eventData()
         let metadata = options.metadata
-        // Without --id, the id comes from the content: the same command run twice is one event.
-        let id = options.id ?? ContentID.derive(type: Self.eventType.rawValue, data: data, metadata: metadata)
+        // Without --id, the id comes from the content: the same command run twice is one event,
+        // whoever runs it (the metadata is left out).
+        let id = options.id ?? ContentID.derive(type: Self.eventType.rawValue, data: data)
         var object = JSONObject()
         object["type"] = .string(Self.eventType.rawValue)
         object["id"] = .string(id.uuidString.lowercased())
         object["expectedVersion"] = options.expectedVersion.map { .number(String($0)) }
         object["data"] = .object(data)
         if !metadata.isEmpty { object["metadata"] = .object(metadata) }
+
+        // The same event recorded already (by someone else, or with another note): say so rather
+        // than have the store refuse its id as reused.
+        if options.id == nil, let stored = try await EventRecorder.storedEvent(id, access: connection.access) {
+            let recorder = (try? JSONValue.parse(stored.metadata))?.objectValue?["recordedBy"]?.stringValue
+            Output.writeLine(
+                "Already recorded (same id) at position \(stored.logPosition.position) "
+                    + "(event \(id.uuidString.lowercased()))"
+                    + (recorder.map { ", by \(EventFileParser.printable($0))" } ?? "") + ".")
+            return
+        }
 
         let envelope: EventEnvelope
         switch EventEnvelope.parse(.object(object)) {
@@ -129,6 +141,20 @@ private enum LogKindFailure {
                 detail.replacingOccurrences(of: " (neither in the store nor earlier in this batch)", with: ""))
         }
         return failure
+    }
+}
+
+extension LogKindCommand {
+    /// Refuses the command (exit 64) when flags the event needs were not given, naming every one
+    /// at once: `Missing --date and --title; see consult log consultation --help.`
+    ///
+    /// The flags are declared optional and checked here because ArgumentParser stops at the first
+    /// missing one; each subcommand's `usage` still shows them as required.
+    static func requireFlags(_ flags: [(flag: String, given: Bool)]) throws {
+        let missing = flags.filter { !$0.given }.map(\.flag)
+        guard !missing.isEmpty else { return }
+        throw ValidationError(
+            "Missing \(list(missing)); see consult log \(configuration.commandName ?? "<kind>") --help.")
     }
 }
 

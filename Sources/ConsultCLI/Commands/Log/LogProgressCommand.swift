@@ -7,6 +7,8 @@ struct LogProgressCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "progress",
         abstract: "Record where a commitment stands on a date, with evidence (CommitmentProgressed).",
+        usage:
+            "consult log progress [<options>] --commitment-id <id> --on <date> --status <status> --note <text> --evidence <source> ...",
         discussion: """
             --status is what was delivered (anything but open). Cite at least one --evidence (same KEY=VALUE \
             pairs as --source). --revised-due moves the deadline without erasing the original; --assessment \
@@ -25,25 +27,25 @@ struct LogProgressCommand: LogKindCommand {
     static let eventType = EventType.commitmentProgressed
 
     @Option(help: ArgumentHelp("The commitment observed.", valueName: "id"))
-    var commitmentId: String
+    var commitmentId: String?
 
     @Option(help: ArgumentHelp("The day of the observation (YYYY-MM-DD).", valueName: "date"))
-    var on: String
+    var on: String?
 
     @Option(
         help: ArgumentHelp("One of: \(EventSchema.progressStatuses.joined(separator: ", ")).", valueName: "status"),
         completion: .list(EventSchema.progressStatuses))
-    var status: String
+    var status: String?
 
     @Option(help: ArgumentHelp("What was observed, in your own words (1–2,000 characters).", valueName: "text"))
-    var note: String
+    var note: String?
 
     @Option(
         help: ArgumentHelp(
             "Where it is shown: publisher=…,title=…,url=…,publishedOn=…; at least one, repeatable.",
             valueName: "source"),
         transform: LogFlagValues.source)
-    var evidence: [JSONValue]
+    var evidence: [JSONValue] = []
 
     @Option(help: ArgumentHelp("A new deadline: YYYY-MM-DD, YYYY-MM or YYYY.", valueName: "due"))
     var revisedDue: String?
@@ -60,14 +62,24 @@ struct LogProgressCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--commitment-id", commitmentId != nil),
+            ("--on", on != nil),
+            ("--status", status != nil),
+            ("--note", note != nil),
+            ("--evidence", !evidence.isEmpty),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["commitmentId"] = .string(commitmentId)
-        data["on"] = .string(on)
-        data["status"] = .string(status)
-        data["note"] = .string(note)
+        data["commitmentId"] = .string(commitmentId ?? "")
+        data["on"] = .string(on ?? "")
+        data["status"] = .string(status ?? "")
+        data["note"] = .string(note ?? "")
         data["evidence"] = .array(evidence)
         data["revisedDue"] = revisedDue.map(JSONValue.string)
         data["assessment"] = assessment.map(JSONValue.string)
@@ -78,6 +90,6 @@ struct LogProgressCommand: LogKindCommand {
     /// `commitment X is now in_progress, due date revised to 2023-04-30`.
     func consequence(streamID: String) -> String {
         let revised = revisedDue.map { ", due date revised to \(Due($0)?.dueBy.description ?? $0)" } ?? ""
-        return "commitment \(commitmentId) is now \(status)\(revised)"
+        return "commitment \(commitmentId ?? "") is now \(status ?? "")\(revised)"
     }
 }

@@ -7,6 +7,8 @@ struct LogRestatementCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "restatement",
         abstract: "Record that a commitment was made again at a later consultation (CommitmentRestated).",
+        usage:
+            "consult log restatement [<options>] --commitment-id <id> --consultation-id <id> --by-id <id> --on <date>",
         discussion: """
             A restatement does not change the commitment's status or due date; it shows the promise still \
             stands. --note says how it was put this time.
@@ -22,16 +24,16 @@ struct LogRestatementCommand: LogKindCommand {
     static let eventType = EventType.commitmentRestated
 
     @Option(help: ArgumentHelp("The commitment restated.", valueName: "id"))
-    var commitmentId: String
+    var commitmentId: String?
 
     @Option(help: ArgumentHelp("The consultation it was restated at.", valueName: "id"))
-    var consultationId: String
+    var consultationId: String?
 
     @Option(help: ArgumentHelp("Who restated it (a stakeholder id).", valueName: "id"))
-    var byId: String
+    var byId: String?
 
     @Option(help: ArgumentHelp("The day (YYYY-MM-DD).", valueName: "date"))
-    var on: String
+    var on: String?
 
     @Option(help: ArgumentHelp("How it was put this time (1–2,000 characters).", valueName: "text"))
     var note: String?
@@ -39,20 +41,29 @@ struct LogRestatementCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--commitment-id", commitmentId != nil),
+            ("--consultation-id", consultationId != nil),
+            ("--by-id", byId != nil),
+            ("--on", on != nil),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["commitmentId"] = .string(commitmentId)
-        data["consultationId"] = .string(consultationId)
-        data["byId"] = .string(byId)
-        data["on"] = .string(on)
+        data["commitmentId"] = .string(commitmentId ?? "")
+        data["consultationId"] = .string(consultationId ?? "")
+        data["byId"] = .string(byId ?? "")
+        data["on"] = .string(on ?? "")
         data["note"] = note.map(JSONValue.string)
         return data
     }
 
     /// `commitment X restated by lee-jong-ho at consultation Y on 2023-03-20`.
     func consequence(streamID: String) -> String {
-        "commitment \(commitmentId) restated by \(byId) at consultation \(consultationId) on \(on)"
+        "commitment \(commitmentId ?? "") restated by \(byId ?? "") at consultation \(consultationId ?? "") on \(on ?? "")"
     }
 }

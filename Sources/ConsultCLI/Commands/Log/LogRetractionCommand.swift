@@ -8,6 +8,8 @@ struct LogRetractionCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "retraction",
         abstract: "Retract a recorded event: views treat it as never recorded; it stays in the log (RecordRetracted).",
+        usage:
+            "consult log retraction [<options>] (--retracts-event-id <uuid> | --record <id> --record-version <n>) --reason <text>",
         discussion: """
             Name the event by its id (`consult history ID` shows it), or by its record and version: \
             --record ID --record-version N. A retracted event cannot be corrected or retracted \
@@ -28,12 +30,19 @@ struct LogRetractionCommand: LogKindCommand {
     @OptionGroup var target: EventByRecordOptions
 
     @Option(help: ArgumentHelp("Why, in your own words (1–2,000 characters).", valueName: "text"))
-    var reason: String
+    var reason: String?
 
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
+        try Self.requireFlags([
+            (
+                "--retracts-event-id (or --record ID --record-version N)",
+                retractsEventId != nil || target.record != nil || target.version != nil
+            ),
+            ("--reason", reason != nil),
+        ])
         try target.validate(eventID: retractsEventId, flag: "--retracts-event-id")
     }
 
@@ -45,7 +54,8 @@ struct LogRetractionCommand: LogKindCommand {
 
     func eventData() -> JSONObject {
         JSONObject([
-            ("retractsEventId", .string((retractsEventId?.uuidString ?? "").lowercased())), ("reason", .string(reason)),
+            ("retractsEventId", .string((retractsEventId?.uuidString ?? "").lowercased())),
+            ("reason", .string(reason ?? "")),
         ])
     }
 

@@ -6,6 +6,8 @@ struct LogStakeholderCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "stakeholder",
         abstract: "Register a person or an organization (StakeholderRegistered).",
+        usage:
+            "consult log stakeholder [<options>] --stakeholder-id <id> --name <text> --kind <kind> --sector <sector>",
         discussion: """
             Register a stakeholder once, before any consultation, statement, request or commitment names it; \
             register an organization before the people affiliated with it. Later changes of title or \
@@ -23,19 +25,19 @@ struct LogStakeholderCommand: LogKindCommand {
     static let eventType = EventType.stakeholderRegistered
 
     @Option(help: ArgumentHelp("The stakeholder's id, a slug (e.g. msit, lee-jong-ho).", valueName: "id"))
-    var stakeholderId: String
+    var stakeholderId: String?
 
     @Option(help: ArgumentHelp("The name, in its own script (e.g. 과학기술정보통신부).", valueName: "text"))
-    var name: String
+    var name: String?
 
     @Option(
         help: ArgumentHelp("person or organization.", valueName: "kind"), completion: .list(["person", "organization"]))
-    var kind: String
+    var kind: String?
 
     @Option(
         help: ArgumentHelp("One of: \(EventSchema.sectors.joined(separator: ", ")).", valueName: "sector"),
         completion: .list(EventSchema.sectors))
-    var sector: String
+    var sector: String?
 
     @Option(help: ArgumentHelp("The organization a person belongs to (its id).", valueName: "id"))
     var affiliationId: String?
@@ -52,14 +54,23 @@ struct LogStakeholderCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--stakeholder-id", stakeholderId != nil),
+            ("--name", name != nil),
+            ("--kind", kind != nil),
+            ("--sector", sector != nil),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["stakeholderId"] = .string(stakeholderId)
-        data["name"] = .string(name)
-        data["kind"] = .string(kind)
-        data["sector"] = .string(sector)
+        data["stakeholderId"] = .string(stakeholderId ?? "")
+        data["name"] = .string(name ?? "")
+        data["kind"] = .string(kind ?? "")
+        data["sector"] = .string(sector ?? "")
         data["affiliationId"] = affiliationId.map(JSONValue.string)
         data["title"] = title.map(JSONValue.string)
         data["party"] = party.map(JSONValue.string)
@@ -69,7 +80,7 @@ struct LogStakeholderCommand: LogKindCommand {
 
     /// `stakeholder yoon-seok-won is registered: 윤석원 (person, startup), 대표 at testworks`.
     func consequence(streamID: String) -> String {
-        var line = "stakeholder \(stakeholderId) is registered: \(name) (\(kind), \(sector))"
+        var line = "stakeholder \(stakeholderId ?? "") is registered: \(name ?? "") (\(kind ?? ""), \(sector ?? ""))"
         switch (title, affiliationId) {
         case (let title?, let affiliation?): line += ", \(title) at \(affiliation)"
         case (let title?, nil): line += ", \(title)"

@@ -6,6 +6,8 @@ struct LogStatementCommand: LogKindCommand {
     static let configuration = CommandConfiguration(
         commandName: "statement",
         abstract: "Record what a participant said at a consultation (StatementRecorded).",
+        usage:
+            "consult log statement [<options>] --consultation-id <id> --statement-id <id> --speaker-id <id> --summary <text>",
         discussion: """
             The summary is in your own words; --quote keeps a short quote (at most 1,000 characters). The \
             consultation and the speaker must be recorded already.
@@ -21,16 +23,16 @@ struct LogStatementCommand: LogKindCommand {
     static let eventType = EventType.statementRecorded
 
     @Option(help: ArgumentHelp("The consultation it was said at.", valueName: "id"))
-    var consultationId: String
+    var consultationId: String?
 
     @Option(help: ArgumentHelp("The statement's id, a slug.", valueName: "id"))
-    var statementId: String
+    var statementId: String?
 
     @Option(help: ArgumentHelp("Who said it (a stakeholder id).", valueName: "id"))
-    var speakerId: String
+    var speakerId: String?
 
     @Option(help: ArgumentHelp("What was said, in your own words (1–2,000 characters).", valueName: "text"))
-    var summary: String
+    var summary: String?
 
     @Option(help: ArgumentHelp("A short quote (at most 1,000 characters).", valueName: "text"))
     var quote: String?
@@ -41,14 +43,23 @@ struct LogStatementCommand: LogKindCommand {
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        try Self.requireFlags([
+            ("--consultation-id", consultationId != nil),
+            ("--statement-id", statementId != nil),
+            ("--speaker-id", speakerId != nil),
+            ("--summary", summary != nil),
+        ])
+    }
+
     func run() async throws { try await record() }
 
     func eventData() -> JSONObject {
         var data = JSONObject()
-        data["consultationId"] = .string(consultationId)
-        data["statementId"] = .string(statementId)
-        data["speakerId"] = .string(speakerId)
-        data["summary"] = .string(summary)
+        data["consultationId"] = .string(consultationId ?? "")
+        data["statementId"] = .string(statementId ?? "")
+        data["speakerId"] = .string(speakerId ?? "")
+        data["summary"] = .string(summary ?? "")
         data["topics"] = .strings(topic)
         data["quote"] = quote.map(JSONValue.string)
         return data
@@ -57,6 +68,7 @@ struct LogStatementCommand: LogKindCommand {
     /// `statement X by choi-jae-sik is on record in consultation Y (topics: talent, global)`.
     func consequence(streamID: String) -> String {
         let topics = topic.isEmpty ? "" : " (topics: \(topic.joined(separator: ", ")))"
-        return "statement \(statementId) by \(speakerId) is on record in consultation \(consultationId)\(topics)"
+        return
+            "statement \(statementId ?? "") by \(speakerId ?? "") is on record in consultation \(consultationId ?? "")\(topics)"
     }
 }

@@ -45,10 +45,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 "--\(overdue ? "overdue" : "outstanding") with --status \(status.joined(separator: ", ")) can never "
                     + "match: outstanding commitments are open, in_progress or stalled.")
         }
-        if let sector, !EventSchema.sectors.contains(sector) {
-            throw ValidationError(
-                "--sector \(sector) is not a sector; use one of \(EventSchema.sectors.joined(separator: ", ")).")
-        }
+        try ChoiceValue.check(sector, option: "--sector", noun: "a sector", allowed: EventSchema.sectors)
     }
 
     func run() async throws {

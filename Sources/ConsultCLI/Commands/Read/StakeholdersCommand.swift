@@ -9,18 +9,51 @@ struct StakeholdersCommand: AsyncParsableCommand {
         commandName: "stakeholders",
         abstract: "List stakeholders with their statements, requests and commitments.",
         discussion: """
-            Outstanding and overdue count the commitments a stakeholder made or owns, on --as-of (default today).
+            Examples:
+              consult stakeholders --sector government
+              consult stakeholders --kind person --sector startup
+              consult stakeholders --as-of 2023-06-30 --recorded-as-of 2024-01-01T09:00:00+09:00
+
+            Each stakeholder is shown as it stood on --as-of DATE (default: today, local time): its name, \
+            title and sector with the changes dated after it not made yet, the statements and requests made \
+            at consultations held by then, and the commitments it made or owns, outstanding and overdue on \
+            that date. --recorded-as-of TIME is what the tracker knew then: events recorded after it are \
+            ignored, corrections and retractions included. The two combine. --sector is the sector in force \
+            on the date.
             """)
 
-    @Option(name: .customLong("as-of"), help: "The date outstanding and overdue are counted on (YYYY-MM-DD).")
+    @Option(
+        help: ArgumentHelp(
+            "Only stakeholders in this sector (\(EventSchema.sectors.joined(separator: ", "))).", valueName: "sector"),
+        completion: .list(EventSchema.sectors))
+    var sector: String?
+    @Option(
+        help: ArgumentHelp("Only persons or only organizations (person, organization).", valueName: "kind"),
+        completion: .list(Self.kinds))
+    var kind: String?
+    @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD; default today).")
     var asOf: String?
+    @Option(
+        name: .customLong("recorded-as-of"), help: "Answer with what was recorded by this time (RFC 3339 or a date).")
+    var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
+    static let kinds = ["person", "organization"]
+
+    func validate() throws {
+        try ChoiceValue.check(sector, option: "--sector", noun: "a sector", allowed: EventSchema.sectors)
+        try ChoiceValue.check(kind, option: "--kind", noun: "a kind of stakeholder", allowed: Self.kinds)
+    }
+
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
+        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
+        var filter = StakeholderFilter()
+        filter.sector = sector
+        filter.kind = kind
         let read = try await connection.openForReading()
-        let rows = try await read.model.stakeholders(on: date)
+        let rows = try await read.model.stakeholders(filter, on: date, recordedAsOf: recorded)
         var list = RecordList(
             keys: StakeholderRow.keys,
             tableColumns: [
@@ -33,6 +66,9 @@ struct StakeholdersCommand: AsyncParsableCommand {
         }
         Output.write(
             list.render(
-                output.format, emptyMessage: "No stakeholders are recorded.", caption: RecordList.caption(on: date)))
+                output.format,
+                emptyMessage: sector == nil && kind == nil
+                    ? "No stakeholders are recorded." : "No stakeholders match.",
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
     }
 }
