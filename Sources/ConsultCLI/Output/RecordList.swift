@@ -24,6 +24,15 @@ struct RecordList {
         tableExtras.append(extras)
     }
 
+    /// The first `count` rows with their table cells; every row when `count` is nil.
+    func prefix(_ count: Int?) -> RecordList {
+        guard let count, count < rows.count else { return self }
+        var first = self
+        first.rows = Array(rows.prefix(count))
+        first.tableExtras = Array(tableExtras.prefix(count))
+        return first
+    }
+
     /// The line a table starts with: the date it answers for, and what the tracker knew then.
     static func caption(on date: CalendarDate, recordedAsOf: String? = nil) -> String {
         "On \(date)" + (recordedAsOf.map { ", as recorded by \($0)" } ?? ", as recorded now") + ":"

@@ -13,11 +13,13 @@ struct SearchCommand: AsyncParsableCommand {
             Examples:
               consult search 인재
               consult search GPU
+              consult search AI --limit 5
             """)
 
     @Argument(help: "The text to look for.") var text: String
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     func validate() throws {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -37,6 +39,8 @@ struct SearchCommand: AsyncParsableCommand {
         for hit in hits {
             list.append(hit.json)
         }
-        Output.write(list.render(output.format, emptyMessage: "Nothing contains \"\(text)\"."))
+        listing.show(list, format: output.format, noun: "matches") {
+            $0.render(output.format, emptyMessage: "Nothing contains \"\(text)\".")
+        }
     }
 }

@@ -16,6 +16,7 @@ struct StakeholdersCommand: AsyncParsableCommand {
     var asOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
@@ -31,8 +32,9 @@ struct StakeholdersCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json)
         }
-        Output.write(
-            list.render(
-                output.format, emptyMessage: "No stakeholders are recorded.", caption: RecordList.caption(on: date)))
+        listing.show(list, format: output.format, noun: "stakeholders") {
+            $0.render(
+                output.format, emptyMessage: "No stakeholders are recorded.", caption: RecordList.caption(on: date))
+        }
     }
 }
