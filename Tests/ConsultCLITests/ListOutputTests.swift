@@ -3,8 +3,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Lists people can page through: `--limit N` on every list read command, in every format.
-@Suite("lists: --limit")
+/// Lists people can page through: `--limit N` on every list read command, in every format; a
+/// table taller than the terminal through a pager. A terminal is `script`'s pseudo-terminal.
+@Suite("lists: --limit and the pager")
 struct ListOutputTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -119,5 +120,120 @@ struct ListOutputTests {
                 #expect(outcome.stdout == "", "\(name)")
             }
         }
+    }
+
+    /// A database with `count` stakeholders, `s-0001`…: a table far taller than a terminal, and
+    /// more than a pipe holds, so that a pager quitting early makes consult's write fail.
+    func manyStakeholders(_ count: Int) async throws -> TestDatabase {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let lines = (1...count).map { index in
+            let id = String(format: "s-%04d", index)
+            return #"{"type":"StakeholderRegistered","data":{"stakeholderId":"\#(id)","name":"이해관계자 \#(id)","#
+                + #""kind":"person","sector":"academia","title":"한국 인공지능 정책 연구자"}}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        return try await store([file.path])
+    }
+
+    /// Runs `consult arguments…` on a pseudo-terminal with `environment` over a clean one (nil
+    /// removes a variable), after the shell commands `before` if any; returns the exit status and
+    /// what the terminal showed.
+    func onTerminal(
+        _ arguments: [String], environment overrides: [String: String?], before: String = ""
+    ) async throws -> (status: Int32?, shown: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-tty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let command = before + ([ConsultProcess.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        var environment = ConsultProcess.cleanEnvironment()
+        for key in ["CONSULT_PAGER", "PAGER", "LESS", "LINES", "COLUMNS"] { environment[key] = nil }
+        for (key, value) in overrides { environment[key] = value }
+        let out = folder.appendingPathComponent("out").path
+        let child = try SpawnedProcess.spawn(
+            "/usr/bin/script", ["-qec", command, "/dev/null"], environment: environment, input: nil, output: out,
+            error: folder.appendingPathComponent("err").path)
+        try await child.wait()
+        return (child.terminationStatus, try String(contentsOfFile: out, encoding: .utf8))
+    }
+
+    /// A pager that says it started, with its arguments, then shows the first N lines and quits.
+    func pagerScript() throws -> URL {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("pager-\(UUID().uuidString).sh")
+        try "#!/bin/sh\necho \"PAGER-STARTED $*\"\nexec head -n \"$1\"\n".write(
+            to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return script
+    }
+
+    @Test("a table taller than the terminal goes through the pager, which may quit early; --no-pager prints it")
+    func pagerOnATerminal() async throws {
+        let database = try await manyStakeholders(1000)
+        let pager = try pagerScript()
+        defer { try? FileManager.default.removeItem(at: pager) }
+        let list = ["stakeholders", "--as-of", "2025-01-01"]
+        let terminal: [String: String?] = ["CONSULT_DATABASE_URL": database.url, "LINES": "20", "COLUMNS": "200"]
+
+        // The pager shows three lines and quits while consult still writes: no SIGPIPE, exit 0.
+        let paged = try await onTerminal(
+            list, environment: terminal.merging(["CONSULT_PAGER": "\(pager.path) 3"]) { $1 })
+        #expect(paged.status == 0, "\(paged.shown)")
+        #expect(paged.shown.contains("PAGER-STARTED 3"), "\(paged.shown)")
+        #expect(paged.shown.contains("STAKEHOLDER"))
+        #expect(!paged.shown.contains("s-0500") && !paged.shown.contains("s-1000"))
+        // $PAGER when $CONSULT_PAGER is not set.
+        let byPager = try await onTerminal(list, environment: terminal.merging(["PAGER": "\(pager.path) 3"]) { $1 })
+        #expect(byPager.status == 0)
+        #expect(byPager.shown.contains("PAGER-STARTED 3"), "\(byPager.shown)")
+        // The window's own height when LINES is not set.
+        let sized = try await onTerminal(
+            list, environment: terminal.merging(["LINES": nil, "CONSULT_PAGER": "\(pager.path) 3"]) { $1 },
+            before: "stty rows 20 cols 200 && ")
+        #expect(sized.status == 0)
+        #expect(sized.shown.contains("PAGER-STARTED 3"), "\(sized.shown)")
+
+        // Printed directly, every row: --no-pager, an empty CONSULT_PAGER, JSON and CSV, a table
+        // that fits (--limit 5: seven lines and the notice).
+        let direct: [([String], [String: String?])] = [
+            (list + ["--no-pager"], ["CONSULT_PAGER": "\(pager.path) 3"]),
+            (list, ["CONSULT_PAGER": "", "PAGER": "\(pager.path) 3"]),
+            (list + ["--format", "json"], ["CONSULT_PAGER": "\(pager.path) 3"]),
+            (list + ["--format", "csv"], ["CONSULT_PAGER": "\(pager.path) 3"]),
+        ]
+        for (arguments, environment) in direct {
+            let shown = try await onTerminal(arguments, environment: terminal.merging(environment) { $1 })
+            let name = arguments.joined(separator: " ")
+            #expect(shown.status == 0, "\(name): \(shown.shown)")
+            #expect(!shown.shown.contains("PAGER-STARTED"), "\(name)")
+            #expect(shown.shown.contains("s-1000"), "\(name)")
+        }
+        let short = try await onTerminal(
+            list + ["--limit", "5"], environment: terminal.merging(["CONSULT_PAGER": "\(pager.path) 3"]) { $1 })
+        #expect(short.status == 0)
+        #expect(!short.shown.contains("PAGER-STARTED"), "\(short.shown)")
+        #expect(short.shown.contains("s-0005"))
+        #expect(short.shown.contains("Showing 5 of 1000 stakeholders; --limit raises or removes the cut."))
+
+        // A pager that cannot be started: the table is printed, with a word when one was named;
+        // without less on PATH, silently.
+        let missing = try await onTerminal(
+            list, environment: terminal.merging(["CONSULT_PAGER": "no-such-pager-here -x"]) { $1 })
+        #expect(missing.status == 0)
+        #expect(missing.shown.contains("s-1000"))
+        #expect(missing.shown.contains(#"could not start the pager "no-such-pager-here"; printing directly."#))
+        let noLess = try await onTerminal(
+            list,
+            environment: terminal.merging(["PATH": pager.deletingLastPathComponent().path + "/no-such-dir"]) { $1 })
+        #expect(noLess.status == 0, "\(noLess.shown)")
+        #expect(noLess.shown.contains("s-1000"))
+        #expect(!noLess.shown.contains("could not start"))
+
+        // Not a terminal: never paged, whatever LINES says.
+        let piped = try await ConsultProcess.run(
+            list,
+            environment: ["CONSULT_DATABASE_URL": database.url, "LINES": "20", "CONSULT_PAGER": "\(pager.path) 3"])
+        #expect(piped.status == 0)
+        #expect(!piped.stdout.contains("PAGER-STARTED"))
+        #expect(piped.stdout.contains("s-1000"))
     }
 }

@@ -1,15 +1,20 @@
 import ArgumentParser
 
 /// How a list read command prints its rows: `--limit N` keeps the first N, in the command's usual
-/// order, in every format.
+/// order, in every format; a table taller than the terminal goes through a pager.
 ///
 /// Only a table says what it left out, on stderr: JSON and CSV are read by programs, so their
-/// stdout holds the rows and nothing else, and a note on stderr would only be noise there.
+/// stdout holds the rows and nothing else, and a note on stderr would only be noise there. For
+/// the same reason only a table is paged, and only when stdout is a terminal.
 struct ListOptions: ParsableArguments {
     @Option(
         name: .customLong("limit"), parsing: .unconditional,
         help: ArgumentHelp("Only the first N rows, in the usual order (any format).", valueName: "N"))
     var limitText: String?
+    @Flag(
+        name: .customLong("no-pager"),
+        help: "Print a table taller than the terminal directly, not through $CONSULT_PAGER, $PAGER or less.")
+    var noPager = false
 
     func validate() throws {
         guard let limitText else { return }
@@ -30,17 +35,33 @@ struct ListOptions: ParsableArguments {
     }
 
     /// Prints the first rows of `list`, rendered by `render`; see `show(_:format:shown:of:noun:)`.
-    func show(_ list: RecordList, format: OutputFormat, noun: String, render: (RecordList) -> String) {
+    func show(_ list: RecordList, format: OutputFormat, noun: String, render: (RecordList) -> String) async {
         let first = list.prefix(limit)
-        show(render(first), format: format, shown: first.rows.count, of: list.rows.count, noun: noun)
+        await show(render(first), format: format, shown: first.rows.count, of: list.rows.count, noun: noun)
     }
 
-    /// Prints `text` (the rendered rows); when a table shows `shown` of `total` rows, says so on
-    /// stderr, naming the rows with `noun` ("commitments").
-    func show(_ text: String, format: OutputFormat, shown: Int, of total: Int, noun: String) {
-        Output.write(text)
-        if format == .table, shown < total {
-            Output.error("Showing \(shown) of \(total) \(noun); --limit raises or removes the cut.")
+    /// Prints `text` (the rendered rows), through the pager when it is a table too tall for the
+    /// terminal; when a table shows `shown` of `total` rows, says so on stderr afterwards, naming
+    /// the rows with `noun` ("commitments").
+    func show(_ text: String, format: OutputFormat, shown: Int, of total: Int, noun: String) async {
+        let notice =
+            format == .table && shown < total
+            ? "Showing \(shown) of \(total) \(noun); --limit raises or removes the cut." : nil
+        let lines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 } + (notice == nil ? 0 : 1)
+        if format == .table, !noPager, Self.tallerThanTerminal(lines), let pager = Pager.chosen(),
+            await pager.show(text)
+        {
+            // The pager showed it.
+        } else {
+            Output.write(text)
         }
+        if let notice { Output.error(notice) }
+    }
+
+    /// Whether `lines` lines, with the shell's prompt after them, take more lines than stdout's
+    /// terminal has: false when stdout is not a terminal.
+    static func tallerThanTerminal(_ lines: Int) -> Bool {
+        guard let rows = Terminal.rows() else { return false }
+        return lines + 1 > rows
     }
 }

@@ -102,17 +102,3 @@ struct RecordList {
         }
     }
 }
-
-/// The terminal the output goes to, if any.
-enum Terminal {
-    /// Its width in columns; nil when stdout is not a terminal (and `COLUMNS` is not set).
-    static func columns() -> Int? {
-        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let value = Int(text), value > 0 { return value }
-        guard isatty(STDOUT_FILENO) == 1 else { return nil }
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
-        return Int(size.ws_col)
-    }
-
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
-}

@@ -79,7 +79,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 .compactMap { $0 }.joined(separator: ", ")
             list.append(row.json, tableExtras: ["maker": maker, "originalDue": original])
         }
-        listing.show(list, format: output.format, noun: "commitments") {
+        await listing.show(list, format: output.format, noun: "commitments") {
             $0.render(
                 output.format, emptyMessage: "No commitments match.",
                 caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))
