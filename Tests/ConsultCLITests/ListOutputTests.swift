@@ -4,8 +4,9 @@ import TestSupport
 import Testing
 
 /// Lists people can page through: `--limit N` on every list read command, in every format; a
-/// table taller than the terminal through a pager. A terminal is `script`'s pseudo-terminal.
-@Suite("lists: --limit and the pager")
+/// table taller than the terminal through a pager (a terminal is `script`'s pseudo-terminal); CSV
+/// that Excel opens with Korean intact (`--bom`).
+@Suite("lists: --limit, the pager, CSV for Excel")
 struct ListOutputTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -235,5 +236,68 @@ struct ListOutputTests {
         #expect(piped.status == 0)
         #expect(!piped.stdout.contains("PAGER-STARTED"))
         #expect(piped.stdout.contains("s-1000"))
+    }
+
+    /// The bytes `consult arguments…` writes to stdout, its stderr and exit status.
+    func rawOutput(_ arguments: [String], environment: [String: String]) async throws -> (
+        status: Int32?, stdout: Data, stderr: String
+    ) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-raw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out")
+        let err = folder.appendingPathComponent("err")
+        let child = try SpawnedProcess.spawn(
+            ConsultProcess.executable.path, arguments,
+            environment: ConsultProcess.cleanEnvironment().merging(environment) { $1 }, input: nil, output: out.path,
+            error: err.path)
+        try await child.wait()
+        return (child.terminationStatus, try Data(contentsOf: out), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test("--bom: CSV starts with a UTF-8 byte-order mark, then the same bytes as without it")
+    func byteOrderMark() async throws {
+        let database = try await store([Self.sample])
+        let environment = ["CONSULT_DATABASE_URL": database.url, "TZ": "Asia/Seoul"]
+        let mark = Data([0xEF, 0xBB, 0xBF])
+        for arguments in [
+            ["stakeholders", "--as-of", "2025-01-01", "--format", "csv"],
+            ["commitments", "--as-of", "2025-01-01", "--format", "csv", "--limit", "2"],
+            ["search", "인공지능", "--format", "csv"], ["history", "msit", "--format", "csv"],
+            ["status", "--format", "csv"], ["--format", "csv", "consultations", "--as-of", "2025-01-01"],
+        ] {
+            let name = arguments.joined(separator: " ")
+            let plain = try await rawOutput(arguments, environment: environment)
+            let marked = try await rawOutput(arguments + ["--bom"], environment: environment)
+            #expect(plain.status == 0 && marked.status == 0, "\(name): \(marked.stderr)")
+            #expect(!plain.stdout.starts(with: mark), "\(name)")
+            #expect(marked.stdout.starts(with: mark), "\(name)")
+            if arguments[0] != "status" {
+                // status counts events and views at the moment; the lists are the same each time.
+                #expect(marked.stdout.dropFirst(3) == plain.stdout, "\(name)")
+            }
+            let text = try #require(String(data: marked.stdout.dropFirst(3), encoding: .utf8), "\(name)")
+            // RFC 4180 line ends: every line ends CRLF.
+            #expect(text.hasSuffix("\r\n"), "\(name)")
+            #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "\(name)")
+            // Korean text, the reason for the mark, comes through (status has none).
+            let hangul = text.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) }
+            #expect(hangul || arguments[0] == "status", "\(name)")
+        }
+    }
+
+    @Test("--bom without --format csv: exit 64, one sentence, nothing read")
+    func byteOrderMarkRefused() async throws {
+        let nowhere = ["CONSULT_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2"]
+        for arguments in [
+            ["stakeholders", "--bom"], ["commitments", "--format", "json", "--bom"],
+            ["history", "msit", "--bom", "--format", "table"], ["status", "--bom"],
+        ] {
+            let outcome = try await ConsultProcess.run(arguments, environment: nowhere)
+            let name = arguments.joined(separator: " ")
+            #expect(outcome.status == 64, "\(name): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("--bom goes with --format csv only"), "\(name): \(outcome.stderr)")
+            #expect(outcome.stdout == "", "\(name)")
+        }
     }
 }

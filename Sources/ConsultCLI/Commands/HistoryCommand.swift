@@ -30,7 +30,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let all = try await RecordHistory.events(of: id, access: connection.access)
         let events = listing.cut(all)
         let text = try render(events, of: all)
-        await listing.show(text, format: output.format, shown: events.count, of: all.count, noun: "events")
+        await listing.show(text, output: output, shown: events.count, of: all.count, noun: "events")
     }
 
     /// `events`, the first of `all`, in the chosen format. A table marks an event retracted by any

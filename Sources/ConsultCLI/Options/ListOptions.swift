@@ -34,16 +34,17 @@ struct ListOptions: ParsableArguments {
         limit.map { Array(rows.prefix($0)) } ?? rows
     }
 
-    /// Prints the first rows of `list`, rendered by `render`; see `show(_:format:shown:of:noun:)`.
-    func show(_ list: RecordList, format: OutputFormat, noun: String, render: (RecordList) -> String) async {
+    /// Prints the first rows of `list`, rendered by `render`; see `show(_:output:shown:of:noun:)`.
+    func show(_ list: RecordList, output: OutputOptions, noun: String, render: (RecordList) -> String) async {
         let first = list.prefix(limit)
-        await show(render(first), format: format, shown: first.rows.count, of: list.rows.count, noun: noun)
+        await show(render(first), output: output, shown: first.rows.count, of: list.rows.count, noun: noun)
     }
 
-    /// Prints `text` (the rendered rows), through the pager when it is a table too tall for the
-    /// terminal; when a table shows `shown` of `total` rows, says so on stderr afterwards, naming
-    /// the rows with `noun` ("commitments").
-    func show(_ text: String, format: OutputFormat, shown: Int, of total: Int, noun: String) async {
+    /// Prints `text` (the rendered rows) after `output`'s preamble, through the pager when it is a
+    /// table too tall for the terminal; when a table shows `shown` of `total` rows, says so on
+    /// stderr afterwards, naming the rows with `noun` ("commitments").
+    func show(_ text: String, output: OutputOptions, shown: Int, of total: Int, noun: String) async {
+        let format = output.format
         let notice =
             format == .table && shown < total
             ? "Showing \(shown) of \(total) \(noun); --limit raises or removes the cut." : nil
@@ -53,7 +54,7 @@ struct ListOptions: ParsableArguments {
         {
             // The pager showed it.
         } else {
-            Output.write(text)
+            Output.write(output.preamble + text)
         }
         if let notice { Output.error(notice) }
     }

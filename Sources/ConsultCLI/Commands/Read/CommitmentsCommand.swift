@@ -13,6 +13,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
               consult commitments --outstanding
               consult commitments --overdue --owner msit
               consult commitments --outstanding --limit 20
+              consult commitments --format csv --bom > commitments.csv
               consult commitments --as-of 2024-06-30 --recorded-as-of 2024-07-01T09:00:00+09:00
 
             --as-of DATE is the state on that date: events dated after it are ignored (default: today, local \
@@ -79,7 +80,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 .compactMap { $0 }.joined(separator: ", ")
             list.append(row.json, tableExtras: ["maker": maker, "originalDue": original])
         }
-        await listing.show(list, format: output.format, noun: "commitments") {
+        await listing.show(list, output: output, noun: "commitments") {
             $0.render(
                 output.format, emptyMessage: "No commitments match.",
                 caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))

@@ -33,7 +33,7 @@ struct ConsultationsCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json, tableExtras: ["participantCount": String(row.participants.count)])
         }
-        await listing.show(list, format: output.format, noun: "consultations") {
+        await listing.show(list, output: output, noun: "consultations") {
             $0.render(
                 output.format, emptyMessage: "No consultations are recorded.",
                 caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))

@@ -44,7 +44,7 @@ struct FollowUpsCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json, tableExtras: ["done": row.isDone ? "yes" : "no", "due": row.isDue ? "yes" : "no"])
         }
-        await listing.show(list, format: output.format, noun: "follow-ups") {
+        await listing.show(list, output: output, noun: "follow-ups") {
             $0.render(
                 output.format, emptyMessage: all ? "No follow-ups are scheduled." : "No follow-ups are due.",
                 caption: RecordList.caption(on: date))

@@ -49,7 +49,7 @@ struct RequestsCommand: AsyncParsableCommand {
                 ?? (row.commitmentIDs.isEmpty ? "unanswered" : "")
             list.append(row.json, tableExtras: ["answer": answer])
         }
-        await listing.show(list, format: output.format, noun: "requests") {
+        await listing.show(list, output: output, noun: "requests") {
             $0.render(
                 output.format, emptyMessage: "No requests match.",
                 caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))

@@ -39,7 +39,7 @@ struct SearchCommand: AsyncParsableCommand {
         for hit in hits {
             list.append(hit.json)
         }
-        await listing.show(list, format: output.format, noun: "matches") {
+        await listing.show(list, output: output, noun: "matches") {
             $0.render(output.format, emptyMessage: "Nothing contains \"\(text)\".")
         }
     }

@@ -32,7 +32,7 @@ struct StakeholdersCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json)
         }
-        await listing.show(list, format: output.format, noun: "stakeholders") {
+        await listing.show(list, output: output, noun: "stakeholders") {
             $0.render(
                 output.format, emptyMessage: "No stakeholders are recorded.", caption: RecordList.caption(on: date))
         }
