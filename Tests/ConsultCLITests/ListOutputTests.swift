@@ -113,6 +113,8 @@ struct ListOutputTests {
                 (["--limit=-3"], "leave it out to show every row"),
                 (["--limit", "ten"], "\"ten\" is not a number"),
                 (["--limit", "2.5"], "\"2.5\" is not a number"),
+                // What is echoed cannot move the cursor or break the line.
+                (["--limit", "7\u{1B}[2J\n"], #""7\u{1b}[2J\u{a}" is not a number"#),
             ] {
                 let outcome = try await ConsultProcess.run(command + limit, environment: nowhere)
                 let name = (command + limit).joined(separator: " ")

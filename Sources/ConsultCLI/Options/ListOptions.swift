@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConsultCore
 
 /// How a list read command prints its rows: `--limit N` keeps the first N, in the command's usual
 /// order, in every format; a table taller than the terminal goes through a pager.
@@ -19,7 +20,9 @@ struct ListOptions: ParsableArguments {
     func validate() throws {
         guard let limitText else { return }
         guard let value = Int(limitText) else {
-            throw ValidationError("--limit takes a number of rows, 1 or more; \"\(limitText)\" is not a number.")
+            throw ValidationError(
+                "--limit takes a number of rows, 1 or more; \"\(EventFileParser.printable(limitText))\" is not a number."
+            )
         }
         if value < 1 {
             throw ValidationError("--limit takes a number of rows, 1 or more; leave it out to show every row.")

@@ -1,3 +1,4 @@
+import ConsultCore
 import Foundation
 import Subprocess
 
@@ -49,7 +50,8 @@ struct Pager: Sendable {
             return true
         } catch let error as SubprocessError where [.executableNotFound, .spawnFailed].contains(error.code) {
             if named {
-                Output.error("consult: could not start the pager \"\(program)\"; printing directly.")
+                Output.error(
+                    "consult: could not start the pager \"\(EventFileParser.printable(program))\"; printing directly.")
             }
             return false
         } catch {
