@@ -70,6 +70,8 @@ let package = Package(
                 "ConsultCore", "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres", "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // Starts the pager a tall table goes through.
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
         ),

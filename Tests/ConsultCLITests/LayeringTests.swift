@@ -38,9 +38,10 @@ struct LayeringTests {
         "Projections": ["EventStore", "ConsultDomain", "Postgres"],
         "ConsultCore": ["Projections", "EventStore", "ConsultDomain", "EmbeddedPostgres", "Postgres"],
         // The CLI names the core's result types, which come from the layers below, but never the
-        // database driver.
+        // database driver. Subprocess starts the pager.
         "ConsultCLI": [
             "ConsultCore", "Projections", "EventStore", "ConsultDomain", "EmbeddedPostgres", "ArgumentParser",
+            "Subprocess",
         ],
         "consult": ["ConsultCLI"],
         "ConsultBench": ["Projections", "EventStore", "ConsultDomain", "Postgres"],

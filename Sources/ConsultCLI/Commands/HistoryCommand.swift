@@ -9,10 +9,13 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show every event of a record (stakeholder, consultation, request or commitment), in order.",
-        discussion: "Corrections and retractions are shown where they were recorded. Example: consult history msit")
+        discussion:
+            "Corrections and retractions are shown where they were recorded. Examples: consult history msit; consult history msit --limit 10"
+    )
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     @Argument(help: "The record's id, e.g. msit or ai-strategy-dialogue-3.")
     var id: String
@@ -24,11 +27,19 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let events = try await RecordHistory.events(of: id, access: connection.access)
+        let all = try await RecordHistory.events(of: id, access: connection.access)
+        let events = listing.cut(all)
+        let text = try render(events, of: all)
+        await listing.show(text, output: output, shown: events.count, of: all.count, noun: "events")
+    }
+
+    /// `events`, the first of `all`, in the chosen format. A table marks an event retracted by any
+    /// of `all`, shown or not.
+    func render(_ events: [RecordedEvent], of all: [RecordedEvent]) throws -> String {
         switch output.format {
         case .json:
             let array = try events.map { try RecordHistory.json(for: $0) }
-            Output.writeLine(JSONValue.array(array).serialized())
+            return JSONValue.array(array).serialized() + "\n"
         case .csv:
             var csv = CSVWriter(headers: ["position", "recordedAt", "streamId", "streamVersion", "type", "id", "data"])
             for event in events {
@@ -37,13 +48,13 @@ struct HistoryCommand: AsyncParsableCommand {
                     event.id.uuidString.lowercased(), try JSONValue.parse(event.data).serialized(),
                 ])
             }
-            Output.write(csv.text)
+            return csv.text
         case .table:
             var table = TextTable(
                 headers: ["POSITION", "RECORDED (UTC)", "STREAM", "VERSION", "TYPE", "ID", "DETAIL"])
             // The id is what `log correction` and `log retraction` take: it is never cut.
             table.keptWhole = [0, 1, 2, 3, 5]
-            for (event, detail) in zip(events, Self.details(events)) {
+            for (event, detail) in zip(events, Self.details(all)) {
                 table.rows.append([
                     String(event.position),
                     String(event.recordedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
@@ -51,7 +62,7 @@ struct HistoryCommand: AsyncParsableCommand {
                     detail,
                 ])
             }
-            Output.write(table.render(maximumWidth: Terminal.columns()))
+            return table.render(maximumWidth: Terminal.columns())
         }
     }
 

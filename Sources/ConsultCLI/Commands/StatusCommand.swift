@@ -25,7 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
                 String(status.eventCount), status.lastPosition.map(String.init) ?? "",
                 status.head?.description ?? "", String(status.eventsHeldBack),
             ])
-            Output.write(csv.text)
+            Output.write(output.preamble + csv.text)
             var viewsCSV = CSVWriter(headers: ["view", "checkpoint", "eventsApplied", "lag", "updatedAt"])
             for view in views {
                 viewsCSV.append([

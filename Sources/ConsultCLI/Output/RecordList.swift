@@ -29,6 +29,15 @@ struct RecordList {
         tableMatches.append(matches)
     }
 
+    /// The first `count` rows with their table cells; every row when `count` is nil.
+    func prefix(_ count: Int?) -> RecordList {
+        guard let count, count < rows.count else { return self }
+        var first = self
+        first.rows = Array(rows.prefix(count))
+        first.tableExtras = Array(tableExtras.prefix(count))
+        return first
+    }
+
     /// The line a table starts with: the date it answers for, and what the tracker knew then.
     static func caption(on date: CalendarDate, recordedAsOf: String? = nil) -> String {
         "On \(date)" + (recordedAsOf.map { ", as recorded by \($0)" } ?? ", as recorded now") + ":"
@@ -102,18 +111,4 @@ struct RecordList {
             }.joined(separator: ":")
         }
     }
-}
-
-/// The terminal the output goes to, if any.
-enum Terminal {
-    /// Its width in columns; nil when stdout is not a terminal (and `COLUMNS` is not set).
-    static func columns() -> Int? {
-        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let value = Int(text), value > 0 { return value }
-        guard isatty(STDOUT_FILENO) == 1 else { return nil }
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
-        return Int(size.ws_col)
-    }
-
-    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 }

@@ -12,6 +12,8 @@ struct CommitmentsCommand: AsyncParsableCommand {
             Examples:
               consult commitments --outstanding
               consult commitments --overdue --owner msit
+              consult commitments --outstanding --limit 20
+              consult commitments --format csv --bom > commitments.csv
               consult commitments --as-of 2024-06-30 --recorded-as-of 2024-07-01T09:00:00+09:00
 
             --as-of DATE is the state on that date: events dated after it are ignored (default: today, local \
@@ -32,6 +34,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
     var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     static let statuses = ["open"] + EventSchema.progressStatuses
 
@@ -74,10 +77,11 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 .compactMap { $0 }.joined(separator: ", ")
             list.append(row.json, tableExtras: ["maker": maker, "originalDue": original])
         }
-        Output.write(
-            list.render(
+        await listing.show(list, output: output, noun: "commitments") {
+            $0.render(
                 output.format, emptyMessage: "No commitments match.",
-                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))
+        }
     }
 
     /// The due-by first given, with the words it was given in (`2023-03-31 “이달 중”`): the words

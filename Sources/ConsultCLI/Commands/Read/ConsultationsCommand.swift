@@ -16,6 +16,7 @@ struct ConsultationsCommand: AsyncParsableCommand {
     var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
@@ -32,9 +33,10 @@ struct ConsultationsCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json, tableExtras: ["participantCount": String(row.participants.count)])
         }
-        Output.write(
-            list.render(
+        await listing.show(list, output: output, noun: "consultations") {
+            $0.render(
                 output.format, emptyMessage: "No consultations are recorded.",
-                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))
+        }
     }
 }

@@ -15,6 +15,7 @@ struct FollowUpsCommand: AsyncParsableCommand {
             Examples:
               consult follow-ups
               consult follow-ups --due-within 14
+              consult follow-ups --all --limit 5
               consult follow-ups --all --as-of 2024-06-30
             """)
 
@@ -24,6 +25,7 @@ struct FollowUpsCommand: AsyncParsableCommand {
     @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD).") var asOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     func validate() throws {
         if dueWithin < 0 { throw ValidationError("--due-within takes a number of days, 0 or more.") }
@@ -42,9 +44,10 @@ struct FollowUpsCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json, tableExtras: ["done": row.isDone ? "yes" : "no", "due": row.isDue ? "yes" : "no"])
         }
-        Output.write(
-            list.render(
+        await listing.show(list, output: output, noun: "follow-ups") {
+            $0.render(
                 output.format, emptyMessage: all ? "No follow-ups are scheduled." : "No follow-ups are due.",
-                caption: RecordList.caption(on: date)))
+                caption: RecordList.caption(on: date))
+        }
     }
 }

@@ -14,6 +14,7 @@ struct RequestsCommand: AsyncParsableCommand {
             Examples:
               consult requests --unanswered
               consult requests --to msit --topic compute
+              consult requests --unanswered --limit 10 --format json
             """)
 
     @Flag(help: "Only requests with no answer and no responding commitment.") var unanswered = false
@@ -26,6 +27,7 @@ struct RequestsCommand: AsyncParsableCommand {
     var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     func run() async throws {
         let date = try TimeArguments.date(asOf, option: "--as-of")
@@ -47,9 +49,10 @@ struct RequestsCommand: AsyncParsableCommand {
                 ?? (row.commitmentIDs.isEmpty ? "unanswered" : "")
             list.append(row.json, tableExtras: ["answer": answer])
         }
-        Output.write(
-            list.render(
+        await listing.show(list, output: output, noun: "requests") {
+            $0.render(
                 output.format, emptyMessage: "No requests match.",
-                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))
+        }
     }
 }

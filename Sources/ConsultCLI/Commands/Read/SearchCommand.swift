@@ -14,6 +14,7 @@ struct SearchCommand: AsyncParsableCommand {
               consult search 인재
               consult search GPU --kind commitment
               consult search 데이터 --topic data
+              consult search AI --limit 5
 
             The table shows where TEXT is, in brackets, with the words around it: a long text is cut on \
             either side (…앞부분 [인재] 뒷부분…) so that the match stays in view. JSON and CSV give the whole \
@@ -37,6 +38,7 @@ struct SearchCommand: AsyncParsableCommand {
     var topic: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     func validate() throws {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -68,7 +70,9 @@ struct SearchCommand: AsyncParsableCommand {
             }
             list.append(hit.json, tableMatches: match.map { ["text": $0] } ?? [:])
         }
-        Output.write(list.render(output.format, emptyMessage: "Nothing contains \"\(text)\"\(filtered)."))
+        await listing.show(list, output: output, noun: "matches") {
+            $0.render(output.format, emptyMessage: "Nothing contains \"\(text)\"\(filtered).")
+        }
     }
 
     /// ` among commitments with topic data`, for the empty message.

@@ -38,6 +38,7 @@ struct StakeholdersCommand: AsyncParsableCommand {
     var recordedAsOf: String?
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var listing: ListOptions
 
     static let kinds = ["person", "organization"]
 
@@ -64,11 +65,12 @@ struct StakeholdersCommand: AsyncParsableCommand {
         for row in rows {
             list.append(row.json)
         }
-        Output.write(
-            list.render(
+        await listing.show(list, output: output, noun: "stakeholders") {
+            $0.render(
                 output.format,
                 emptyMessage: sector == nil && kind == nil
                     ? "No stakeholders are recorded." : "No stakeholders match.",
-                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf)))
+                caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))
+        }
     }
 }
