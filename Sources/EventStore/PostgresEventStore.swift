@@ -69,6 +69,17 @@ public final class PostgresEventStore: EventLog {
         return try await connection.query(Self.idsQuery(ids)).map(Self.decodeEvent)
     }
 
+    /// Every event recorded at or after `microseconds` (since 1970), across streams, in log order.
+    public func events(recordedSince microseconds: Int64) async throws -> [RecordedEvent] {
+        try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE recorded_at >= timestamptz 'epoch' + \(microseconds)::float8 * interval '1 microsecond'
+            ORDER BY epoch, tx_id, position
+            """
+        ).map(Self.decodeEvent)
+    }
+
     /// Events of `type` whose data's `field` is one of `values`, in log order.
     public func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) async throws
         -> [RecordedEvent]

@@ -100,11 +100,33 @@ public enum TimeArguments {
         guard let text else { return nil }
         if let instant = Timestamp(rfc3339: text) { return instant }
         if let date = CalendarDate(text) {
-            let noon = Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400 + 43_200)
-            return Timestamp.endOfDay(date, offsetSeconds: TimeZone.current.secondsFromGMT(for: noon))
+            return Timestamp.endOfDay(date, offsetSeconds: localOffset(on: date))
         }
         throw ConsultFailure(
             .usage,
             "\(option) takes an RFC 3339 time like 2024-05-01T09:00:00+09:00, or a date; \"\(text)\" is neither.")
+    }
+
+    /// The start of a "since" window: RFC 3339, or a bare date meaning the start of that day in the
+    /// local time zone (`--since 2024-05-01` includes all of the 1st). Nil when `text` is neither.
+    public static func start(_ text: String) -> Timestamp? {
+        if let instant = Timestamp(rfc3339: text) { return instant }
+        guard let date = CalendarDate(text) else { return nil }
+        return Timestamp.startOfDay(date, offsetSeconds: localOffset(on: date))
+    }
+
+    /// `start(text)` for `option`; anything else is a usage failure.
+    public static func start(_ text: String, option: String) throws -> Timestamp {
+        guard let instant = start(text) else {
+            throw ConsultFailure(
+                .usage,
+                "\(option) takes an RFC 3339 time like 2024-05-01T09:00:00+09:00, or a date; \"\(text)\" is neither.")
+        }
+        return instant
+    }
+
+    /// The local zone's offset from UTC, in seconds, at noon UTC of `date`.
+    static func localOffset(on date: CalendarDate) -> Int {
+        TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400 + 43_200))
     }
 }
