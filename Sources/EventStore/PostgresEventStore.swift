@@ -99,31 +99,6 @@ public final class PostgresEventStore: EventLog {
         """
     }
 
-    /// Every event of one consistent snapshot, in log order, in pages (bounded memory).
-    ///
-    /// Unlike `readAll`, this includes events that committed after an older transaction still
-    /// open: an export should hold everything committed, not only what a tailing reader may see.
-    public func exportAll(
-        pageSize: Int = 1000, _ body: @Sendable @escaping ([(event: RecordedEvent, hash: String)]) throws -> Void
-    ) async throws {
-        try await connection.withTransaction(.repeatableRead) { connection in
-            var after = LogPosition.start
-            while true {
-                let rows = try connection.query(
-                    """
-                    SELECT \(unescaped: Self.columns), encode(hash, 'hex') AS hash_hex FROM events
-                    WHERE (epoch, tx_id, position) > (\(after.epoch), \(after.transactionID)::xid8, \(after.position))
-                    ORDER BY epoch, tx_id, position
-                    LIMIT \(pageSize)
-                    """)
-                let events = try rows.map { (try Self.decodeEvent($0), try $0.decode(String.self, column: 11)) }
-                guard let last = events.last else { return }
-                try body(events)
-                after = last.0.logPosition
-            }
-        }
-    }
-
     // Casts get their own names: an output column called `tx_id` (text) would be what
     // `ORDER BY tx_id` sorts by, and "1001" < "999" as text.
     public static let columns = """

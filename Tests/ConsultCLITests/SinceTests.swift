@@ -136,4 +136,106 @@ struct SinceTests {
         #expect(bad.stderr.contains("--since takes an RFC 3339 time"), "\(bad.stderr)")
         #expect(bad.stdout.isEmpty)
     }
+
+    @Test("export --since POSITION or TIME writes the events after it; a copy holding the earlier export takes it")
+    func exportContinues() async throws {
+        let (database, position, time, earlier) = try await Self.loaded()
+        let whole = Self.lines(try await Self.consult(["export"], database: database).stdout)
+        let byPosition = try await Self.consult(["export", "--since", String(position)], database: database)
+        #expect(byPosition.status == 0, "\(byPosition.stderr)")
+        let byTime = try await Self.consult(["export", "--since", time], database: database)
+        #expect(byTime.stdout == byPosition.stdout)
+        let since = Self.lines(byPosition.stdout)
+        #expect(since.count == whole.count - earlier.count)
+        // The same lines as the whole export's tail, the first of a continued stream saying what
+        // it follows.
+        #expect(since.contains { $0.contains(#""follows":{"id":"#) })
+        let unfollowed = try since.map { line -> String in
+            var object = try Self.object(line)
+            var recorded = try #require(object["recorded"]?.objectValue)
+            recorded["follows"] = nil
+            object["recorded"] = .object(recorded)
+            return JSONValue.object(object).serialized()
+        }
+        #expect(unfollowed == Array(whole.suffix(since.count)))
+
+        // A copy made from the earlier export takes the rest; the whole log then matches.
+        let copy = try await TestDatabase.create()
+        #expect(try await Self.logLines(earlier, into: copy).status == 0)
+        let continued = try await Self.logLines(since, into: copy)
+        #expect(continued.status == 0, "\(continued.stderr)")
+        #expect(continued.stdout.contains("The export's hash chains check out: \(since.count) events"))
+        #expect(continued.stdout.contains("Recorded \(since.count) events"))
+        let copied = Self.lines(try await Self.consult(["export"], database: copy).stdout)
+        #expect(try copied.map { try Self.object($0)["id"] } == whole.map { try Self.object($0)["id"] })
+        #expect(try await Self.consult(["verify"], database: copy).status == 0)
+        let again = try await Self.logLines(since, into: copy)
+        #expect(again.stdout.contains("Recorded no new events"), "\(again.stdout)")
+
+        // After the last position there is nothing.
+        let after = try await Self.consult(["export", "--since", "1000000"], database: database)
+        #expect(after.status == 0)
+        #expect(after.stdout.isEmpty)
+    }
+
+    @Test("a since-export is refused by a store without the events it follows, and when its start was cut")
+    func exportRefused() async throws {
+        // Cut after batch 1, so that some stream gets several events after the cut.
+        let database = try await TestDatabase.create()
+        let position = try Self.lastPosition(try await Self.logBatch(1, into: database).stdout)
+        let earlier = Self.lines(try await Self.consult(["export"], database: database).stdout)
+        _ = try await Self.logBatch(2, into: database)
+        _ = try await Self.logBatch(3, into: database)
+        let since = Self.lines(
+            try await Self.consult(["export", "--since", String(position)], database: database).stdout)
+
+        let empty = try await TestDatabase.create()
+        let refused = try await Self.logLines(since, into: empty)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("which this store does not hold"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was written"))
+        let connection = try await empty.connect()
+        #expect(try await connection.query("SELECT count(*) FROM events")[0].decode(Int.self, column: 0) == 0)
+        await connection.close()
+
+        let copy = try await TestDatabase.create()
+        #expect(try await Self.logLines(earlier, into: copy).status == 0)
+        let streams = try since.map {
+            try #require(try Self.object($0)["recorded"]?.objectValue?["stream"]?.stringValue)
+        }
+        // The line that says what its stream follows removed: the next one of that stream has no
+        // predecessor.
+        let first = try #require(
+            since.indices.first { index in
+                since[index].contains(#""follows":"#) && streams.filter { $0 == streams[index] }.count > 1
+            })
+        let cut = try await Self.logLines(since.enumerated().filter { $0.offset != first }.map(\.element), into: copy)
+        #expect(cut.status == 65)
+        #expect(cut.stderr.contains("lines were removed or moved"), "\(cut.stderr)")
+        // What it follows changed: its hash no longer chains.
+        var changed = since
+        var object = try Self.object(since[first])
+        var recorded = try #require(object["recorded"]?.objectValue)
+        var follows = try #require(recorded["follows"]?.objectValue)
+        follows["hash"] = .string(String(repeating: "ab", count: 32))
+        recorded["follows"] = .object(follows)
+        object["recorded"] = .object(recorded)
+        changed[first] = JSONValue.object(object).serialized()
+        let tampered = try await Self.logLines(changed, into: copy)
+        #expect(tampered.status == 65)
+        #expect(tampered.stderr.contains("does not match its hash"), "\(tampered.stderr)")
+        #expect(Self.lines(try await Self.consult(["export"], database: copy).stdout).count == earlier.count)
+    }
+
+    @Test("export --since takes a position or a time, nothing else (exit 64, nothing written)")
+    func exportUsage() async throws {
+        let database = try await TestDatabase.create()
+        for value in ["last-week", "-3", "12abc"] {
+            let outcome = try await Self.consult(["export", "--since=\(value)"], database: database)
+            #expect(outcome.status == 64, "\(value): \(outcome.stderr)")
+            #expect(outcome.stdout.isEmpty)
+            #expect(outcome.stderr.contains("--since takes a log position"), "\(outcome.stderr)")
+            #expect(Self.lines(outcome.stderr).count == 1, "\(outcome.stderr)")
+        }
+    }
 }

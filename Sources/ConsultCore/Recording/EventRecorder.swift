@@ -55,6 +55,9 @@ public enum EventRecorder {
                 parsed.events,
                 check: { lookup in
                     progress(.checking(events: parsed.events.count))
+                    if parsed.isExport {
+                        try ExportChainCheck.checkPredecessors(parsed, sourceName: sourceName, lookup: lookup)
+                    }
                     try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
                     progress(.appending(events: parsed.events.count))
                 },
