@@ -93,4 +93,30 @@ struct ProgressLineTests {
         #expect(plain.status == 0)
         #expect(plain.stderr.isEmpty, "\(plain.stderr)")
     }
+
+    @Test("the first read after a large load shows the views catching up; a read with little to apply shows nothing")
+    func readCatchingUp() async throws {
+        let first = try LoadFile.generate(2100, prefix: "catch-a")
+        let second = try LoadFile.generate(2100, prefix: "catch-b")
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        let count = try String(contentsOf: second, encoding: .utf8).split(separator: "\n").count
+        // On a cluster of its own: another test's open transaction would hold the catch-up back.
+        try await TestDatabase.onPrivateServer { database in
+            let environment = ["CONSULT_DATABASE_URL": database.url]
+            #expect(try await ConsultProcess.run(["log", "--file", first.path], environment: environment).status == 0)
+            // Not a terminal: nothing on stderr.
+            let plain = try await ConsultProcess.run(["commitments", "--format", "json"], environment: environment)
+            #expect(plain.status == 0)
+            #expect(plain.stderr.isEmpty, "\(plain.stderr)")
+
+            #expect(try await ConsultProcess.run(["log", "--file", second.path], environment: environment).status == 0)
+            let shown = try await onTerminal(["commitments", "--outstanding"], database: database)
+            #expect(shown.contains("catching up views: \(count) of \(count) events (100 %, "), "\(shown)")
+            let again = try await onTerminal(["commitments", "--outstanding"], database: database)
+            #expect(!again.contains("catching up"), "\(again)")
+        }
+    }
 }

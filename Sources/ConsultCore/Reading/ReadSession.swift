@@ -11,15 +11,30 @@ public struct ReadSession: Sendable {
     /// longer than the wait allowed; nil when the views hold every committed event.
     public let heldBack: LogStatus?
 
+    /// Above this many events to apply, a read's catch-up reports its progress.
+    public static let catchUpProgressThreshold = 2000
+
     /// Opens the store and catches the views up, waiting up to `heldBackWait` seconds for an
-    /// open transaction that holds committed events back.
-    public static func open(_ access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait) async throws
-        -> ReadSession
-    {
+    /// open transaction that holds committed events back. When the views are more than
+    /// `catchUpProgressThreshold` events behind (the first read after a large load),
+    /// `catchingUp` gets the count of events applied so far and the count there were to apply.
+    public static func open(
+        _ access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait,
+        catchingUp: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> ReadSession {
         let session = try await access.open()
         do {
             let runner = ProjectionRunner(store: session.store)
-            let held = try await runner.catchUpForRead(timeout: heldBackWait)
+            var progress: @Sendable (Int) -> Void = { _ in }
+            if let catchingUp {
+                // Counted only when someone watches: the views' lag is one count over the log's tail.
+                try await runner.prepare()
+                let behind = Int(try await runner.status().map(\.lag).max() ?? 0)
+                if behind > catchUpProgressThreshold {
+                    progress = { done in catchingUp(done, max(done, behind)) }
+                }
+            }
+            let held = try await runner.catchUpForRead(timeout: heldBackWait, progress: progress)
             return ReadSession(session: session, model: ReadModel(connection: session.connection), heldBack: held)
         } catch {
             await session.close()
