@@ -98,7 +98,8 @@ struct SinceTests {
         let tomorrow = CalendarDate(dayNumber: try #require(CalendarDate(today)).dayNumber + 1).description
         let none = try await Self.consult(["history", "--since", tomorrow], database: database, environment: utc)
         #expect(none.status == 0)
-        #expect(none.stdout == "No events were recorded since \(tomorrow).\n")
+        // The day's start in UTC is shown, as the RECORDED column shows times.
+        #expect(none.stdout == "No events were recorded since \(tomorrow) (\(tomorrow)T00:00:00.000000Z).\n")
     }
 
     @Test("history ID --since TIME shows that record's later events only; nothing new is said, not an error")
@@ -115,7 +116,7 @@ struct SinceTests {
 
         let quiet = try await Self.consult(["history", "kakao", "--since", time], database: database)
         #expect(quiet.status == 0, "\(quiet.stderr)")
-        #expect(quiet.stdout == "No events of kakao were recorded since \(time).\n")
+        #expect(quiet.stdout.hasPrefix("No events of kakao were recorded since \(time) ("), "\(quiet.stdout)")
         let quietJSON = try await Self.consult(
             ["history", "kakao", "--since", time, "--format", "json"], database: database)
         #expect(quietJSON.stdout == "[]\n")

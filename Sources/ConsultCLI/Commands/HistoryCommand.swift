@@ -73,12 +73,14 @@ struct HistoryCommand: AsyncParsableCommand {
                     detail,
                 ])
             }
-            if let since {
+            if let since, let start {
                 let whose = id.map { "of \($0) " } ?? ""
+                // The instant in UTC, as the RECORDED column shows times, when it was given otherwise.
+                let utc = start.description == since ? "" : " (\(start))"
                 Output.writeLine(
                     events.isEmpty
-                        ? "No events \(whose)were recorded since \(since)."
-                        : "Events \(whose)recorded since \(since) (\(start?.description ?? since)):")
+                        ? "No events \(whose)were recorded since \(since)\(utc)."
+                        : "Events \(whose)recorded since \(since)\(utc):")
                 if events.isEmpty { return }
             }
             Output.write(table.render(maximumWidth: Terminal.columns()))
