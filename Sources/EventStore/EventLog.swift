@@ -11,9 +11,13 @@ public protocol EventLog: Sendable {
     /// `check` runs inside the append (again on every retry), reading the log as it is just
     /// before the batch through `EventLookup`; whatever it throws refuses the batch and reaches
     /// the caller unchanged. With `dryRun`, everything happens (checks, versions, duplicates,
-    /// conflicts) but nothing is kept: the outcomes say what would have been written.
-    func append(_ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool)
-        async throws -> [AppendOutcome]
+    /// conflicts) but nothing is kept: the outcomes say what would have been written. `written`,
+    /// when given, gets the count of events sent to the log so far and the count to be written, as
+    /// the write goes on (for a progress line).
+    func append(
+        _ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool,
+        written: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    ) async throws -> [AppendOutcome]
     /// Up to `limit` events after `position`, in log order, never skipping one that commits later.
     func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent]
     /// Every event of the given streams, in log order.
@@ -29,7 +33,14 @@ public protocol EventLog: Sendable {
 extension EventLog {
     /// Appends a batch with no check of the caller's: every event is written, or none is.
     public func append(_ events: [ProposedEvent]) async throws -> [AppendOutcome] {
-        try await append(events, check: nil, dryRun: false)
+        try await append(events, check: nil, dryRun: false, written: nil)
+    }
+
+    /// Appends a batch after `check` accepts it, with no report of the write's progress.
+    public func append(
+        _ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool
+    ) async throws -> [AppendOutcome] {
+        try await append(events, check: check, dryRun: dryRun, written: nil)
     }
 }
 

@@ -9,13 +9,20 @@ public struct ExportedPlacement: Sendable, Hashable {
     public var recordedAtMicroseconds: Int64
     /// 32 bytes.
     public var hash: [UInt8]
+    /// The hash of the event before this one in its stream, when the export starts after it
+    /// (`export --since`): the chain of a stream the file does not hold from version 1 starts there.
+    public var previousHash: [UInt8]?
 
-    public init(stream: String, version: Int, schemaVersion: Int, recordedAtMicroseconds: Int64, hash: [UInt8]) {
+    public init(
+        stream: String, version: Int, schemaVersion: Int, recordedAtMicroseconds: Int64, hash: [UInt8],
+        previousHash: [UInt8]? = nil
+    ) {
         self.stream = stream
         self.version = version
         self.schemaVersion = schemaVersion
         self.recordedAtMicroseconds = recordedAtMicroseconds
         self.hash = hash
+        self.previousHash = previousHash
     }
 }
 
@@ -38,6 +45,10 @@ extension HashChains {
     /// Recomputes the chains of `events` from their `placements`; `canonical(i)` gives event i's
     /// data and metadata as the store prints them. Throws `ExportChainMismatch` at the first event
     /// whose version does not come next in its stream or whose hash does not follow.
+    ///
+    /// A stream's chain starts at version 1 from the origin, or, in an export that starts
+    /// mid-stream, at the first line's version from the hash it says it follows: removing that
+    /// line leaves the next one without a predecessor, which is caught as a version out of order.
     static func checkExport(
         _ events: [ProposedEvent], placements: [ExportedPlacement], range: Range<Int>? = nil,
         previous: inout [String: (version: Int, hash: [UInt8])], canonical: (Int) throws -> (String, String)
@@ -45,7 +56,8 @@ extension HashChains {
         for index in range ?? events.indices {
             let event = events[index]
             let placement = placements[index]
-            let before = previous[placement.stream]
+            let before =
+                previous[placement.stream] ?? placement.previousHash.map { (placement.version - 1, $0) }
             let expected = (before?.version ?? 0) + 1
             guard placement.version == expected else {
                 throw ExportChainMismatch(

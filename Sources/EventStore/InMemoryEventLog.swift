@@ -36,11 +36,12 @@ public final class InMemoryEventLog: EventLog {
         })
     }
 
-    public func append(_ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool)
-        async throws -> [AppendOutcome]
-    {
+    public func append(
+        _ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool,
+        written: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    ) async throws -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
-        return try state.withLock { state in
+        let outcomes = try state.withLock { state in
             try check?(Lookup(events: state.events))
             let now = clock()
             // The order PostgreSQL checks in: ids first, then targets, then versions.
@@ -129,6 +130,9 @@ public final class InMemoryEventLog: EventLog {
             if !dryRun { state = draft }
             return outcomes
         }
+        let appended = outcomes.filter { if case .appended = $0 { true } else { false } }.count
+        if appended > 0 { written?(appended, appended) }
+        return outcomes
     }
 
     public func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent] {

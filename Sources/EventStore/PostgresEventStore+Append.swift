@@ -15,8 +15,12 @@ extension PostgresEventStore {
     ///   through `EventLookup`; whatever it throws refuses the batch and reaches the caller unchanged.
     /// - With `dryRun`, everything happens (checks, versions, duplicates, conflicts) but the
     ///   transaction is rolled back: the outcomes say what would have been written.
+    /// - `written` gets the count of rows the COPY has sent so far, every `writtenInterval` rows:
+    ///   the rows leave while they are produced and the server stores them as they come, so the
+    ///   count follows the write (the last piece, the positions and the commit come after it).
     public func append(
-        _ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool = false
+        _ events: [ProposedEvent], check: (@Sendable (any EventLookup) throws -> Void)?, dryRun: Bool = false,
+        written: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
         let expectsVersions = events.contains { $0.expectedVersion != nil }
@@ -35,7 +39,8 @@ extension PostgresEventStore {
                     do {
                         outcomes = try await connection.withTransaction { connection in
                             try check?(PostgresEventLookup(connection: connection))
-                            let outcomes = try Self.appendBatch(events, epoch: epoch, on: connection)
+                            let outcomes = try Self.appendBatch(
+                                events, epoch: epoch, on: connection, written: written)
                             if dryRun { throw DryRunRolledBack(outcomes: outcomes) }
                             return outcomes
                         }
@@ -123,10 +128,14 @@ extension PostgresEventStore {
         }
     }
 
+    /// Rows between two reports of an append's progress.
+    static let writtenInterval = 500
+
     /// The body of the append transaction. Its first write is the insert, after the stream versions
     /// were read, so its transaction id is above those of the versions it follows.
     static func appendBatch(
-        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, on connection: isolated Connection
+        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, on connection: isolated Connection,
+        written: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> [AppendOutcome] {
         let epoch =
             try knownEpoch ?? connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
@@ -223,7 +232,8 @@ extension PostgresEventStore {
         try connection.copyIn(
             "COPY events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata) FROM STDIN"
         ) { writer in
-            for step in assigned {
+            for (sent, step) in assigned.enumerated() {
+                if let written, sent % Self.writtenInterval == 0, sent > 0 { written(sent, assigned.count) }
                 let event = events[step.index]
                 writer.appendPlain(epoch)
                 writer.endField()
@@ -243,6 +253,7 @@ extension PostgresEventStore {
                 try writer.endRow()
             }
         }
+        written?(assigned.count, assigned.count)
         let positions = try connection.query(
             "SELECT position FROM events WHERE epoch = \(epoch) AND tx_id = pg_current_xact_id() ORDER BY position")
         guard positions.count == assigned.count else {

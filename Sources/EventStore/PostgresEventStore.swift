@@ -69,6 +69,17 @@ public final class PostgresEventStore: EventLog {
         return try await connection.query(Self.idsQuery(ids)).map(Self.decodeEvent)
     }
 
+    /// Every event recorded at or after `microseconds` (since 1970), across streams, in log order.
+    public func events(recordedSince microseconds: Int64) async throws -> [RecordedEvent] {
+        try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM events
+            WHERE recorded_at >= timestamptz 'epoch' + \(microseconds)::float8 * interval '1 microsecond'
+            ORDER BY epoch, tx_id, position
+            """
+        ).map(Self.decodeEvent)
+    }
+
     /// Events of `type` whose data's `field` is one of `values`, in log order.
     public func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) async throws
         -> [RecordedEvent]
@@ -86,31 +97,6 @@ public final class PostgresEventStore: EventLog {
           AND (\(types == nil) OR type = ANY(\(types ?? [])::text[]))
         ORDER BY epoch, tx_id, position
         """
-    }
-
-    /// Every event of one consistent snapshot, in log order, in pages (bounded memory).
-    ///
-    /// Unlike `readAll`, this includes events that committed after an older transaction still
-    /// open: an export should hold everything committed, not only what a tailing reader may see.
-    public func exportAll(
-        pageSize: Int = 1000, _ body: @Sendable @escaping ([(event: RecordedEvent, hash: String)]) throws -> Void
-    ) async throws {
-        try await connection.withTransaction(.repeatableRead) { connection in
-            var after = LogPosition.start
-            while true {
-                let rows = try connection.query(
-                    """
-                    SELECT \(unescaped: Self.columns), encode(hash, 'hex') AS hash_hex FROM events
-                    WHERE (epoch, tx_id, position) > (\(after.epoch), \(after.transactionID)::xid8, \(after.position))
-                    ORDER BY epoch, tx_id, position
-                    LIMIT \(pageSize)
-                    """)
-                let events = try rows.map { (try Self.decodeEvent($0), try $0.decode(String.self, column: 11)) }
-                guard let last = events.last else { return }
-                try body(events)
-                after = last.0.logPosition
-            }
-        }
     }
 
     // Casts get their own names: an output column called `tx_id` (text) would be what

@@ -137,6 +137,20 @@ private let violationCases: [ViolationCase] = [
             + #""hash":"\#(String(repeating: "0", count: 64))"}}"#,
         fields: ["recorded.version"], message: "must be an integer ≥ 1"),
     ViolationCase(
+        "recorded that follows an event at version 1",
+        #"{\#(registered),"id":"00000000-0000-4000-8000-000000000001","data":{"stakeholderId":"msit"},"#
+            + #""recorded":{"stream":"s","version":1,"schemaVersion":1,"recordedAt":"2024-01-01T00:00:00Z","#
+            + #""hash":"\#(String(repeating: "0", count: 64))","#
+            + #""follows":{"id":"\#(target)","hash":"\#(String(repeating: "0", count: 64))"}}}"#,
+        fields: ["recorded.follows"], message: "is only for a version after the first"),
+    ViolationCase(
+        "recorded that follows something that is not an event id",
+        #"{\#(registered),"id":"00000000-0000-4000-8000-000000000001","data":{"stakeholderId":"msit"},"#
+            + #""recorded":{"stream":"s","version":2,"schemaVersion":1,"recordedAt":"2024-01-01T00:00:00Z","#
+            + #""hash":"\#(String(repeating: "0", count: 64))","#
+            + #""follows":{"id":"msit","hash":"\#(String(repeating: "0", count: 64))"}}}"#,
+        fields: ["recorded.follows.id"], message: "must be a UUID"),
+    ViolationCase(
         "recorded without the event id",
         #"{\#(registered),"data":{"stakeholderId":"msit"},"#
             + #""recorded":{"stream":"s","version":1,"schemaVersion":1,"recordedAt":"2024-01-01T00:00:00Z","#

@@ -18,9 +18,22 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// Opens the store for a read command, with the views up to date; says on stderr when an open
-    /// transaction keeps some committed events out of the answer.
+    /// transaction keeps some committed events out of the answer. A long catch-up (the first read
+    /// after a large load) shows its progress on stderr when it is a terminal.
     func openForReading() async throws -> ReadSession {
-        let read = try await ReadSession.open(access)
+        let line = ProgressLine()
+        let read: ReadSession
+        do {
+            var catchingUp: (@Sendable (Int, Int) -> Void)?
+            if line.enabled {
+                catchingUp = { done, total in line.show("catching up views", done: done, of: total, "events") }
+            }
+            read = try await ReadSession.open(access, catchingUp: catchingUp)
+            line.finish()
+        } catch {
+            line.finish()
+            throw error
+        }
         if let note = ReadSession.heldBackNote(read.heldBack, what: "this answer") {
             Output.error("consult: note: " + note)
         }

@@ -5,12 +5,20 @@ import Synchronization
 /// a long command is doing (reading, checking, writing, replaying) and how fast.
 final class ProgressLine: Sendable {
     let enabled: Bool
-    let started: Date
+    private let start: Mutex<Date>
     private let shown = Mutex(false)
 
     init(enabled: Bool = Terminal.stderrIsTerminal, started: Date = Date()) {
         self.enabled = enabled
-        self.started = started
+        self.start = Mutex(started)
+    }
+
+    /// When the work the rate is measured over started.
+    var started: Date { start.withLock { $0 } }
+
+    /// Measures the rate from now on: the next stage of the work (writing after reading).
+    func restart() {
+        start.withLock { $0 = Date() }
     }
 
     /// Replaces the line with `text`.
@@ -32,6 +40,27 @@ final class ProgressLine: Sendable {
         let percent = min(100, done * 100 / total)
         let left = rate > 0 ? ", \(max(0, (total - done) / rate)) s left" : ""
         show("\(what): \(done) of \(total) \(unit) (\(percent) %, \(rate) \(unit)/s\(left))")
+    }
+
+    /// `what: 3.2 of 12.0 MB (26 %, 8.1 MB/s, 1 s left)`; without a total, the bytes and the rate.
+    func show(_ what: String, bytes done: Int, of total: Int?) {
+        guard enabled else { return }
+        let rate = self.rate(done)
+        guard let total, total > 0 else {
+            show("\(what): \(Self.megabytes(done)) MB (\(Self.megabytes(rate)) MB/s)")
+            return
+        }
+        let percent = min(100, done * 100 / total)
+        let left = rate > 0 ? ", \(max(0, (total - done) / rate)) s left" : ""
+        show(
+            "\(what): \(Self.megabytes(done)) of \(Self.megabytes(total)) MB (\(percent) %, \(Self.megabytes(rate)) MB/s\(left))"
+        )
+    }
+
+    /// Bytes in megabytes (10⁶ bytes) with one decimal: `12.3`.
+    static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes + 50_000) / 100_000
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// `count` per second since the start.

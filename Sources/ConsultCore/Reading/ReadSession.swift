@@ -11,15 +11,30 @@ public struct ReadSession: Sendable {
     /// longer than the wait allowed; nil when the views hold every committed event.
     public let heldBack: LogStatus?
 
+    /// Above this many events to apply, a read's catch-up reports its progress.
+    public static let catchUpProgressThreshold = 2000
+
     /// Opens the store and catches the views up, waiting up to `heldBackWait` seconds for an
-    /// open transaction that holds committed events back.
-    public static func open(_ access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait) async throws
-        -> ReadSession
-    {
+    /// open transaction that holds committed events back. When the views are more than
+    /// `catchUpProgressThreshold` events behind (the first read after a large load),
+    /// `catchingUp` gets the count of events applied so far and the count there were to apply.
+    public static func open(
+        _ access: StoreAccess, heldBackWait: Double = ReadSession.heldBackWait,
+        catchingUp: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> ReadSession {
         let session = try await access.open()
         do {
             let runner = ProjectionRunner(store: session.store)
-            let held = try await runner.catchUpForRead(timeout: heldBackWait)
+            var progress: @Sendable (Int) -> Void = { _ in }
+            if let catchingUp {
+                // Counted only when someone watches: the views' lag is one count over the log's tail.
+                try await runner.prepare()
+                let behind = Int(try await runner.status().map(\.lag).max() ?? 0)
+                if behind > catchUpProgressThreshold {
+                    progress = { done in catchingUp(done, max(done, behind)) }
+                }
+            }
+            let held = try await runner.catchUpForRead(timeout: heldBackWait, progress: progress)
             return ReadSession(session: session, model: ReadModel(connection: session.connection), heldBack: held)
         } catch {
             await session.close()
@@ -100,11 +115,33 @@ public enum TimeArguments {
         guard let text else { return nil }
         if let instant = Timestamp(rfc3339: text) { return instant }
         if let date = CalendarDate(text) {
-            let noon = Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400 + 43_200)
-            return Timestamp.endOfDay(date, offsetSeconds: TimeZone.current.secondsFromGMT(for: noon))
+            return Timestamp.endOfDay(date, offsetSeconds: localOffset(on: date))
         }
         throw ConsultFailure(
             .usage,
             "\(option) takes an RFC 3339 time like 2024-05-01T09:00:00+09:00, or a date; \"\(text)\" is neither.")
+    }
+
+    /// The start of a "since" window: RFC 3339, or a bare date meaning the start of that day in the
+    /// local time zone (`--since 2024-05-01` includes all of the 1st). Nil when `text` is neither.
+    public static func start(_ text: String) -> Timestamp? {
+        if let instant = Timestamp(rfc3339: text) { return instant }
+        guard let date = CalendarDate(text) else { return nil }
+        return Timestamp.startOfDay(date, offsetSeconds: localOffset(on: date))
+    }
+
+    /// `start(text)` for `option`; anything else is a usage failure.
+    public static func start(_ text: String, option: String) throws -> Timestamp {
+        guard let instant = start(text) else {
+            throw ConsultFailure(
+                .usage,
+                "\(option) takes an RFC 3339 time like 2024-05-01T09:00:00+09:00, or a date; \"\(text)\" is neither.")
+        }
+        return instant
+    }
+
+    /// The local zone's offset from UTC, in seconds, at noon UTC of `date`.
+    static func localOffset(on date: CalendarDate) -> Int {
+        TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400 + 43_200))
     }
 }

@@ -2,8 +2,39 @@ import ConsultDomain
 import EventStore
 import Foundation
 
-/// `consult history ID`: every event of a record, in log order, corrections and retractions included.
+/// `consult history ID`: every event of a record, in log order, corrections and retractions included;
+/// `history [ID] --since TIME`: what was recorded since then, of one record or of all.
 public enum RecordHistory {
+    /// Events to show, and the events they refer to, so that each can be described.
+    public struct Listing: Sendable {
+        /// What to show, in log order.
+        public var events: [RecordedEvent]
+        /// The shown events and those they correct or retract, and for one record every event of it
+        /// (so that a shown event a later one retracts is known as retracted).
+        public var related: [RecordedEvent]
+    }
+
+    /// The events of the record `id` (see `events(of:access:)`), only those recorded at or after
+    /// `since` when given; without `id`, every event recorded at or after `since`, across records.
+    /// A failure when `id` names nothing, or when neither is given.
+    public static func listing(of id: String?, since: Timestamp?, access: StoreAccess) async throws -> Listing {
+        if let id {
+            let all = try await events(of: id, access: access)
+            let shown = since.map { since in all.filter { $0.recordedAtMicroseconds >= since.microseconds } } ?? all
+            return Listing(events: shown, related: all)
+        }
+        guard let since else {
+            throw ConsultFailure(.usage, "history takes a record's id, or --since TIME for every record.")
+        }
+        return try await access.withSession { session in
+            let shown = try await session.store.events(recordedSince: since.microseconds)
+            let known = Set(shown.map { $0.id.uuidString.lowercased() })
+            let missing = Set(shown.compactMap(targets)).subtracting(known).compactMap(UUID.init(uuidString:))
+            let referred = missing.isEmpty ? [] : try await session.store.events(ids: Array(missing))
+            return Listing(events: shown, related: shown + referred)
+        }
+    }
+
     /// The events of the record `id` (whatever its kind), in log order. A statement (by its
     /// statement id) or any event (by its event id: a progress report, an answer) is found by its
     /// own id too: then its event and the corrections and retractions of it. A failure when nothing

@@ -31,10 +31,10 @@ public struct EventFileParser {
     public static let shownViolations = 20
 
     /// Lines between two progress reports.
-    static let progressInterval = 10_000
+    static let progressInterval = 1000
 
-    /// Reads and checks every line of `handle`; `progress` gets the count of lines read every
-    /// 10,000 lines.
+    /// Reads and checks every line of `handle`; `progress` gets the count of lines and bytes read
+    /// every 1,000 lines, and once at the end.
     public static func parse(
         _ handle: FileHandle, sourceName: String, progress: (RecordingProgress) -> Void = { _ in }
     ) throws -> Parsed {
@@ -57,7 +57,7 @@ public struct EventFileParser {
         }
         while let line = try reader.next() {
             linesRead += 1
-            if linesRead % progressInterval == 0 { progress(.read(lines: linesRead)) }
+            if linesRead % progressInterval == 0 { progress(.read(lines: linesRead, bytes: reader.bytesRead)) }
             switch line {
             case .tooLong(let number):
                 report(number, "longer than 1 MiB")
@@ -90,6 +90,7 @@ public struct EventFileParser {
                 }
             }
         }
+        if linesRead >= progressInterval { progress(.read(lines: linesRead, bytes: reader.bytesRead)) }
         if problemCount > 0 {
             throw invalidInput(
                 sourceName: sourceName, problems: problems, problemCount: problemCount, lineCount: invalidLines.count)

@@ -4,12 +4,14 @@ import Foundation
 
 /// How far recording a batch has come.
 public enum RecordingProgress: Sendable, Hashable {
-    /// Lines of the input read and checked on their own so far.
-    case read(lines: Int)
+    /// Lines of the input read and checked on their own so far, and the bytes they came in.
+    case read(lines: Int, bytes: Int)
     /// The batch is being checked against the rules and the log (inside the append).
     case checking(events: Int)
     /// The batch passed; it is being written.
     case appending(events: Int)
+    /// Events sent to the log so far, of those the batch writes (its new ones).
+    case writing(events: Int, of: Int)
 }
 
 /// Records a batch: checks it against the domain rules and appends it, all or nothing. The one
@@ -55,10 +57,13 @@ public enum EventRecorder {
                 parsed.events,
                 check: { lookup in
                     progress(.checking(events: parsed.events.count))
+                    if parsed.isExport {
+                        try ExportChainCheck.checkPredecessors(parsed, sourceName: sourceName, lookup: lookup)
+                    }
                     try BatchChecker.check(parsed, sourceName: sourceName, lookup: lookup)
                     progress(.appending(events: parsed.events.count))
                 },
-                dryRun: dryRun)
+                dryRun: dryRun, written: { progress(.writing(events: $0, of: $1)) })
             return dryRun ? nil : outcomes
         } catch let error as EventStoreError {
             var failure = ConsultFailure.from(error)

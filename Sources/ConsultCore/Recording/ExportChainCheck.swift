@@ -1,11 +1,18 @@
 import ConsultDomain
 import EventStore
+import Foundation
 
 /// The hash chains of an export (`consult export` output), recomputed before it is logged: a line
 /// changed, removed or moved after the export was written refuses the whole file.
 ///
 /// Each line's `recorded` holds the exporting store's stream, version, schema version, recording
 /// time and hash; the store recomputes the chains (`EventLog.checkExportedChains`).
+///
+/// An export that starts mid-stream (`export --since`) chains each such stream from the event
+/// before it (`recorded.follows`). That event is not in the file, so the store it is logged into
+/// must hold it already: logged into a copy that has the earlier part (restored, or logged from an
+/// earlier export: event ids are kept), the file continues it; logged into a store without it, the
+/// file would be a fragment that neither chains nor passes the rules, and is refused as such.
 enum ExportChainCheck {
     /// Throws a `ConsultFailure` (invalid input) naming the first line that does not match.
     static func check(_ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog) async throws {
@@ -22,7 +29,8 @@ enum ExportChainCheck {
             placements.append(
                 ExportedPlacement(
                     stream: recorded.stream, version: recorded.version, schemaVersion: recorded.schemaVersion,
-                    recordedAtMicroseconds: recorded.recordedAt.microseconds, hash: recorded.hash))
+                    recordedAtMicroseconds: recorded.recordedAt.microseconds, hash: recorded.hash,
+                    previousHash: recorded.follows?.hash))
         }
         do {
             try await store.checkExportedChains(parsed.events, placements: placements)
@@ -44,5 +52,35 @@ enum ExportChainCheck {
                 .invalidInput, "Line \(parsed.lines[mismatch.index]) of \(sourceName) \(what); nothing was written.",
                 details: ["The export was changed after `consult export` wrote it."])
         }
+    }
+
+    /// Inside the append: every event a stream's first line says it follows must be stored
+    /// already (or come earlier in the file). Throws a `ConsultFailure` (invalid input) naming the
+    /// first line that continues an event this store does not hold.
+    static func checkPredecessors(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: any EventLookup)
+        throws
+    {
+        var firstOfStream: [String: Int] = [:]
+        for (index, recorded) in parsed.recorded.enumerated() {
+            guard let recorded, firstOfStream[recorded.stream] == nil else { continue }
+            firstOfStream[recorded.stream] = index
+        }
+        let continuing = firstOfStream.values.sorted().compactMap { index -> (Int, UUID)? in
+            parsed.recorded[index]?.follows.map { (index, $0.id) }
+        }
+        guard !continuing.isEmpty else { return }
+        let stored = try lookup.storedIDs(continuing.map(\.1))
+        let inFile = Set(parsed.events.map(\.id))
+        guard let (index, id) = continuing.first(where: { !stored.contains($0.1) && !inFile.contains($0.1) }),
+            let recorded = parsed.recorded[index]
+        else { return }
+        let missing = continuing.filter { !stored.contains($0.1) && !inFile.contains($0.1) }.count
+        throw ConsultFailure(
+            .invalidInput,
+            "Line \(parsed.lines[index]) of \(sourceName) continues stream \(recorded.stream) after event "
+                + "\(id.uuidString.lowercased()) (its version \(recorded.version - 1)), which this store does not hold: "
+                + "log the export it follows first, or a whole export (consult export without --since); "
+                + "nothing was written.",
+            details: missing > 1 ? ["\(missing) streams of the file continue events this store does not hold."] : [])
     }
 }

@@ -19,6 +19,8 @@ public struct JSONLinesReader {
     private var atEnd = false
     private var lineNumber = 0
     private var skippingLongLine = false
+    /// The bytes taken from the input so far (in chunks: ahead of the lines returned by less than one).
+    public private(set) var bytesRead = 0
 
     public init(handle: FileHandle) {
         self.handle = handle
@@ -33,6 +35,7 @@ public struct JSONLinesReader {
     public init(bytes: [UInt8]) {
         handle = nil
         buffer = bytes
+        bytesRead = bytes.count
         atEnd = true
     }
 
@@ -76,7 +79,12 @@ public struct JSONLinesReader {
                 start = 0
             }
             let chunk = try handle?.read(upToCount: 1 << 16) ?? Data()
-            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+            if chunk.isEmpty {
+                atEnd = true
+            } else {
+                buffer.append(contentsOf: chunk)
+                bytesRead += chunk.count
+            }
         }
     }
 }

@@ -3,22 +3,24 @@ import EventStore
 import Foundation
 import Synchronization
 
-/// `consult export`: the whole log as JSONL that recording takes back, with each event's placement
-/// and hash, from one consistent snapshot.
+/// `consult export`: the log as JSONL that recording takes back, with each event's placement and
+/// hash, from one consistent snapshot; the whole log, or the part after a position or time.
 public enum LogExport {
-    /// Writes the log in pages: `write` gets the bytes of each page's lines (each ending in a newline),
-    /// and `progress` the running count of events.
+    /// Writes the log (after `since`, when given) in pages: `write` gets the bytes of each page's
+    /// lines (each ending in a newline), and `progress` the running count of events. With
+    /// `counting`, `total` gets the count of events the export holds before the first page.
     public static func export(
-        _ access: StoreAccess, write: @escaping @Sendable ([UInt8]) throws -> Void,
-        progress: @escaping @Sendable (Int) -> Void = { _ in }
+        _ access: StoreAccess, since: ExportStart? = nil, write: @escaping @Sendable ([UInt8]) throws -> Void,
+        counting total: (@Sendable (Int) -> Void)? = nil, progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         try await access.withSession { session in
             let count = Counter()
-            try await session.store.exportAll { events in
+            try await session.store.exportAll(since: since, total: total) { events in
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(events.count * 800)
-                for (event, hash) in events {
-                    try line(for: event, hash: hash).serialize(into: &bytes)
+                for exported in events {
+                    try line(for: exported.event, hash: exported.hash, follows: exported.follows).serialize(
+                        into: &bytes)
                     bytes.append(UInt8(ascii: "\n"))
                 }
                 try write(bytes)
@@ -27,8 +29,30 @@ public enum LogExport {
         }
     }
 
-    /// `{"type":…,"id":…,"data":{…},"metadata":{…},"recorded":{…}}`; metadata only when there is some.
-    public static func line(for event: RecordedEvent, hash: String) throws -> JSONValue {
+    /// Where `export --since TEXT` starts: a whole number is a log position (the events after it),
+    /// anything else a time as `TimeArguments.start` reads it. A usage failure otherwise.
+    public static func start(_ text: String, option: String = "--since") throws -> ExportStart {
+        if let position = Int64(text) {
+            guard position >= 0 else {
+                throw ConsultFailure(
+                    .usage, "\(option) takes a log position (0 or more) or a time; \"\(text)\" is negative.")
+            }
+            return .afterPosition(position)
+        }
+        guard let instant = TimeArguments.start(text) else {
+            throw ConsultFailure(
+                .usage,
+                "\(option) takes a log position such as 115 (as consult log prints them) or a time such as "
+                    + "2024-05-01T09:00:00+09:00 or 2024-05-01; \"\(text)\" is neither.")
+        }
+        return .recordedSince(microseconds: instant.microseconds)
+    }
+
+    /// `{"type":…,"id":…,"data":{…},"metadata":{…},"recorded":{…}}`; metadata only when there is
+    /// some; `recorded.follows` only on a stream's first line in an export that starts after it.
+    public static func line(for event: RecordedEvent, hash: String, follows: ExportedEvent.Predecessor? = nil) throws
+        -> JSONValue
+    {
         var object = JSONObject()
         object["type"] = .string(event.type)
         object["id"] = .string(event.id.uuidString.lowercased())
@@ -41,6 +65,12 @@ public enum LogExport {
         recorded["schemaVersion"] = .number(String(event.schemaVersion))
         recorded["recordedAt"] = .string(event.recordedAt)
         recorded["hash"] = .string(hash)
+        if let follows {
+            var predecessor = JSONObject()
+            predecessor["id"] = .string(follows.id.uuidString.lowercased())
+            predecessor["hash"] = .string(follows.hash)
+            recorded["follows"] = .object(predecessor)
+        }
         object["recorded"] = .object(recorded)
         return .object(object)
     }

@@ -17,6 +17,11 @@ public struct EventEnvelope: Sendable, Equatable {
 
     /// `"recorded": {"stream": …, "version": …, "schemaVersion": …, "recordedAt": …, "hash": …}`,
     /// as `consult export` writes it: enough to recompute the export's hash chains.
+    ///
+    /// An export that starts mid-stream (`consult export --since`) adds `"follows": {"id": …,
+    /// "hash": …}` to the first line of each stream it does not export from version 1: the event
+    /// before it in the exporting store, whose hash its own hash chains from. The store that logs
+    /// such a file must hold that event already.
     public struct Recorded: Sendable, Equatable {
         public var stream: String
         public var version: Int
@@ -24,13 +29,31 @@ public struct EventEnvelope: Sendable, Equatable {
         public var recordedAt: Timestamp
         /// 32 bytes.
         public var hash: [UInt8]
+        /// The event before this one in its stream, when the export starts after it.
+        public var follows: Predecessor?
 
-        public init(stream: String, version: Int, schemaVersion: Int, recordedAt: Timestamp, hash: [UInt8]) {
+        /// The event a mid-stream export's first line of a stream comes after.
+        public struct Predecessor: Sendable, Equatable {
+            public var id: UUID
+            /// 32 bytes.
+            public var hash: [UInt8]
+
+            public init(id: UUID, hash: [UInt8]) {
+                self.id = id
+                self.hash = hash
+            }
+        }
+
+        public init(
+            stream: String, version: Int, schemaVersion: Int, recordedAt: Timestamp, hash: [UInt8],
+            follows: Predecessor? = nil
+        ) {
             self.stream = stream
             self.version = version
             self.schemaVersion = schemaVersion
             self.recordedAt = recordedAt
             self.hash = hash
+            self.follows = follows
         }
 
         static func parse(_ value: JSONValue) -> Result<Recorded, Violations> {
@@ -41,8 +64,10 @@ public struct EventEnvelope: Sendable, Equatable {
                 return .failure(
                     Violations([Violation(field: "recorded", message: "must be an object, not \(value.typeName)")]))
             }
-            for key in object.keys where !["stream", "version", "schemaVersion", "recordedAt", "hash"].contains(key) {
-                return fail(key, "is not a known field (expected stream, version, schemaVersion, recordedAt, hash)")
+            for key in object.keys
+            where !["stream", "version", "schemaVersion", "recordedAt", "hash", "follows"].contains(key) {
+                return fail(
+                    key, "is not a known field (expected stream, version, schemaVersion, recordedAt, hash, follows)")
             }
             guard case .string(let stream)? = object["stream"], !stream.isEmpty else {
                 return fail("stream", "must be a non-empty string")
@@ -59,10 +84,26 @@ public struct EventEnvelope: Sendable, Equatable {
             guard case .string(let hex)? = object["hash"], let hash = hexBytes(hex), hash.count == 32 else {
                 return fail("hash", "must be 64 hexadecimal digits")
             }
+            var follows: Predecessor?
+            if let value = object["follows"] {
+                guard case .object(let predecessor) = value,
+                    Set(predecessor.keys).isSubset(of: ["id", "hash"])
+                else { return fail("follows", "must be an object with id and hash") }
+                guard version > 1 else {
+                    return fail("follows", "is only for a version after the first (version is 1)")
+                }
+                guard case .string(let idText)? = predecessor["id"], let id = UUID(uuidString: idText) else {
+                    return fail("follows.id", "must be a UUID")
+                }
+                guard case .string(let hex)? = predecessor["hash"], let hash = hexBytes(hex), hash.count == 32 else {
+                    return fail("follows.hash", "must be 64 hexadecimal digits")
+                }
+                follows = Predecessor(id: id, hash: hash)
+            }
             return .success(
                 Recorded(
                     stream: stream, version: Int(version), schemaVersion: Int(schemaVersion), recordedAt: recordedAt,
-                    hash: hash))
+                    hash: hash, follows: follows))
         }
 
         private static func hexBytes(_ text: String) -> [UInt8]? {

@@ -70,6 +70,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return Timestamp(microseconds: start + 86_400 * 1_000_000 - 1)
     }
 
+    /// The first microsecond of `date` in a zone `offsetSeconds` east of UTC: a bare date given for
+    /// `--since` means the start of that day.
+    public static func startOfDay(_ date: CalendarDate, offsetSeconds: Int) -> Timestamp {
+        Timestamp(microseconds: (Int64(date.dayNumber) * 86_400 - Int64(offsetSeconds)) * 1_000_000)
+    }
+
     /// RFC 3339 in UTC with microseconds, e.g. `2024-05-01T00:00:00.000000Z`.
     public var description: String {
         let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000

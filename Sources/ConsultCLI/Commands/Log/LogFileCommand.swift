@@ -47,10 +47,11 @@ struct LogFileCommand: AsyncParsableCommand {
             sourceName = file
         }
         let line = progress.line()
+        let size = Self.size(of: handle)
         let parsed: EventFileParser.Parsed
         do {
             parsed = try EventFileParser.parse(handle, sourceName: sourceName) { progress in
-                Self.show(progress, on: line)
+                Self.show(progress, on: line, size: size)
             }
         } catch {
             line.finish()
@@ -107,12 +108,25 @@ struct LogFileCommand: AsyncParsableCommand {
         }
     }
 
-    static func show(_ progress: RecordingProgress, on line: ProgressLine) {
+    /// Reading shows the bytes read of the input's size (unknown for a pipe), then the checks,
+    /// then the events written of those the batch writes.
+    static func show(_ progress: RecordingProgress, on line: ProgressLine, size: Int? = nil) {
         switch progress {
-        case .read(let lines): line.show("reading", done: lines, of: nil, "lines")
+        case .read(_, let bytes): line.show("reading and checking lines", bytes: bytes, of: size)
         case .checking(let events): line.show("checking \(events) events against the rules and the log…")
-        case .appending(let events): line.show("writing \(events) events…")
+        case .appending(let events):
+            line.restart()
+            line.show("writing \(events) events…")
+        case .writing(let done, let total): line.show("writing", done: done, of: total, "events")
         }
+    }
+
+    /// The size of what `handle` reads, when it is a regular file (a path, or stdin redirected
+    /// from one); nil for a pipe or a terminal.
+    static func size(of handle: FileHandle) -> Int? {
+        var status = stat()
+        guard fstat(handle.fileDescriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(status.st_size)
     }
 
     /// Runs `body`, clearing the progress line however it ends.
