@@ -70,6 +70,68 @@ struct SampleDatasetTests {
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }
 
+    static let firstEdition = root.appendingPathComponent("Tests/ConsultCLITests/Fixtures/sample-dataset-v1.jsonl")
+
+    /// The ids of a JSONL file's events (or of an export's), in order.
+    static func eventIDs(_ text: String) throws -> [String] {
+        try text.split(separator: "\n").compactMap { line in
+            try JSONValue.parse(String(line)).objectValue?["id"]?.stringValue
+        }
+    }
+
+    @Test("a store that logged the first edition (92 events) gets only the new events, and the views of a fresh one")
+    func upgradesFromFirstEdition() async throws {
+        let old = try Self.eventIDs(String(contentsOf: Self.firstEdition, encoding: .utf8))
+        let new = try Self.eventIDs(String(contentsOf: Self.file, encoding: .utf8))
+        // Every published event stays as it was: the first edition is a prefix of the new one.
+        #expect(old.count == 92)
+        #expect(Array(new.prefix(old.count)) == old)
+        let added = Array(new.dropFirst(old.count))
+
+        let upgraded = try await TestDatabase.create()
+        #expect(try await consult(["log", "--file", Self.firstEdition.path], database: upgraded).status == 0)
+        let second = try await consult(["log", "--file", Self.file.path], database: upgraded)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("Recorded \(added.count) events"), "\(second.stdout)")
+        #expect(second.stdout.contains("\(old.count) events were already recorded (same id), skipped"))
+        // Exactly the file's events are stored, in its order: no event twice, none refused or changed.
+        let exported = try await consult(["export"], database: upgraded)
+        #expect(try Self.eventIDs(exported.stdout) == new)
+        let third = try await consult(["log", "--file", Self.file.path], database: upgraded)
+        #expect(third.stdout.contains("Recorded no new events"), "\(third.stdout)")
+        let verified = try await consult(["verify"], database: upgraded)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+
+        let fresh = try await TestDatabase.create()
+        #expect(try await consult(["log", "--file", Self.file.path], database: fresh).status == 0)
+        for read in [
+            ["commitments", "--as-of", "2026-01-01"], ["commitments", "--as-of", "2024-12-01", "--outstanding"],
+            ["requests"], ["follow-ups", "--all"], ["stakeholders"], ["consultations"], ["search", "AI"],
+            ["history", "seoul-ai-hub-genai-programs"], ["history", "interviews-2024-ai-law"],
+        ] {
+            let arguments = read + ["--format", "json"]
+            let before = try await consult(arguments, database: upgraded)
+            let after = try await consult(arguments, database: fresh)
+            #expect(before.status == 0 && after.status == 0, "\(read): \(before.stderr)\(after.stderr)")
+            if read[0] == "history" {
+                // Recording times differ between the two stores; the events, their positions and
+                // their data do not.
+                func events(_ outcome: ConsultProcess.Outcome) throws -> [JSONObject] {
+                    try json(outcome).map { event in
+                        var event = event
+                        event["recordedAt"] = nil
+                        return event
+                    }
+                }
+                let stored = try events(before)
+                #expect(stored.count >= 2, "\(read)")
+                #expect(try stored == events(after), "\(read)")
+            } else {
+                #expect(before.stdout == after.stdout, "\(read.joined(separator: " ")) differs")
+            }
+        }
+    }
+
     @Test("outstanding government commitments, unanswered requests, statements per consultation")
     func answers() async throws {
         let database = try await TestDatabase.create()
