@@ -39,7 +39,6 @@ struct ListOutputTests {
         (["stakeholders", "--as-of", "2025-01-01"], "stakeholders"),
         (["consultations", "--as-of", "2025-01-01"], "consultations"),
         (["requests", "--as-of", "2025-01-01"], "requests"),
-        (["commitments", "--as-of", "2025-01-01"], "commitments"),
         (["search", "AI"], "matches"),
         (["history", "ai-strategy-dialogue-3"], "events"),
     ]
@@ -51,7 +50,11 @@ struct ListOutputTests {
             (1...3).map { Self.fixtures.appendingPathComponent("views-batch\($0).jsonl").path })
         let lists =
             Self.sampleLists.map { ($0.arguments, $0.noun, sample) }
-            + [(["follow-ups", "--all", "--as-of", "2024-09-01"], "follow-ups", fixture)]
+            + [
+                // The sample dataset holds one commitment; the fixtures several.
+                (["commitments", "--as-of", "2024-09-01"], "commitments", fixture),
+                (["follow-ups", "--all", "--as-of", "2024-09-01"], "follow-ups", fixture),
+            ]
         for (arguments, noun, database) in lists {
             let name = arguments.joined(separator: " ")
             let json = try await consult(arguments + ["--format", "json"], database)
