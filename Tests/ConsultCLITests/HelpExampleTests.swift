@@ -1,4 +1,5 @@
 import ConsultCLI
+import ConsultDomain
 import Foundation
 import TestSupport
 import Testing
@@ -77,5 +78,55 @@ struct HelpExampleTests {
             }
         }
         #expect(checked >= LogKindCommands.all.count)
+    }
+    /// The example commands in a help text other than `log <kind>`'s: a line that starts with
+    /// `consult `, or `consult …` after "Example: ", "Examples: " or "; ", up to a `;`, a
+    /// redirection or a pipe.
+    static func readExamples(in discussion: String) -> [[String]] {
+        var commands: [[String]] = []
+        for line in discussion.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            var starts: [String.Index] = []
+            if trimmed.hasPrefix("consult ") { starts.append(trimmed.startIndex) }
+            for marker in ["Example: consult ", "Examples: consult ", "; consult "] {
+                for range in trimmed.ranges(of: marker) {
+                    starts.append(trimmed.index(range.upperBound, offsetBy: -"consult ".count))
+                }
+            }
+            for start in starts {
+                var text = String(trimmed[start...])
+                for end in [";", " > ", " | "] {
+                    if let range = text.range(of: end) { text = String(text[..<range.lowerBound]) }
+                }
+                commands.append(words(text.trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        return commands
+    }
+
+    @Test("every other command's help examples run against the sample dataset")
+    func readExamplesRun() async throws {
+        let database = try await TestDatabase.create()
+        let environment = ["CONSULT_DATABASE_URL": database.url]
+        #expect(try await ConsultProcess.run(["log", "--file", Self.sample], environment: environment).status == 0)
+        let dump = try await ConsultProcess.run(["--experimental-dump-help"])
+        let root = try #require(try JSONValue.parse(dump.stdout).objectValue?["command"])
+        var examples: [[String]] = []
+        func walk(_ command: JSONValue) {
+            for sub in command.objectValue?["subcommands"]?.arrayValue ?? [] {
+                let name = sub.objectValue?["commandName"]?.stringValue ?? ""
+                // log's kinds are the test above; demo and db manage the embedded cluster.
+                guard !["log", "demo", "db", "help"].contains(name) else { continue }
+                examples += Self.readExamples(in: sub.objectValue?["discussion"]?.stringValue ?? "")
+                walk(sub)
+            }
+        }
+        walk(root)
+        #expect(examples.count >= 20, "\(examples)")
+        for example in examples where !example.contains("--follow") {
+            #expect(example.first == "consult", "\(example)")
+            let outcome = try await ConsultProcess.run(Array(example.dropFirst()), environment: environment)
+            #expect(outcome.status == 0, "\(example.joined(separator: " ")): \(outcome.stderr)")
+        }
     }
 }
