@@ -15,6 +15,10 @@ public enum ConsultMain {
             let given = try LeadingOptions.movedAfterSubcommand(arguments ?? Array(CommandLine.arguments.dropFirst()))
             try SubcommandNames.check(given)
             command = try ConsultCommand.parseAsRoot(given)
+        } catch let unknown as SubcommandNames.Unknown {
+            // The usage to see is the parent command's, not the root's.
+            Output.error("Error: \(unknown.message)\n  See '\(unknown.parent) --help' for more information.")
+            return ExitStatus.usage
         } catch {
             return reportParserError(error)
         }

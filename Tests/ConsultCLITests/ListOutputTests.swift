@@ -164,6 +164,8 @@ struct ListOutputTests {
     }
 
     /// A pager that says it started, with its arguments, then shows the first N lines and quits.
+    /// Run as `/bin/sh SCRIPT N`: executing the file itself fails now and then with ETXTBSY, when a
+    /// process another test spawned meanwhile inherited the descriptor it was written through.
     func pagerScript() throws -> URL {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("pager-\(UUID().uuidString).sh")
         try "#!/bin/sh\necho \"PAGER-STARTED $*\"\nexec head -n \"$1\"\n".write(
@@ -182,18 +184,19 @@ struct ListOutputTests {
 
         // The pager shows three lines and quits while consult still writes: no SIGPIPE, exit 0.
         let paged = try await onTerminal(
-            list, environment: terminal.merging(["CONSULT_PAGER": "\(pager.path) 3"]) { $1 })
+            list, environment: terminal.merging(["CONSULT_PAGER": "/bin/sh \(pager.path) 3"]) { $1 })
         #expect(paged.status == 0, "\(paged.shown)")
         #expect(paged.shown.contains("PAGER-STARTED 3"), "\(paged.shown)")
         #expect(paged.shown.contains("STAKEHOLDER"))
         #expect(!paged.shown.contains("s-0500") && !paged.shown.contains("s-1000"))
         // $PAGER when $CONSULT_PAGER is not set.
-        let byPager = try await onTerminal(list, environment: terminal.merging(["PAGER": "\(pager.path) 3"]) { $1 })
+        let byPager = try await onTerminal(
+            list, environment: terminal.merging(["PAGER": "/bin/sh \(pager.path) 3"]) { $1 })
         #expect(byPager.status == 0)
         #expect(byPager.shown.contains("PAGER-STARTED 3"), "\(byPager.shown)")
         // The window's own height when LINES is not set.
         let sized = try await onTerminal(
-            list, environment: terminal.merging(["LINES": nil, "CONSULT_PAGER": "\(pager.path) 3"]) { $1 },
+            list, environment: terminal.merging(["LINES": nil, "CONSULT_PAGER": "/bin/sh \(pager.path) 3"]) { $1 },
             before: "stty rows 20 cols 200 && ")
         #expect(sized.status == 0)
         #expect(sized.shown.contains("PAGER-STARTED 3"), "\(sized.shown)")
@@ -201,10 +204,10 @@ struct ListOutputTests {
         // Printed directly, every row: --no-pager, an empty CONSULT_PAGER, JSON and CSV, a table
         // that fits (--limit 5: seven lines and the notice).
         let direct: [([String], [String: String?])] = [
-            (list + ["--no-pager"], ["CONSULT_PAGER": "\(pager.path) 3"]),
-            (list, ["CONSULT_PAGER": "", "PAGER": "\(pager.path) 3"]),
-            (list + ["--format", "json"], ["CONSULT_PAGER": "\(pager.path) 3"]),
-            (list + ["--format", "csv"], ["CONSULT_PAGER": "\(pager.path) 3"]),
+            (list + ["--no-pager"], ["CONSULT_PAGER": "/bin/sh \(pager.path) 3"]),
+            (list, ["CONSULT_PAGER": "", "PAGER": "/bin/sh \(pager.path) 3"]),
+            (list + ["--format", "json"], ["CONSULT_PAGER": "/bin/sh \(pager.path) 3"]),
+            (list + ["--format", "csv"], ["CONSULT_PAGER": "/bin/sh \(pager.path) 3"]),
         ]
         for (arguments, environment) in direct {
             let shown = try await onTerminal(arguments, environment: terminal.merging(environment) { $1 })
@@ -214,7 +217,7 @@ struct ListOutputTests {
             #expect(shown.shown.contains("s-1000"), "\(name)")
         }
         let short = try await onTerminal(
-            list + ["--limit", "5"], environment: terminal.merging(["CONSULT_PAGER": "\(pager.path) 3"]) { $1 })
+            list + ["--limit", "5"], environment: terminal.merging(["CONSULT_PAGER": "/bin/sh \(pager.path) 3"]) { $1 })
         #expect(short.status == 0)
         #expect(!short.shown.contains("PAGER-STARTED"), "\(short.shown)")
         #expect(short.shown.contains("s-0005"))
@@ -237,7 +240,9 @@ struct ListOutputTests {
         // Not a terminal: never paged, whatever LINES says.
         let piped = try await ConsultProcess.run(
             list,
-            environment: ["CONSULT_DATABASE_URL": database.url, "LINES": "20", "CONSULT_PAGER": "\(pager.path) 3"])
+            environment: [
+                "CONSULT_DATABASE_URL": database.url, "LINES": "20", "CONSULT_PAGER": "/bin/sh \(pager.path) 3",
+            ])
         #expect(piped.status == 0)
         #expect(!piped.stdout.contains("PAGER-STARTED"))
         #expect(piped.stdout.contains("s-1000"))

@@ -4,6 +4,12 @@ import ArgumentParser
 /// something less helpful (`consult log stakholder` reached `log`'s default subcommand and asked
 /// for `--file`; `consult commitment` was an "unexpected argument").
 enum SubcommandNames {
+    /// A subcommand that is not there, with the command it was looked for under ("consult log").
+    struct Unknown: Error {
+        var message: String
+        var parent: String
+    }
+
     /// Throws a `ValidationError` naming the unknown subcommand in `arguments` (the first word that
     /// is not an option where a subcommand is expected) and the nearest known one.
     static func check(_ arguments: [String]) throws {
@@ -16,10 +22,12 @@ enum SubcommandNames {
             let names = subcommands.map { $0._commandName }
             guard index < arguments.count else {
                 if command == LogCommand.self {
-                    throw ValidationError(
-                        "consult log needs --file PATH (or --file - for stdin), or the kind of one event: "
+                    throw Unknown(
+                        message:
+                            "consult log needs --file PATH (or --file - for stdin), or the kind of one event: "
                             + names.filter { $0 != "file" }.joined(separator: ", ")
-                            + ". See consult log <kind> --help.")
+                            + " (consult log <kind> --help shows its flags).",
+                        parent: "consult log")
                 }
                 return
             }
@@ -32,8 +40,9 @@ enum SubcommandNames {
                     command == LogCommand.self
                     ? "The kinds are: \(names.filter { $0 != "file" }.joined(separator: ", ")) (or --file PATH)."
                     : "The commands are: \(names.joined(separator: ", "))."
-                throw ValidationError(
-                    "\(path.joined(separator: " ")) has no \(what) \"\(word)\".\(suggestion) \(listed)")
+                throw Unknown(
+                    message: "\(path.joined(separator: " ")) has no \(what) \"\(word)\".\(suggestion) \(listed)",
+                    parent: path.joined(separator: " "))
             }
             command = next
             path.append(word)
