@@ -51,9 +51,11 @@ struct ListOptions: ParsableArguments {
         let notice =
             format == .table && shown < total
             ? "Showing \(shown) of \(total) \(noun); --limit raises or removes the cut." : nil
-        let lines = text.reduce(0) { $1 == "\n" ? $0 + 1 : $0 } + (notice == nil ? 0 : 1)
-        if format == .table, !noPager, Self.tallerThanTerminal(lines), let pager = Pager.chosen(),
-            await pager.show(text)
+        // Lines are counted only for a table on a terminal, and over bytes: a JSON answer of
+        // megabytes is printed as it is.
+        if format == .table, !noPager, Terminal.rows() != nil,
+            Self.tallerThanTerminal(text.utf8.count { $0 == UInt8(ascii: "\n") } + (notice == nil ? 0 : 1)),
+            let pager = Pager.chosen(), await pager.show(text)
         {
             // The pager showed it.
         } else {
