@@ -64,6 +64,12 @@ struct PoolerTests {
 
         // A follower and three writers, all through the pooler: every event applied once.
         let worker = try ConsultChild.launch(["project", "--follow", "--batch-size", "100"], environment: pooled)
+        // A second follower listens on a direct connection (only where LISTEN cannot go through).
+        let listening =
+            mode == .transaction
+            ? try ConsultChild.launch(
+                ["project", "--follow", "--batch-size", "100", "--listen-url", target.url], environment: pooled)
+            : nil
         let files = try (0..<3).map { try LoadFile.generate(300, prefix: "pool-\(mode)-\($0)") }
         defer { for file in files { try? FileManager.default.removeItem(at: file) } }
         try await withThrowingTaskGroup(of: ConsultProcess.Outcome.self) { group in
@@ -83,6 +89,18 @@ struct PoolerTests {
         worker.kill(SIGTERM)
         try await worker.waitForExit(timeout: 30)
         #expect(worker.terminationStatus == 0, "\(worker.stderr())")
+        if let listening {
+            #expect(listening.isRunning, "\(listening.stderr())")
+            listening.kill(SIGTERM)
+            try await listening.waitForExit(timeout: 30)
+            #expect(listening.terminationStatus == 0, "\(listening.stderr())")
+            #expect(!listening.stderr().contains("transaction pooler"), "\(listening.stderr())")
+            // A listen URL through the same pooler cannot carry LISTEN either: refused, with a sentence.
+            let refused = try await consult(
+                ["project", "--follow", "--listen-url", bouncer.url(database: "consult")], pooled)
+            #expect(refused.status == 64, "\(refused.stderr)")
+            #expect(refused.stderr.contains("must be a direct connection"), "\(refused.stderr)")
+        }
         // LISTEN cannot work through a transaction pooler, and the worker says so, once.
         let pollingNotes = worker.stderr().components(separatedBy: "transaction pooler").count - 1
         #expect(pollingNotes == (mode == .transaction ? 1 : 0), "\(worker.stderr())")
