@@ -12,7 +12,9 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 COPY migrations ./migrations
 RUN swift build -c release --product consult --static-swift-stdlib \
-    && install -m 0755 "$(swift build -c release --show-bin-path)/consult" /usr/local/bin/consult
+    && swift build -c release --product consult-server --static-swift-stdlib \
+    && install -m 0755 "$(swift build -c release --show-bin-path)/consult" /usr/local/bin/consult \
+    && install -m 0755 "$(swift build -c release --show-bin-path)/consult-server" /usr/local/bin/consult-server
 
 # Runtime stage: Debian with libpq and nothing of the toolchain.
 FROM debian:bookworm-slim
@@ -21,6 +23,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /home/consult consult
 COPY --from=build /usr/local/bin/consult /usr/local/bin/consult
+# `consult serve` runs consult-server from beside consult; in a container it must listen on all
+# interfaces: docker run -p 8080:8080 IMAGE serve --host 0.0.0.0
+COPY --from=build /usr/local/bin/consult-server /usr/local/bin/consult-server
+EXPOSE 8080
 USER consult
 # Connection through the environment: CONSULT_DATABASE_URL (or DATABASE_URL, or PGHOST/PGDATABASE
 # and the other PG* variables; a password belongs in PGPASSWORD or a mounted PGPASSFILE, not in

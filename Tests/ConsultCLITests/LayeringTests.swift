@@ -44,6 +44,10 @@ struct LayeringTests {
             "Subprocess",
         ],
         "consult": ["ConsultCLI"],
+        // The web interface: the core's use cases and result types, and Hummingbird; never the
+        // CLI, never the database driver.
+        "ConsultWeb": ["ConsultCore", "Projections", "ConsultDomain", "Hummingbird"],
+        "consult-server": ["ConsultWeb", "ConsultCore", "ArgumentParser"],
         "ConsultBench": ["Projections", "EventStore", "ConsultDomain", "Postgres"],
     ]
     static let everywhere: Set<String> = ["Foundation", "Dispatch", "Synchronization", "Logging", "Glibc", "Darwin"]

@@ -36,7 +36,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var listing: ListOptions
 
-    static let statuses = ["open"] + EventSchema.progressStatuses
+    static let statuses = CommitmentsQuery.allStatuses
 
     func validate() throws {
         for value in status where !Self.statuses.contains(value) {
@@ -52,17 +52,21 @@ struct CommitmentsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let date = try TimeArguments.date(asOf, option: "--as-of")
-        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
-        var filter = CommitmentFilter()
-        filter.outstandingOnly = outstanding
-        filter.overdueOnly = overdue
-        filter.statuses = status
-        filter.sector = sector
-        filter.topic = topic
+        // The same use case as the web API's, with the options' spellings in its messages.
+        var query = CommitmentsQuery()
+        query.outstanding = outstanding
+        query.overdue = overdue
+        query.statuses = status
+        query.owner = owner
+        query.sector = sector
+        query.topic = topic
+        query.asOf = asOf
+        query.recordedAsOf = recordedAsOf
+        let names = { (name: String) in "--" + name.replacing(#/[A-Z]/#) { "-" + $0.output.lowercased() } }
+        try query.validate(names: names)
         let read = try await connection.openForReading()
-        filter.ownerID = try await owner.asyncMap { try await read.stakeholderID($0, option: "--owner") }
-        let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
+        let answer = try await query.run(read, names: names)
+        let (rows, date) = (answer.rows, answer.date)
         var list = RecordList(
             keys: CommitmentRow.keys,
             tableColumns: [

@@ -1,0 +1,84 @@
+import ConsultCore
+import ConsultDomain
+import Hummingbird
+
+/// A request's query parameters, checked: an unknown name, a repeated single value or a value of
+/// the wrong form is a 400 naming it.
+struct QueryParameters: Sendable {
+    private var values: [String: [String]] = [:]
+
+    init(_ request: Request, allowed: [String]) throws {
+        for (key, value) in request.uri.queryParameters {
+            let name = String(key)
+            guard allowed.contains(name) else {
+                throw Problem(
+                    status: .badRequest,
+                    detail: "\(Self.printable(name)) is not a parameter here; the parameters are "
+                        + "\(allowed.joined(separator: ", ")).")
+            }
+            values[name, default: []].append(String(value))
+        }
+    }
+
+    /// A parameter given at most once.
+    func one(_ name: String) -> String? { values[name]?.last }
+
+    /// A parameter that may repeat (`status=open&status=stalled`).
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// `true`, `false`, or absent (false).
+    func flag(_ name: String) throws -> Bool {
+        guard let value = one(name) else { return false }
+        switch value {
+        case "true", "1", "": return true
+        case "false", "0": return false
+        default:
+            throw Problem(
+                status: .badRequest, detail: "\(name) takes true or false; \"\(Self.printable(value))\" is neither.")
+        }
+    }
+
+    /// A whole number from `range`, or nil when absent.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = one(name) else { return nil }
+        guard let number = Int(value), range.contains(number) else {
+            throw Problem(
+                status: .badRequest,
+                detail: "\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound); "
+                    + "\"\(Self.printable(value))\" is not one.")
+        }
+        return number
+    }
+
+    /// Input echoed in a message, with control characters escaped and cut short.
+    static func printable(_ text: String) -> String {
+        EventFileParser.printable(String(text.prefix(80)))
+    }
+}
+
+/// `limit` and `cursor`: which part of a list an answer holds. The cursor is the position of the
+/// first item in the list, as the previous answer's `next` gave it.
+struct Page: Sendable {
+    static let maximumLimit = 1000
+    var limit: Int
+    var start: Int
+
+    init(_ parameters: QueryParameters) throws {
+        limit = try parameters.integer("limit", in: 1...Self.maximumLimit) ?? Self.maximumLimit
+        start = try parameters.integer("cursor", in: 0...Int(Int32.max)) ?? 0
+    }
+
+    /// `{"items": […], "next": …, "asOf": …, "recordedAsOf": …}` for this page of `items`.
+    func list(_ items: [JSONObject], asOf: CalendarDate, recordedAsOf: Timestamp?) -> Response {
+        let end = min(items.count, start + limit)
+        let shown = start < end ? Array(items[start..<end]) : []
+        var object = JSONObject()
+        object["items"] = .array(shown.map(JSONValue.object))
+        object["next"] = end < items.count ? .string(String(end)) : .null
+        object["asOf"] = .string(asOf.description)
+        object["recordedAsOf"] = recordedAsOf.map { .string($0.description) } ?? .null
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(object).serialized() + "\n")))
+    }
+}
