@@ -6,7 +6,7 @@ import Projections
 
 /// `consult serve`: the record on the web, from the same use cases as the command line.
 ///
-/// This first part serves the JSON API's commitments, the health check and errors as
+/// This first part serves the JSON API's commitments and requests, the health check and errors as
 /// problem+json; pages, feeds, open data and the rest of the API follow (issue 17).
 public enum WebServer {
     public struct Configuration: Sendable {
@@ -24,6 +24,7 @@ public enum WebServer {
         let router = Router()
         router.get("/healthz") { _, _ in try await health(access) }
         router.get("/api/v1/commitments") { request, _ in try await commitments(request, access) }
+        router.get("/api/v1/requests") { request, _ in try await requests(request, access) }
         return router
     }
 
@@ -52,9 +53,7 @@ public enum WebServer {
     /// `/api/v1/commitments`: `{"items": […], "next": …, "asOf": …, "recordedAsOf": …}`, each item
     /// byte for byte a row of `consult commitments --format json`.
     static func commitments(_ request: Request, _ access: StoreAccess) async throws -> Response {
-        do {
-            let parameters = try QueryParameters(
-                request, allowed: CommitmentsQuery.parameterNames + ["limit", "cursor"])
+        await list(request, access, parameters: CommitmentsQuery.parameterNames) { parameters in
             var query = CommitmentsQuery()
             query.outstanding = try parameters.flag("outstanding")
             query.overdue = try parameters.flag("overdue")
@@ -64,18 +63,56 @@ public enum WebServer {
             query.topic = parameters.one("topic")
             query.asOf = parameters.one("asOf")
             query.recordedAsOf = parameters.one("recordedAsOf")
-            let page = try Page(parameters)
             try query.validate(names: { $0 })
-            let read = try await ReadSession.open(access)
-            let answer: CommitmentsQuery.Answer
+            return { [query] read in
+                let answer = try await query.run(read, names: { $0 })
+                return (answer.rows.map(\.json), answer.date, answer.recordedAsOf)
+            }
+        }
+    }
+
+    /// `/api/v1/requests`, as `consult requests --format json`.
+    static func requests(_ request: Request, _ access: StoreAccess) async throws -> Response {
+        await list(request, access, parameters: ["unanswered", "to", "topic", "asOf", "recordedAsOf"]) {
+            parameters in
+            var query = RequestsQuery()
+            query.unanswered = try parameters.flag("unanswered")
+            query.to = parameters.one("to")
+            query.topic = parameters.one("topic")
+            query.asOf = parameters.one("asOf")
+            query.recordedAsOf = parameters.one("recordedAsOf")
+            try query.validate(names: { $0 })
+            return { [query] read in
+                let answer = try await query.run(read, names: { $0 })
+                return (answer.rows.map(\.json), answer.date, answer.recordedAsOf)
+            }
+        }
+    }
+
+    /// The rows a read gives, and the date and recording time they answer for.
+    typealias Rows = (items: [JSONObject], asOf: CalendarDate, recordedAsOf: Timestamp?)
+
+    /// A list route: the parameters checked (`parameters` and `limit`, `cursor`) before anything
+    /// is read, then `prepare`'s read run on a session of its own, then one page of its rows;
+    /// every failure as problem+json.
+    static func list(
+        _ request: Request, _ access: StoreAccess, parameters names: [String],
+        prepare: (QueryParameters) throws -> @Sendable (ReadSession) async throws -> Rows
+    ) async -> Response {
+        do {
+            let parameters = try QueryParameters(request, allowed: names + ["limit", "cursor"])
+            let page = try Page(parameters)
+            let read = try prepare(parameters)
+            let session = try await ReadSession.open(access)
+            let rows: Rows
             do {
-                answer = try await query.run(read, names: { $0 })
-                await read.close()
+                rows = try await read(session)
+                await session.close()
             } catch {
-                await read.close()
+                await session.close()
                 throw error
             }
-            return page.list(answer.rows.map(\.json), asOf: answer.date, recordedAsOf: answer.recordedAsOf)
+            return page.list(rows.items, asOf: rows.asOf, recordedAsOf: rows.recordedAsOf)
         } catch {
             return Problem(error).response
         }

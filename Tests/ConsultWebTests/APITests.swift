@@ -80,6 +80,56 @@ struct APITests {
         #expect(nonEmpty >= (data == "sample" ? 3 : 6), "too few of the cases have rows to compare")
     }
 
+    @Test(
+        "requests: items equal the CLI's --format json rows, for filters and dates", arguments: ["sample", "fixtures"])
+    func requestsEqualTheCLI(_ data: String) async throws {
+        let (app, database) = try await Self.app(data == "sample" ? [Self.sample] : Self.fixtures)
+        let cases: [(query: String, cli: [String])] = [
+            ("", []),
+            ("?unanswered=true", ["--unanswered"]),
+            ("?to=msit", ["--to", "msit"]),
+            ("?asOf=2023-03-20&unanswered=true", ["--as-of", "2023-03-20", "--unanswered"]),
+            ("?topic=compute", ["--topic", "compute"]),
+            ("?recordedAsOf=2020-01-01", ["--recorded-as-of", "2020-01-01"]),
+        ]
+        let nonEmpty = try await app.test(.router) { client in
+            var nonEmpty = 0
+            for (query, arguments) in cases {
+                let cli = try await ConsultProcess.run(
+                    ["requests", "--format", "json"] + arguments, environment: ["CONSULT_DATABASE_URL": database.url])
+                #expect(cli.status == 0, "\(cli.stderr)")
+                let rows = try #require(try JSONValue.parse(cli.stdout).arrayValue)
+                if !rows.isEmpty { nonEmpty += 1 }
+                try await client.execute(uri: "/api/v1/requests" + query, method: .get) { response in
+                    #expect(response.status == .ok, "\(query): \(String(buffer: response.body))")
+                    let object = try #require(try JSONValue.parse(String(buffer: response.body)).objectValue)
+                    let items = try #require(object["items"]?.arrayValue, "\(query)")
+                    #expect(items.map { $0.serialized() } == rows.map { $0.serialized() }, "\(query)")
+                }
+            }
+            return nonEmpty
+        }
+        #expect(nonEmpty >= 3, "too few of the cases have rows to compare")
+    }
+
+    @Test(
+        "requests: an invalid parameter is a 400 naming it",
+        arguments: [
+            ("?unanswered=maybe", "unanswered"), ("?asOf=2024-13-01", "asOf"), ("?to=nobody-at-all", "to"),
+            ("?owner=msit", "owner"), ("?limit=1001", "limit"),
+        ])
+    func invalidRequestParameters(_ query: String, _ name: String) async throws {
+        let (app, _) = try await Self.app()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/requests" + query, method: .get) { response in
+                #expect(response.status == .badRequest, "\(query)")
+                let object = try #require(try JSONValue.parse(String(buffer: response.body)).objectValue)
+                let detail = object["detail"]?.stringValue ?? ""
+                #expect(detail.contains(name), "\(query): \(detail)")
+            }
+        }
+    }
+
     @Test("limit and cursor page through a list; next is null on the last page")
     func paging() async throws {
         let (app, _) = try await Self.app()
@@ -94,6 +144,22 @@ struct APITests {
                 let object = try #require(try JSONValue.parse(String(buffer: response.body)).objectValue)
                 #expect(object["items"]?.arrayValue?.isEmpty == true)
             }
+            // 21 requests: pages of 8 give 8, 8 and 5, each next the following cursor.
+            var cursor: String? = "0"
+            var seen: [String] = []
+            while let start = cursor {
+                let page = try await client.execute(uri: "/api/v1/requests?limit=8&cursor=\(start)", method: .get) {
+                    response in try #require(try JSONValue.parse(String(buffer: response.body)).objectValue)
+                }
+                seen += (page["items"]?.arrayValue ?? []).compactMap { $0.objectValue?["requestId"]?.stringValue }
+                cursor = page["next"]?.stringValue
+            }
+            let whole = try await client.execute(uri: "/api/v1/requests", method: .get) { response in
+                try #require(try JSONValue.parse(String(buffer: response.body)).objectValue)
+            }
+            let every = (whole["items"]?.arrayValue ?? []).compactMap { $0.objectValue?["requestId"]?.stringValue }
+            #expect(seen == every)
+            #expect(every.count > 8)
         }
     }
 

@@ -62,10 +62,9 @@ struct CommitmentsCommand: AsyncParsableCommand {
         query.topic = topic
         query.asOf = asOf
         query.recordedAsOf = recordedAsOf
-        let names = { (name: String) in "--" + name.replacing(#/[A-Z]/#) { "-" + $0.output.lowercased() } }
-        try query.validate(names: names)
+        try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
-        let answer = try await query.run(read, names: names)
+        let answer = try await query.run(read, names: OptionNames.cli)
         let (rows, date) = (answer.rows, answer.date)
         var list = RecordList(
             keys: CommitmentRow.keys,

@@ -30,12 +30,17 @@ struct RequestsCommand: AsyncParsableCommand {
     @OptionGroup var listing: ListOptions
 
     func run() async throws {
-        let date = try TimeArguments.date(asOf, option: "--as-of")
-        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
+        // The same use case as the web API's, with the options' spellings in its messages.
+        var query = RequestsQuery()
+        query.unanswered = unanswered
+        query.to = to
+        query.topic = topic
+        query.asOf = asOf
+        query.recordedAsOf = recordedAsOf
+        try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
-        let addressee = try await to.asyncMap { try await read.stakeholderID($0, option: "--to") }
-        let rows = try await read.model.requests(
-            unansweredOnly: unanswered, addressedTo: addressee, topic: topic, on: date, recordedAsOf: recorded)
+        let answer = try await query.run(read, names: OptionNames.cli)
+        let (rows, date) = (answer.rows, answer.date)
         var list = RecordList(
             keys: RequestRow.keys,
             tableColumns: [
