@@ -20,15 +20,21 @@ struct QueryParameters: Sendable {
         }
     }
 
-    /// A parameter given at most once.
-    func one(_ name: String) -> String? { values[name]?.last }
+    /// A parameter given at most once; given twice, a 400.
+    func one(_ name: String) throws -> String? {
+        guard let given = values[name] else { return nil }
+        guard given.count == 1 else {
+            throw Problem(status: .badRequest, detail: "\(name) is given \(given.count) times; give it once.")
+        }
+        return given[0]
+    }
 
     /// A parameter that may repeat (`status=open&status=stalled`).
     func all(_ name: String) -> [String] { values[name] ?? [] }
 
     /// `true`, `false`, or absent (false).
     func flag(_ name: String) throws -> Bool {
-        guard let value = one(name) else { return false }
+        guard let value = try one(name) else { return false }
         switch value {
         case "true", "1", "": return true
         case "false", "0": return false
@@ -40,7 +46,7 @@ struct QueryParameters: Sendable {
 
     /// A whole number from `range`, or nil when absent.
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let value = one(name) else { return nil }
+        guard let value = try one(name) else { return nil }
         guard let number = Int(value), range.contains(number) else {
             throw Problem(
                 status: .badRequest,

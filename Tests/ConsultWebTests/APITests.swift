@@ -170,6 +170,7 @@ struct APITests {
             ("?outstanding=perhaps", "outstanding"), ("?limit=0", "limit"), ("?limit=x", "limit"),
             ("?cursor=-1", "cursor"), ("?sector=nowhere", "sector"), ("?colour=red", "colour"),
             ("?owner=nobody-at-all", "owner"), ("?outstanding=true&status=fulfilled", "outstanding"),
+            ("?asOf=2024-01-01&asOf=2024-02-01", "asOf"),
         ])
     func invalidParameters(_ query: String, _ name: String) async throws {
         let (app, _) = try await Self.app()
