@@ -22,7 +22,7 @@ struct Problem: Error, Sendable {
         }
         detail =
             status == .internalServerError
-            ? "The server could not answer this request; the log says why." : failure.message
+            ? "The server could not answer this request; its log says why." : failure.message
     }
 
     init(status: HTTPResponse.Status, detail: String) {

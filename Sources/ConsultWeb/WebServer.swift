@@ -46,7 +46,7 @@ public enum WebServer {
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
         } catch {
-            return Problem(error).response
+            return problem(error, access)
         }
     }
 
@@ -114,8 +114,17 @@ public enum WebServer {
             }
             return page.list(rows.items, asOf: rows.asOf, recordedAsOf: rows.recordedAsOf)
         } catch {
-            return Problem(error).response
+            return problem(error, access)
         }
+    }
+
+    /// `error` as problem+json; what the answer does not say (a 500's cause) goes to the log.
+    static func problem(_ error: any Error, _ access: StoreAccess) -> Response {
+        let problem = Problem(error)
+        if problem.status == .internalServerError {
+            access.logger.error("request failed", metadata: ["error": "\(ConsultFailure.from(error).message)"])
+        }
+        return problem.response
     }
 }
 
