@@ -63,11 +63,7 @@ public enum WebServer {
             query.topic = try parameters.one("topic")
             query.asOf = try parameters.one("asOf")
             query.recordedAsOf = try parameters.one("recordedAsOf")
-            try query.validate(names: { $0 })
-            return { [query] read in
-                let answer = try await query.run(read, names: { $0 })
-                return (answer.rows.map(\.json), answer.date, answer.recordedAsOf)
-            }
+            return query
         }
     }
 
@@ -81,38 +77,32 @@ public enum WebServer {
             query.topic = try parameters.one("topic")
             query.asOf = try parameters.one("asOf")
             query.recordedAsOf = try parameters.one("recordedAsOf")
-            try query.validate(names: { $0 })
-            return { [query] read in
-                let answer = try await query.run(read, names: { $0 })
-                return (answer.rows.map(\.json), answer.date, answer.recordedAsOf)
-            }
+            return query
         }
     }
 
-    /// The rows a read gives, and the date and recording time they answer for.
-    typealias Rows = (items: [JSONObject], asOf: CalendarDate, recordedAsOf: Timestamp?)
-
-    /// A list route: the parameters checked (`parameters` and `limit`, `cursor`) before anything
-    /// is read, then `prepare`'s read run on a session of its own, then one page of its rows;
-    /// every failure as problem+json.
-    static func list(
+    /// A list route: the parameters checked (`parameters` and `limit`, `cursor`) and the query
+    /// validated before anything is read, then the query run on a session of its own, then one
+    /// page of its rows; every failure as problem+json.
+    static func list<Query: ListQuery>(
         _ request: Request, _ access: StoreAccess, parameters names: [String],
-        prepare: (QueryParameters) throws -> @Sendable (ReadSession) async throws -> Rows
+        query make: (QueryParameters) throws -> Query
     ) async -> Response {
         do {
             let parameters = try QueryParameters(request, allowed: names + ["limit", "cursor"])
             let page = try Page(parameters)
-            let read = try prepare(parameters)
+            let query = try make(parameters)
+            try query.validate(names: { $0 })
             let session = try await ReadSession.open(access)
-            let rows: Rows
+            let answer: ListAnswer<Query.Row>
             do {
-                rows = try await read(session)
+                answer = try await query.run(session, names: { $0 })
                 await session.close()
             } catch {
                 await session.close()
                 throw error
             }
-            return page.list(rows.items, asOf: rows.asOf, recordedAsOf: rows.recordedAsOf)
+            return page.list(answer.rows.map(\.json), asOf: answer.date, recordedAsOf: answer.recordedAsOf)
         } catch {
             return problem(error, access)
         }

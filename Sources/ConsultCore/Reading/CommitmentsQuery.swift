@@ -4,7 +4,7 @@ import Projections
 /// The commitments a read asks for, as every interface takes them: the CLI's options, the web's
 /// query parameters. `names` maps each parameter to its spelling in the interface (`--as-of`,
 /// `asOf`), so that a refusal names what the person typed.
-public struct CommitmentsQuery: Sendable {
+public struct CommitmentsQuery: ListQuery {
     public var outstanding = false
     public var overdue = false
     public var statuses: [String] = []
@@ -19,13 +19,6 @@ public struct CommitmentsQuery: Sendable {
 
     /// The statuses a commitment can have.
     public static let allStatuses = ["open"] + EventSchema.progressStatuses
-
-    /// The answer: the rows, and the date and recording time they answer for.
-    public struct Answer: Sendable {
-        public var rows: [CommitmentRow]
-        public var date: CalendarDate
-        public var recordedAsOf: Timestamp?
-    }
 
     /// Checks the values that need no database; throws a usage failure naming the parameter.
     public func validate(names: (String) -> String) throws {
@@ -51,9 +44,8 @@ public struct CommitmentsQuery: Sendable {
         _ = try TimeArguments.instant(recordedAsOf, option: names("recordedAsOf"))
     }
 
-    /// Runs the query on `read`: the owner resolved to an id (an unknown one is a failure naming it).
-    public func run(_ read: ReadSession, names: (String) -> String) async throws -> Answer {
-        try validate(names: names)
+    /// Runs the query on `read` (after `validate`): the owner resolved to an id (an unknown one is a failure naming it).
+    public func run(_ read: ReadSession, names: (String) -> String) async throws -> ListAnswer<CommitmentRow> {
         let date = try TimeArguments.date(asOf, option: names("asOf"))
         let recorded = try TimeArguments.instant(recordedAsOf, option: names("recordedAsOf"))
         var filter = CommitmentFilter()
@@ -64,6 +56,6 @@ public struct CommitmentsQuery: Sendable {
         filter.topic = topic
         if let owner { filter.ownerID = try await read.stakeholderID(owner, option: names("owner")) }
         let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
-        return Answer(rows: rows, date: date, recordedAsOf: recorded)
+        return ListAnswer(rows: rows, date: date, recordedAsOf: recorded)
     }
 }
