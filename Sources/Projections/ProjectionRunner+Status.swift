@@ -1,3 +1,4 @@
+import ConsultDomain
 import EventStore
 import Postgres
 
@@ -45,5 +46,36 @@ extension ProjectionRunner {
             return statuses
         }
         return views.compactMap { statuses[$0.name] }
+    }
+}
+
+/// How current the views are, cheaply (no count over the log): the checkpoint the slowest view is
+/// at, the events it has applied, and when the event at that checkpoint was recorded.
+public struct ViewFreshness: Sendable, Hashable {
+    /// Nil before any view has applied anything.
+    public var checkpoint: LogPosition?
+    public var eventsApplied: Int64
+    public var lastRecordedAt: Timestamp?
+}
+
+extension ProjectionRunner {
+    /// The slowest view's checkpoint, its count of events and the recording time of its last event.
+    public func freshness() async throws -> ViewFreshness {
+        let rows = try await connection.query(
+            """
+            SELECT c.epoch, c.tx_id::text AS tx_id_text, c.position, c.events_applied,
+                   (SELECT (extract(epoch FROM e.recorded_at) * 1000000)::bigint FROM events e
+                    WHERE e.position = c.position) AS recorded_micros
+            FROM projection_checkpoints c WHERE c.name = ANY(\(views.map(\.name))::text[])
+            ORDER BY c.epoch, c.tx_id, c.position LIMIT 1
+            """)
+        guard let row = rows.first else { return ViewFreshness(checkpoint: nil, eventsApplied: 0, lastRecordedAt: nil) }
+        let position = LogPosition(
+            epoch: try row.decode(column: 0), transactionID: try row.decode(column: 1),
+            position: try row.decode(column: 2))
+        let micros: Int64? = try row.decode(column: 4)
+        return ViewFreshness(
+            checkpoint: position == .start ? nil : position, eventsApplied: try row.decode(column: 3),
+            lastRecordedAt: micros.map(Timestamp.init(microseconds:)))
     }
 }

@@ -1,6 +1,7 @@
 /// How the command line spells the core queries' parameters: `asOf` is `--as-of`.
 enum OptionNames {
     static func cli(_ name: String) -> String {
-        "--" + name.replacing(#/[A-Z]/#) { "-" + $0.output.lowercased() }
+        if name == "text" { return "TEXT" }
+        return "--" + name.replacing(#/[A-Z]/#) { "-" + $0.output.lowercased() }
     }
 }

@@ -14,6 +14,8 @@ public struct CommitmentsQuery: ListQuery {
     public var topic: String?
     public var asOf: String?
     public var recordedAsOf: String?
+    /// Only this commitment (the web's `/commitments/{id}`).
+    public var id: String?
 
     public init() {}
 
@@ -55,7 +57,8 @@ public struct CommitmentsQuery: ListQuery {
         filter.sector = sector
         filter.topic = topic
         if let owner { filter.ownerID = try await read.stakeholderID(owner, option: names("owner")) }
-        let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
+        var rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
+        if let id { rows = rows.filter { $0.state.commitmentID == id } }
         return ListAnswer(rows: rows, date: date, recordedAsOf: recorded)
     }
 }

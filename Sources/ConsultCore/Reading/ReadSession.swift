@@ -42,6 +42,24 @@ public struct ReadSession: Sendable {
         }
     }
 
+    /// A read on `session`, a store its caller keeps open (the web server's pooled connections):
+    /// the views caught up first, unless `catchUp` is false (a hot standby, whose views the
+    /// primary's worker writes). `close()` must not be called on it; the caller owns `session`.
+    public static func reading(
+        _ session: StoreSession, catchUp: Bool = true, heldBackWait: Double = 0
+    ) async throws -> ReadSession {
+        var held: LogStatus?
+        if catchUp {
+            held = try await ProjectionRunner(store: session.store).catchUpForRead(timeout: heldBackWait)
+        }
+        return ReadSession(session: session, model: ReadModel(connection: session.connection), heldBack: held)
+    }
+
+    /// How current the views are (see `ViewFreshness`).
+    public func freshness() async throws -> ViewFreshness {
+        try await ProjectionRunner(store: session.store).freshness()
+    }
+
     /// How long to wait for an open transaction holding committed events back: `CONSULT_READ_WAIT`
     /// seconds, default 5.
     public static var heldBackWait: Double {

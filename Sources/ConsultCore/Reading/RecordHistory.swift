@@ -47,7 +47,9 @@ public enum RecordHistory {
         return events
     }
 
-    static func events(of id: String, store: PostgresEventStore) async throws -> [RecordedEvent] {
+    /// The events of the record `id` on an open store (see `events(of:access:)`); empty when
+    /// nothing has the id.
+    public static func events(of id: String, store: PostgresEventStore) async throws -> [RecordedEvent] {
         let records = try await store.readStreams(RecordKind.allCases.map { $0.streamID(id) })
         if !records.isEmpty { return records }
         let own: [RecordedEvent]

@@ -47,11 +47,14 @@ public struct StoreStatus: Sendable {
 
     /// Reads the status (the views' tables are created first where missing).
     public static func load(_ access: StoreAccess) async throws -> StoreStatus {
-        try await access.withSession { session in
-            let log = try await session.store.status()
-            let runner = ProjectionRunner(store: session.store)
-            try await runner.prepare()
-            return StoreStatus(log: log, views: try await runner.status())
-        }
+        try await access.withSession { try await load($0) }
+    }
+
+    /// Reads the status on an open session.
+    public static func load(_ session: StoreSession) async throws -> StoreStatus {
+        let log = try await session.store.status()
+        let runner = ProjectionRunner(store: session.store)
+        try await runner.prepare()
+        return StoreStatus(log: log, views: try await runner.status())
     }
 }

@@ -19,10 +19,13 @@ struct ConsultationsCommand: AsyncParsableCommand {
     @OptionGroup var listing: ListOptions
 
     func run() async throws {
-        let date = try TimeArguments.date(asOf, option: "--as-of")
-        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
+        var query = ConsultationsQuery()
+        query.asOf = asOf
+        query.recordedAsOf = recordedAsOf
+        try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
-        let rows = try await read.model.consultations(on: date, recordedAsOf: recorded)
+        let answer = try await query.run(read, names: OptionNames.cli)
+        let (rows, date) = (answer.rows, answer.date)
         var list = RecordList(
             keys: ConsultationRow.keys,
             tableColumns: [

@@ -32,9 +32,14 @@ struct FollowUpsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let date = try TimeArguments.date(asOf, option: "--as-of")
+        var query = FollowUpsQuery()
+        query.dueWithin = dueWithin
+        query.all = all
+        query.asOf = asOf
+        try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
-        let rows = try await read.model.followUps(on: date, dueWithin: dueWithin, all: all)
+        let answer = try await query.run(read, names: OptionNames.cli)
+        let (rows, date) = (answer.rows, answer.date)
         var list = RecordList(
             keys: FollowUpRow.keys,
             tableColumns: [

@@ -54,8 +54,13 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var query = SearchQuery()
+        query.text = text
+        query.kind = kind
+        query.topic = topic
+        try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
-        let hits = try await read.model.search(text, kind: kind, topic: topic)
+        let hits = try await query.run(read, names: OptionNames.cli).rows
         var list = RecordList(
             keys: SearchHit.keys,
             tableColumns: [

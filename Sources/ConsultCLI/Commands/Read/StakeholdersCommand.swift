@@ -29,7 +29,7 @@ struct StakeholdersCommand: AsyncParsableCommand {
     var sector: String?
     @Option(
         help: ArgumentHelp("Only persons or only organizations (person, organization).", valueName: "kind"),
-        completion: .list(Self.kinds))
+        completion: .list(StakeholdersQuery.kinds))
     var kind: String?
     @Option(name: .customLong("as-of"), help: "The date to answer for (YYYY-MM-DD; default today).")
     var asOf: String?
@@ -40,21 +40,21 @@ struct StakeholdersCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var listing: ListOptions
 
-    static let kinds = ["person", "organization"]
-
     func validate() throws {
         try ChoiceValue.check(sector, option: "--sector", noun: "a sector", allowed: EventSchema.sectors)
-        try ChoiceValue.check(kind, option: "--kind", noun: "a kind of stakeholder", allowed: Self.kinds)
+        try ChoiceValue.check(kind, option: "--kind", noun: "a kind of stakeholder", allowed: StakeholdersQuery.kinds)
     }
 
     func run() async throws {
-        let date = try TimeArguments.date(asOf, option: "--as-of")
-        let recorded = try TimeArguments.instant(recordedAsOf, option: "--recorded-as-of")
-        var filter = StakeholderFilter()
-        filter.sector = sector
-        filter.kind = kind
+        var query = StakeholdersQuery()
+        query.sector = sector
+        query.kind = kind
+        query.asOf = asOf
+        query.recordedAsOf = recordedAsOf
+        try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
-        let rows = try await read.model.stakeholders(filter, on: date, recordedAsOf: recorded)
+        let answer = try await query.run(read, names: OptionNames.cli)
+        let (rows, date) = (answer.rows, answer.date)
         var list = RecordList(
             keys: StakeholderRow.keys,
             tableColumns: [

@@ -1,0 +1,111 @@
+import ConsultCore
+import ConsultDomain
+import Hummingbird
+import Logging
+import Projections
+
+/// What every route reads from: the pooled connections, and the logger a failure's cause goes to.
+struct Site: Sendable {
+    let reads: ReadPool
+    let logger: Logger
+
+    init(access: StoreAccess, catchesUp: Bool = true) {
+        reads = ReadPool(access: access, catchesUp: catchesUp)
+        logger = access.logger
+    }
+
+    /// Answers a GET from the views: on a pooled read, with a weak `ETag` made from the position
+    /// the views are at, the date answered and `variant` (what else the representation depends on:
+    /// the language of a page). An `If-None-Match` naming that tag is answered 304 before anything
+    /// else is read. A failure is answered by `failure` (problem+json unless a page says otherwise).
+    func get(
+        _ request: Request, variant: String = "", failure: @Sendable (Problem) -> Response = { $0.response },
+        _ body: (ReadSession, ViewFreshness) async throws -> Response
+    ) async -> Response {
+        do {
+            return try await reads.read { read in
+                let fresh = try await read.freshness()
+                let tag = Self.entityTag(fresh, variant: variant)
+                if Self.matches(request.headers[.ifNoneMatch], tag) {
+                    return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: "no-cache"])
+                }
+                var response = try await body(read, fresh)
+                response.headers[.eTag] = tag
+                response.headers[.cacheControl] = "no-cache"
+                return response
+            }
+        } catch {
+            return failure(problem(error))
+        }
+    }
+
+    /// `error` as a problem; what the answer does not say (a 500's cause) goes to the log.
+    func problem(_ error: any Error) -> Problem {
+        let problem = Problem(error)
+        if problem.status == .internalServerError {
+            logger.error("request failed", metadata: ["error": "\(ConsultFailure.from(error).message)"])
+        }
+        return problem
+    }
+
+    /// `W/"<epoch>.<transaction>.<position>.<events>-<today>-<variant>"`: it changes when the views
+    /// take in an event, when the date without `asOf` moves on, and between variants.
+    static func entityTag(_ fresh: ViewFreshness, variant: String) -> String {
+        let position = fresh.checkpoint.map { "\($0.epoch).\($0.transactionID).\($0.position)" } ?? "0"
+        let tail = variant.isEmpty ? "" : "-" + variant
+        return "W/\"\(position).\(fresh.eventsApplied)-\(TimeArguments.today())\(tail)\""
+    }
+
+    /// Whether an `If-None-Match` value names `tag` (weak comparison, RFC 9110 13.1.2), or is `*`.
+    static func matches(_ header: String?, _ tag: String) -> Bool {
+        guard let header else { return false }
+        let opaque = { (text: Substring) -> Substring in
+            let trimmed = text.drop(while: { $0 == " " || $0 == "\t" })
+            return trimmed.hasPrefix("W/") ? trimmed.dropFirst(2) : trimmed
+        }
+        let wanted = opaque(tag[...])
+        return header.split(separator: ",").contains { candidate in
+            let value = opaque(candidate).trimmingSuffix(while: { $0 == " " || $0 == "\t" })
+            return value == "*" || value == wanted
+        }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[startIndex..<end]
+    }
+}
+
+/// Headers every answer carries: no sniffing of types, a Content-Security-Policy that allows no
+/// inline script and nothing from elsewhere, no framing, no referrer sent on. An unknown path or
+/// method, which Hummingbird answers with an `HTTPError`, becomes problem+json.
+struct SafetyHeaders<Context: RequestContext>: RouterMiddleware {
+    static var policy: String {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    }
+
+    static var referrerPolicy: HTTPFields.Element.Name { HTTPFields.Element.Name("Referrer-Policy")! }
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError {
+            let detail =
+                error.status == .notFound
+                ? "Nothing is at \(QueryParameters.printable(request.uri.path)); /api/v1/openapi.json lists the API."
+                : (error.body ?? error.status.reasonPhrase)
+            response = Problem(status: error.status, detail: detail).response
+        }
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.contentSecurityPolicy] = Self.policy
+        response.headers[Self.referrerPolicy] = "no-referrer"
+        return response
+    }
+}
