@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "ConsultWebTests",
             dependencies: [
-                "ConsultWeb", "ConsultCore", "ConsultDomain", "TestSupport",
+                "ConsultWeb", "ConsultCore", "ConsultDomain", "TestSupport", "EmbeddedPostgres", "Postgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

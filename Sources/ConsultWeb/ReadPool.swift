@@ -9,8 +9,9 @@ import Postgres
 actor ReadPool {
     let access: StoreAccess
     /// Whether a read first brings the views up to date: false on a hot standby, whose views the
-    /// primary's worker writes.
-    let catchesUp: Bool
+    /// primary's worker writes, and from the first read refused for want of the right to write
+    /// (the read-only role of `tools/readonly-role.sql`): then a worker keeps the views current.
+    private(set) var catchesUp: Bool
     let size: Int
     private var idle: [StoreSession] = []
     private var opened = 0
@@ -22,14 +23,34 @@ actor ReadPool {
         self.size = size
     }
 
-    /// Runs `body` on a read of a pooled connection, the views caught up first.
+    /// Runs `body` on a read of a pooled connection, the views caught up first. When a connection
+    /// that waited in the pool turns out lost (the database restarted meanwhile), the others that
+    /// waited with it are dropped too and the read is tried once more on a new connection.
     nonisolated func read<Result: Sendable>(_ body: (ReadSession) async throws -> Result) async throws -> Result {
-        let session = try await acquire()
+        let (session, reused) = try await acquire()
         do {
-            let read = try await ReadSession.reading(session, catchUp: catchesUp)
+            return try await read(on: session, body)
+        } catch  where reused && ConsultFailure.from(error).kind == .unavailable {
+            await dropIdle()
+            let (fresh, _) = try await acquire()
+            return try await read(on: fresh, body)
+        }
+    }
+
+    private nonisolated func read<Result: Sendable>(
+        on session: StoreSession, _ body: (ReadSession) async throws -> Result
+    ) async throws -> Result {
+        do {
+            let read = try await reading(session)
             let result = try await body(read)
             await release(session, failed: false)
             return result
+        } catch  where Self.hasNoViews(error) {
+            await release(session, failed: false)
+            throw Problem(
+                status: .serviceUnavailable,
+                detail: "The views are not built in this database yet, and this server does not build them: run "
+                    + "consult project on the primary (or consult serve --with-worker there).")
         } catch {
             // A refusal of the request's own values leaves the connection as it was; anything else
             // may have broken it.
@@ -41,13 +62,53 @@ actor ReadPool {
         }
     }
 
-    private func acquire() async throws -> StoreSession {
+    /// A read on `session`, caught up while the pool may write the views.
+    private func reading(_ session: StoreSession) async throws -> ReadSession {
+        guard catchesUp else { return try await ReadSession.reading(session, catchUp: false) }
+        do {
+            return try await ReadSession.reading(session, catchUp: true)
+        } catch  where Self.mayNotWrite(error) {
+            // Not allowed to write the views (a read-only role, a read-only transaction): read
+            // them as the worker leaves them.
+            if catchesUp {
+                catchesUp = false
+                access.logger.notice(
+                    "the server's role may not write the views; pages show them as the projection worker leaves them",
+                    metadata: ["error": "\(ConsultFailure.from(error).message)"])
+            }
+            return try await ReadSession.reading(session, catchUp: false)
+        }
+    }
+
+    /// Whether `error` is a view's table missing (42P01), directly or as a transaction's failure.
+    static func hasNoViews(_ error: any Error) -> Bool {
+        if let error = error as? PostgresError { return error.sqlState == "42P01" }
+        if let error = error as? PostgresTransactionError {
+            return [error.beginError, error.bodyError as? PostgresError].contains { $0?.sqlState == "42P01" }
+        }
+        return false
+    }
+
+    /// Whether `error` says the session may not write: permission denied (42501) or a read-only
+    /// transaction (25006), directly or as a transaction's failure.
+    static func mayNotWrite(_ error: any Error) -> Bool {
+        let states: Set<String> = ["42501", "25006"]
+        if let error = error as? PostgresError { return error.sqlState.map(states.contains) ?? false }
+        if let error = error as? PostgresTransactionError {
+            let inner = [error.beginError, error.bodyError as? PostgresError, error.commitError].compactMap { $0 }
+            return inner.contains { $0.sqlState.map(states.contains) ?? false }
+        }
+        return false
+    }
+
+    /// A connection, and whether it waited in the pool (rather than being opened now).
+    private func acquire() async throws -> (StoreSession, reused: Bool) {
         while true {
-            if let session = idle.popLast() { return session }
+            if let session = idle.popLast() { return (session, true) }
             if opened < size {
                 opened += 1
                 do {
-                    return try await access.open()
+                    return (try await access.open(), false)
                 } catch {
                     opened -= 1
                     wakeOne()
@@ -72,10 +133,12 @@ actor ReadPool {
         if !waiting.isEmpty { waiting.removeFirst().resume() }
     }
 
-    /// Closes every idle connection (when the server stops).
-    func close() async {
-        for session in idle { await session.close() }
-        opened -= idle.count
+    /// Closes every idle connection: when one was found lost, or when the server stops.
+    func dropIdle() async {
+        let dropped = idle
         idle.removeAll()
+        opened -= dropped.count
+        for _ in dropped { wakeOne() }
+        for session in dropped { await session.close() }
     }
 }

@@ -9,8 +9,10 @@ struct Site: Sendable {
     let reads: ReadPool
     let logger: Logger
 
-    init(access: StoreAccess, catchesUp: Bool = true) {
-        reads = ReadPool(access: access, catchesUp: catchesUp)
+    /// Reads from `access`, or from `readAccess` (a hot standby: its views are read as the
+    /// primary's worker leaves them) when given.
+    init(access: StoreAccess, readAccess: StoreAccess? = nil) {
+        reads = ReadPool(access: readAccess ?? access, catchesUp: readAccess == nil)
         logger = access.logger
     }
 

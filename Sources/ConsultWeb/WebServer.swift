@@ -1,5 +1,6 @@
 import ConsultCore
 import ConsultDomain
+import Foundation
 import Hummingbird
 import Logging
 import Projections
@@ -9,16 +10,21 @@ public enum WebServer {
     public struct Configuration: Sendable {
         public var host = "127.0.0.1"
         public var port = 8080
+        /// The store: where the projection worker writes, and where reads go without `readAccess`.
         public var access: StoreAccess
+        /// A hot standby of the store that every read goes to (`--read-url`).
+        public var readAccess: StoreAccess?
+        /// Whether the server runs the projection worker itself (`--with-worker`).
+        public var withWorker = false
 
         public init(access: StoreAccess) {
             self.access = access
         }
     }
 
-    /// Every route, over `access`.
-    public static func router(access: StoreAccess) -> Router<BasicRequestContext> {
-        let site = Site(access: access)
+    /// Every route, reading from `access`, or from `readAccess` when given.
+    public static func router(access: StoreAccess, readAccess: StoreAccess? = nil) -> Router<BasicRequestContext> {
+        let site = Site(access: access, readAccess: readAccess)
         let router = Router()
         router.add(middleware: SafetyHeaders())
         router.get("/healthz") { _, _ in await health(site) }
@@ -26,19 +32,68 @@ public enum WebServer {
         return router
     }
 
-    /// Serves until the process is asked to stop (SIGINT, SIGTERM).
+    /// Serves until the process is asked to stop (SIGINT, SIGTERM); with `withWorker`, follows
+    /// the log with the projection worker beside it.
     public static func run(_ configuration: Configuration) async throws {
+        let logger = configuration.access.logger
         let app = Application(
-            router: router(access: configuration.access),
+            router: router(access: configuration.access, readAccess: configuration.readAccess),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            logger: configuration.access.logger)
+            logger: logger)
+        guard configuration.withWorker else {
+            try await app.runService()
+            return
+        }
+        let stop = StopFlag()
+        let worker = Task {
+            do {
+                try await follow(configuration.access, stop: stop, logger: logger)
+            } catch {
+                logger.error(
+                    "the projection worker stopped", metadata: ["error": "\(ConsultFailure.from(error).message)"])
+            }
+        }
+        defer {
+            stop.set()
+            worker.cancel()
+        }
         try await app.runService()
     }
 
-    /// 200 when the database answers and the views can be brought up to date; 503 with why.
-    static func health(_ site: Site) async -> Response {
+    /// The projection worker, following the log until `stop` is set, its news in the log.
+    static func follow(_ access: StoreAccess, stop: StopFlag, logger: Logger) async throws {
+        try await ProjectionWorker(access: access).follow(shouldStop: { stop.isSet }) { event in
+            switch event {
+            case .applied(let total): logger.debug("views caught up", metadata: ["events": "\(total)"])
+            case .lostDatabase(let reason):
+                logger.warning("worker lost the database", metadata: ["reason": "\(reason)"])
+            case .stillUnavailable(let pause):
+                logger.warning("database still unavailable", metadata: ["retryIn": "\(pause)"])
+            case .reconnected: logger.notice("worker reconnected")
+            case .pollingOnly:
+                logger.notice("worker polls every second: LISTEN cannot work through a transaction pooler")
+            }
+        }
+    }
+
+    /// 200 when the database answers and no view is stalled; 503 with why. A view is stalled when
+    /// it is behind the log and has not moved for `stalledAfter` seconds (no worker keeps it
+    /// current: a standby whose primary runs none, or a read-only role).
+    static func health(_ site: Site, stalledAfter: Double = 60) async -> Response {
         do {
-            try await site.reads.read { _ in }
+            let stalled = try await site.reads.read { read in
+                try await ProjectionRunner(store: read.session.store).status().first { view in
+                    guard view.lag > 0, let updated = Timestamp(rfc3339: view.updatedAt) else { return false }
+                    return Date().timeIntervalSince1970 - Double(updated.microseconds) / 1_000_000 > stalledAfter
+                }
+            }
+            if let view = stalled {
+                throw Problem(
+                    status: .serviceUnavailable,
+                    detail: "The view \(view.name) is \(view.lag) events behind the log and has not moved since "
+                        + "\(view.updatedAt); run consult project --follow (or consult serve --with-worker) on the primary."
+                )
+            }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))

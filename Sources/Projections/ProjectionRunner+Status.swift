@@ -56,26 +56,40 @@ public struct ViewFreshness: Sendable, Hashable {
     public var checkpoint: LogPosition?
     public var eventsApplied: Int64
     public var lastRecordedAt: Timestamp?
+    /// On a hot standby, how many seconds of the primary's changes it has yet to replay (0 when it
+    /// has replayed all it received); nil on a primary.
+    public var standbyLagSeconds: Double?
 }
 
 extension ProjectionRunner {
-    /// The slowest view's checkpoint, its count of events and the recording time of its last event.
+    /// The slowest view's checkpoint, its count of events, the recording time of its last event
+    /// and, on a hot standby, how far it is behind: one query.
     public func freshness() async throws -> ViewFreshness {
-        let rows = try await connection.query(
+        let row = try await connection.query(
             """
-            SELECT c.epoch, c.tx_id::text AS tx_id_text, c.position, c.events_applied,
+            SELECT s.lag, c.epoch, c.tx_id::text AS tx_id_text, c.position, c.events_applied,
                    (SELECT (extract(epoch FROM e.recorded_at) * 1000000)::bigint FROM events e
                     WHERE e.position = c.position) AS recorded_micros
-            FROM projection_checkpoints c WHERE c.name = ANY(\(views.map(\.name))::text[])
-            ORDER BY c.epoch, c.tx_id, c.position LIMIT 1
-            """)
-        guard let row = rows.first else { return ViewFreshness(checkpoint: nil, eventsApplied: 0, lastRecordedAt: nil) }
+            FROM (SELECT CASE WHEN pg_is_in_recovery() THEN
+                           CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
+                                THEN 0::float8
+                                ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8, 0)
+                           END
+                         END AS lag) s
+            LEFT JOIN LATERAL (
+                SELECT * FROM projection_checkpoints
+                WHERE name = ANY(\(views.map(\.name))::text[])
+                ORDER BY epoch, tx_id, position LIMIT 1) c ON true
+            """)[0]
+        let standby: Double? = try row.decode(column: 0)
+        guard let epoch: Int32 = try row.decode(column: 1) else {
+            return ViewFreshness(checkpoint: nil, eventsApplied: 0, lastRecordedAt: nil, standbyLagSeconds: standby)
+        }
         let position = LogPosition(
-            epoch: try row.decode(column: 0), transactionID: try row.decode(column: 1),
-            position: try row.decode(column: 2))
-        let micros: Int64? = try row.decode(column: 4)
+            epoch: epoch, transactionID: try row.decode(column: 2), position: try row.decode(column: 3))
+        let micros: Int64? = try row.decode(column: 5)
         return ViewFreshness(
-            checkpoint: position == .start ? nil : position, eventsApplied: try row.decode(column: 3),
-            lastRecordedAt: micros.map(Timestamp.init(microseconds:)))
+            checkpoint: position == .start ? nil : position, eventsApplied: try row.decode(column: 4),
+            lastRecordedAt: micros.map(Timestamp.init(microseconds:)), standbyLagSeconds: standby)
     }
 }

@@ -1,0 +1,162 @@
+import ConsultCore
+import ConsultDomain
+import EmbeddedPostgres
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import TestSupport
+import Testing
+
+@testable import ConsultWeb
+
+/// The server and its PostgreSQL: the database going away and coming back, a role that may only
+/// read, and reads from a streaming replica.
+@Suite("web: the server and its database")
+struct ServerDatabaseTests {
+    static let fixtures = (1...3).map {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ConsultCLITests/Fixtures/views-batch\($0).jsonl").path
+    }
+    static let readOnlyRoleScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("tools/readonly-role.sql")
+    static let logger = Logger(label: "consult.web.tests")
+
+    static func log(_ files: [String], url: String) async throws {
+        for file in files {
+            let logged = try await ConsultProcess.run(
+                ["log", "--file", file], environment: ["CONSULT_DATABASE_URL": url])
+            #expect(logged.status == 0, "\(logged.stderr)")
+        }
+    }
+
+    /// The status of GET `uri`, and its body.
+    static func get(_ client: some TestClientProtocol, _ uri: String) async throws -> (HTTPResponse.Status, String) {
+        try await client.execute(uri: uri, method: .get) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    @Test("the database stopped: 503 problem+json; started again: answers again, without a restart of the server")
+    func databaseLossAndRecovery() async throws {
+        let server = try await TestServer.startPrivate()
+        defer { Task { await server.destroy() } }
+        let cluster = try #require(server.cluster, "needs a cluster of its own to stop")
+        let database = try await TestDatabase.create(on: server)
+        try await Self.log([Self.fixtures[0]], url: database.url)
+        let access = StoreAccess(databaseURL: database.url, logger: Self.logger)
+        let app = Application(router: WebServer.router(access: access))
+        try await app.test(.router) { client in
+            #expect(try await Self.get(client, "/healthz").0 == .ok)
+            let (status, before) = try await Self.get(client, "/api/v1/commitments")
+            #expect(status == .ok)
+            try await cluster.stop()
+            for uri in ["/healthz", "/api/v1/commitments", "/api/v1/stakeholders"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .serviceUnavailable, "\(uri)")
+                    #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8")
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("\"detail\""), "\(body)")
+                    #expect(!body.contains("/tmp/") && !body.contains("consult@"), "no paths or URLs: \(body)")
+                }
+            }
+            try await cluster.start()
+            // The first request after the restart is answered: lost pooled connections are replaced.
+            #expect(try await Self.get(client, "/healthz").0 == .ok)
+            let (again, after) = try await Self.get(client, "/api/v1/commitments")
+            #expect(again == .ok)
+            #expect(after == before)
+        }
+    }
+
+    @Test("a role that may only read (tools/readonly-role.sql) serves the views a worker keeps current")
+    func readOnlyRole() async throws {
+        let database = try await TestDatabase.create()
+        try await Self.log(Array(Self.fixtures[0...1]), url: database.url)
+        let admin = try await database.connect()
+        let role = "consult_web_\(UUID().uuidString.prefix(8).lowercased())"
+        try await admin.execute(unsafeScript: try String(contentsOf: Self.readOnlyRoleScript, encoding: .utf8))
+        try await admin.execute(
+            unsafeScript: "CREATE ROLE \(role) LOGIN IN ROLE consult_reader; "
+                + "ALTER ROLE \(role) SET default_transaction_read_only = on;")
+        await admin.close()
+        let readerURL = database.url.replacingOccurrences(of: "postgresql://consult@", with: "postgresql://\(role)@")
+        #expect(readerURL != database.url)
+
+        // The role cannot write, whatever it tries.
+        let reader = try await Connection.connect(.url(readerURL), logger: Self.logger)
+        await #expect(throws: PostgresError.self) {
+            try await reader.execute(unsafeScript: "SET default_transaction_read_only = off; DELETE FROM events;")
+        }
+        await reader.close()
+
+        let app = Application(
+            router: WebServer.router(access: StoreAccess(databaseURL: readerURL, logger: Self.logger)))
+        try await app.test(.router) { client in
+            // Nothing has built the views yet, and this server may not.
+            let (none, why) = try await Self.get(client, "/api/v1/commitments")
+            #expect(none == .serviceUnavailable, "\(why)")
+            #expect(why.contains("consult project"), "\(why)")
+            let project = try await ConsultProcess.run(["project"], environment: ["CONSULT_DATABASE_URL": database.url])
+            #expect(project.status == 0, "\(project.stderr)")
+            let (status, body) = try await Self.get(client, "/api/v1/commitments/c-talent")
+            #expect(status == .ok, "\(body)")
+            // New events: the read-only server cannot bring the views up to date, and says nothing wrong.
+            try await Self.log([Self.fixtures[2]], url: database.url)
+            let (unchanged, _) = try await Self.get(client, "/api/v1/commitments")
+            #expect(unchanged == .ok)
+            let worker = try await ConsultProcess.run(["project"], environment: ["CONSULT_DATABASE_URL": database.url])
+            #expect(worker.status == 0, "\(worker.stderr)")
+            let (found, townhall) = try await Self.get(client, "/api/v1/commitments/c-townhall")
+            #expect(found == .ok, "\(townhall)")
+        }
+    }
+
+    @Test("with a read URL, reads go to a streaming replica and see a new commitment once it has replayed")
+    func streamingReplica() async throws {
+        let primary = try await TestServer.startPrivate()
+        defer { Task { await primary.destroy() } }
+        let primaryCluster = try #require(primary.cluster, "needs clusters of its own")
+        let database = try await TestDatabase.create(on: primary)
+        try await Self.log(Array(Self.fixtures[0...1]), url: database.url)
+        let project = try await ConsultProcess.run(["project"], environment: ["CONSULT_DATABASE_URL": database.url])
+        #expect(project.status == 0, "\(project.stderr)")
+
+        let folder =
+            FileManager.default.temporaryDirectory.path
+            + "/consult-tests-\(getpid())-standby-\(UUID().uuidString.prefix(6))"
+        let standby = EmbeddedCluster(folder: folder, logger: Self.logger)
+        defer {
+            Task {
+                try? await standby.destroy()
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
+        try await standby.createStandby(of: primaryCluster)
+        let target = try await standby.start()
+        let socket = target.socketDirectory.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let standbyURL = "postgresql://\(target.user)@/\(database.name)?host=\(socket)&port=\(target.port)"
+        #expect(target.database != database.name, "the test's database, not the cluster's own")
+        let probe = try await Connection.connect(.url(standbyURL), logger: Self.logger)
+        #expect(try await probe.query("SELECT pg_is_in_recovery()")[0].decode(Bool.self, column: 0))
+        await probe.close()
+
+        let app = Application(
+            router: WebServer.router(
+                access: StoreAccess(databaseURL: database.url, logger: Self.logger),
+                readAccess: StoreAccess(databaseURL: standbyURL, logger: Self.logger)))
+        try await app.test(.router) { client in
+            #expect(try await Self.get(client, "/api/v1/commitments/c-talent").0 == .ok)
+            #expect(try await Self.get(client, "/api/v1/commitments/c-townhall").0 == .notFound)
+            try await Self.log([Self.fixtures[2]], url: database.url)
+            let worker = try await ConsultProcess.run(["project"], environment: ["CONSULT_DATABASE_URL": database.url])
+            #expect(worker.status == 0, "\(worker.stderr)")
+            var seen = false
+            for _ in 0..<300 where !seen {
+                seen = try await Self.get(client, "/api/v1/commitments/c-townhall").0 == .ok
+                if !seen { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(seen, "the new commitment never reached the replica's views")
+            #expect(try await Self.get(client, "/healthz").0 == .ok)
+        }
+    }
+}
