@@ -88,7 +88,7 @@ enum API {
         } catch {
             return site.problem(error).response
         }
-        return await site.get(request) { read, _ in
+        return await site.cached(request) { read, _ in
             let answer = try await query.run(read, names: name)
             return page.list(answer.rows.map(\.json), asOf: answer.date, recordedAsOf: answer.recordedAsOf)
         }
@@ -108,7 +108,7 @@ enum API {
         } catch {
             return site.problem(error).response
         }
-        return await site.get(request) { read, _ in
+        return await site.cached(request) { read, _ in
             let answer = try await query.run(read, names: name)
             guard let row = answer.rows.first else {
                 throw Problem(
@@ -133,7 +133,7 @@ enum API {
         } catch {
             return site.problem(error).response
         }
-        return await site.get(request) { read, _ in
+        return await site.cached(request) { read, _ in
             var events = try await RecordHistory.events(of: id, store: read.session.store)
             guard !events.isEmpty else {
                 throw Problem(
@@ -156,15 +156,13 @@ enum API {
         } catch {
             return site.problem(error).response
         }
-        return await site.get(request) { read, _ in
+        return await site.cached(request) { read, _ in
             json(.object(try await StoreStatus.load(read.session).json))
         }
     }
 
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized() + "\n")))
+    static func json(_ value: JSONValue) -> Reply {
+        Reply(contentType: "application/json; charset=utf-8", body: value.serialized() + "\n")
     }
 }
 

@@ -75,7 +75,7 @@ struct Page: Sendable {
     }
 
     /// `{"items": […], "next": …, "asOf": …, "recordedAsOf": …}` for this page of `items`.
-    func list(_ items: [JSONObject], asOf: CalendarDate, recordedAsOf: Timestamp?) -> Response {
+    func list(_ items: [JSONObject], asOf: CalendarDate, recordedAsOf: Timestamp?) -> Reply {
         let end = min(items.count, start + limit)
         let shown = start < end ? Array(items[start..<end]) : []
         var object = JSONObject()
@@ -83,8 +83,7 @@ struct Page: Sendable {
         object["next"] = end < items.count ? .string(String(end)) : .null
         object["asOf"] = .string(asOf.description)
         object["recordedAsOf"] = recordedAsOf.map { .string($0.description) } ?? .null
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(object).serialized() + "\n")))
+        return Reply(
+            contentType: "application/json; charset=utf-8", body: JSONValue.object(object).serialized() + "\n")
     }
 }

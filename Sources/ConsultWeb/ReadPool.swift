@@ -1,6 +1,5 @@
 import ConsultCore
 import Logging
-import Postgres
 
 /// The server's open connections to the store, shared by the requests: a request borrows one for
 /// its read and gives it back, so that a page costs a few queries, not a connection (and, on the
@@ -8,22 +7,18 @@ import Postgres
 /// replaced by a new one at the next request, so the pool recovers when the database comes back.
 actor ReadPool {
     let access: StoreAccess
-    /// Whether a read first brings the views up to date: false on a hot standby, whose views the
-    /// primary's worker writes, and from the first read refused for want of the right to write
-    /// (the read-only role of `tools/readonly-role.sql`): then a worker keeps the views current.
-    private(set) var catchesUp: Bool
     let size: Int
     private var idle: [StoreSession] = []
     private var opened = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(access: StoreAccess, catchesUp: Bool = true, size: Int = 8) {
+    init(access: StoreAccess, size: Int = 8) {
         self.access = access
-        self.catchesUp = catchesUp
         self.size = size
     }
 
-    /// Runs `body` on a read of a pooled connection, the views caught up first. When a connection
+    /// Runs `body` on a read of a pooled connection (the `Freshener` brings the views up to date
+    /// beforehand). When a connection
     /// that waited in the pool turns out lost (the database restarted meanwhile), the others that
     /// waited with it are dropped too and the read is tried once more on a new connection.
     nonisolated func read<Result: Sendable>(_ body: (ReadSession) async throws -> Result) async throws -> Result {
@@ -41,11 +36,11 @@ actor ReadPool {
         on session: StoreSession, _ body: (ReadSession) async throws -> Result
     ) async throws -> Result {
         do {
-            let read = try await reading(session)
+            let read = try await ReadSession.reading(session, catchUp: false)
             let result = try await body(read)
             await release(session, failed: false)
             return result
-        } catch  where Self.hasNoViews(error) {
+        } catch  where DatabaseRefusal.isMissingTable(error) {
             await release(session, failed: false)
             throw Problem(
                 status: .serviceUnavailable,
@@ -60,45 +55,6 @@ actor ReadPool {
             await release(session, failed: !healthy)
             throw error
         }
-    }
-
-    /// A read on `session`, caught up while the pool may write the views.
-    private func reading(_ session: StoreSession) async throws -> ReadSession {
-        guard catchesUp else { return try await ReadSession.reading(session, catchUp: false) }
-        do {
-            return try await ReadSession.reading(session, catchUp: true)
-        } catch  where Self.mayNotWrite(error) {
-            // Not allowed to write the views (a read-only role, a read-only transaction): read
-            // them as the worker leaves them.
-            if catchesUp {
-                catchesUp = false
-                access.logger.notice(
-                    "the server's role may not write the views; pages show them as the projection worker leaves them",
-                    metadata: ["error": "\(ConsultFailure.from(error).message)"])
-            }
-            return try await ReadSession.reading(session, catchUp: false)
-        }
-    }
-
-    /// Whether `error` is a view's table missing (42P01), directly or as a transaction's failure.
-    static func hasNoViews(_ error: any Error) -> Bool {
-        if let error = error as? PostgresError { return error.sqlState == "42P01" }
-        if let error = error as? PostgresTransactionError {
-            return [error.beginError, error.bodyError as? PostgresError].contains { $0?.sqlState == "42P01" }
-        }
-        return false
-    }
-
-    /// Whether `error` says the session may not write: permission denied (42501) or a read-only
-    /// transaction (25006), directly or as a transaction's failure.
-    static func mayNotWrite(_ error: any Error) -> Bool {
-        let states: Set<String> = ["42501", "25006"]
-        if let error = error as? PostgresError { return error.sqlState.map(states.contains) ?? false }
-        if let error = error as? PostgresTransactionError {
-            let inner = [error.beginError, error.bodyError as? PostgresError, error.commitError].compactMap { $0 }
-            return inner.contains { $0.sqlState.map(states.contains) ?? false }
-        }
-        return false
     }
 
     /// A connection, and whether it waited in the pool (rather than being opened now).

@@ -4,41 +4,72 @@ import Hummingbird
 import Logging
 import Projections
 
-/// What every route reads from: the pooled connections, and the logger a failure's cause goes to.
+/// What every route reads from: the pooled connections, the check of how current the views are,
+/// the answers already made, and the logger a failure's cause goes to.
 struct Site: Sendable {
     let reads: ReadPool
+    let freshener: Freshener
+    let cache = ResponseCache()
     let logger: Logger
 
     /// Reads from `access`, or from `readAccess` (a hot standby: its views are read as the
     /// primary's worker leaves them) when given.
-    init(access: StoreAccess, readAccess: StoreAccess? = nil) {
-        reads = ReadPool(access: readAccess ?? access, catchesUp: readAccess == nil)
+    init(access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = ReadSession.heldBackWait) {
+        reads = ReadPool(access: readAccess ?? access)
+        freshener = Freshener(access: readAccess ?? access, catchesUp: readAccess == nil, heldBackWait: heldBackWait)
         logger = access.logger
     }
 
-    /// Answers a GET from the views: on a pooled read, with a weak `ETag` made from the position
-    /// the views are at, the date answered and `variant` (what else the representation depends on:
-    /// the language of a page). An `If-None-Match` naming that tag is answered 304 before anything
+    /// Answers a GET from the views: with a weak `ETag` made from the position the views are at
+    /// (after a check that began after the request came, which brings them up to date when the
+    /// server may), the date answered and `variant` (what else the representation depends on: the
+    /// language of a page). An `If-None-Match` naming that tag is answered 304 before anything
     /// else is read. A failure is answered by `failure` (problem+json unless a page says otherwise).
     func get(
         _ request: Request, variant: String = "", failure: @Sendable (Problem) -> Response = { $0.response },
         _ body: (ReadSession, ViewFreshness) async throws -> Response
     ) async -> Response {
         do {
-            return try await reads.read { read in
-                let fresh = try await read.freshness()
-                let tag = Self.entityTag(fresh, variant: variant)
-                if Self.matches(request.headers[.ifNoneMatch], tag) {
-                    return Response(status: .notModified, headers: [.eTag: tag, .cacheControl: "no-cache"])
-                }
-                var response = try await body(read, fresh)
-                response.headers[.eTag] = tag
-                response.headers[.cacheControl] = "no-cache"
-                return response
-            }
+            let fresh = try await freshener.fresh()
+            let tag = Self.entityTag(fresh, variant: variant)
+            if Self.matches(request.headers[.ifNoneMatch], tag) { return Self.notModified(tag) }
+            var response = try await reads.read { try await body($0, fresh) }
+            response.headers[.eTag] = tag
+            response.headers[.cacheControl] = "no-cache"
+            return response
         } catch {
             return failure(problem(error))
         }
+    }
+
+    /// `get`, for an answer made whole (`Reply`): kept in the cache under the URL and its tag, and
+    /// sent from there again while the views stay where they are.
+    func cached(
+        _ request: Request, variant: String = "", failure: @Sendable (Problem) -> Response = { $0.response },
+        _ body: (ReadSession, ViewFreshness) async throws -> Reply
+    ) async -> Response {
+        do {
+            let fresh = try await freshener.fresh()
+            let tag = Self.entityTag(fresh, variant: variant)
+            if Self.matches(request.headers[.ifNoneMatch], tag) { return Self.notModified(tag) }
+            let key = request.uri.description + "\u{0}" + variant
+            var reply: Reply
+            if let kept = await cache.reply(for: key, tag: tag) {
+                reply = kept
+            } else {
+                reply = try await reads.read { try await body($0, fresh) }
+                if reply.status == .ok { await cache.store(reply, for: key, tag: tag) }
+            }
+            reply.headers[.eTag] = tag
+            reply.headers[.cacheControl] = "no-cache"
+            return reply.response
+        } catch {
+            return failure(problem(error))
+        }
+    }
+
+    static func notModified(_ tag: String) -> Response {
+        Response(status: .notModified, headers: [.eTag: tag, .cacheControl: "no-cache"])
     }
 
     /// `error` as a problem; what the answer does not say (a 500's cause) goes to the log.

@@ -22,9 +22,12 @@ public enum WebServer {
         }
     }
 
-    /// Every route, reading from `access`, or from `readAccess` when given.
-    public static func router(access: StoreAccess, readAccess: StoreAccess? = nil) -> Router<BasicRequestContext> {
-        let site = Site(access: access, readAccess: readAccess)
+    /// Every route, reading from `access`, or from `readAccess` when given. A request waits up to
+    /// `heldBackWait` seconds for events an open transaction holds back (`CONSULT_READ_WAIT`, 5 s).
+    public static func router(
+        access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = ReadSession.heldBackWait
+    ) -> Router<BasicRequestContext> {
+        let site = Site(access: access, readAccess: readAccess, heldBackWait: heldBackWait)
         let router = Router()
         router.add(middleware: SafetyHeaders())
         router.get("/healthz") { _, _ in await health(site) }
@@ -81,6 +84,7 @@ public enum WebServer {
     /// current: a standby whose primary runs none, or a read-only role).
     static func health(_ site: Site, stalledAfter: Double = 60) async -> Response {
         do {
+            _ = try await site.freshener.fresh()
             let stalled = try await site.reads.read { read in
                 try await ProjectionRunner(store: read.session.store).status().first { view in
                     guard view.lag > 0, let updated = Timestamp(rfc3339: view.updatedAt) else { return false }

@@ -35,6 +35,13 @@ extension PostgresEventStore {
             """)[0].decode(Bool.self, column: 0)
     }
 
+    /// When the event at `position` was recorded, in microseconds since 1970; nil when none is there.
+    public func recordedMicroseconds(at position: Int64) async throws -> Int64? {
+        try await connection.query(
+            "SELECT (extract(epoch FROM recorded_at) * 1000000)::bigint FROM events WHERE position = \(position)"
+        ).first?.decode(Int64.self, column: 0)
+    }
+
     public func lastPosition(before position: Int64) async throws -> Int64? {
         try await connection.query("SELECT max(position) FROM events WHERE position < \(position)")[0]
             .decode(Int64?.self, column: 0)

@@ -63,13 +63,11 @@ public struct ViewFreshness: Sendable, Hashable {
 
 extension ProjectionRunner {
     /// The slowest view's checkpoint, its count of events, the recording time of its last event
-    /// and, on a hot standby, how far it is behind: one query.
+    /// and, on a hot standby, how far it is behind.
     public func freshness() async throws -> ViewFreshness {
         let row = try await connection.query(
             """
-            SELECT s.lag, c.epoch, c.tx_id::text AS tx_id_text, c.position, c.events_applied,
-                   (SELECT (extract(epoch FROM e.recorded_at) * 1000000)::bigint FROM events e
-                    WHERE e.position = c.position) AS recorded_micros
+            SELECT s.lag, c.epoch, c.tx_id::text AS tx_id_text, c.position, c.events_applied
             FROM (SELECT CASE WHEN pg_is_in_recovery() THEN
                            CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
                                 THEN 0::float8
@@ -87,7 +85,7 @@ extension ProjectionRunner {
         }
         let position = LogPosition(
             epoch: epoch, transactionID: try row.decode(column: 2), position: try row.decode(column: 3))
-        let micros: Int64? = try row.decode(column: 5)
+        let micros = position == .start ? nil : try await store.recordedMicroseconds(at: position.position)
         return ViewFreshness(
             checkpoint: position == .start ? nil : position, eventsApplied: try row.decode(column: 4),
             lastRecordedAt: micros.map(Timestamp.init(microseconds:)), standbyLagSeconds: standby)

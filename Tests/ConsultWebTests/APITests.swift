@@ -31,7 +31,7 @@ struct APITests {
             #expect(logged.status == 0, "\(logged.stderr)")
         }
         let access = StoreAccess(databaseURL: database.url, logger: Logger(label: "consult.web.tests"))
-        return (Application(router: WebServer.router(access: access)), database)
+        return (Application(router: WebServer.router(access: access, heldBackWait: 60)), database)
     }
 
     @Test(

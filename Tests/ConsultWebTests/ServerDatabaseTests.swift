@@ -68,6 +68,38 @@ struct ServerDatabaseTests {
         }
     }
 
+    @Test("an answer kept in the cache is not sent again once a new event is logged; a matching ETag gets 304")
+    func cacheFollowsTheLog() async throws {
+        let database = try await TestDatabase.create()
+        try await Self.log(Array(Self.fixtures[0...1]), url: database.url)
+        let app = Application(
+            router: WebServer.router(
+                access: StoreAccess(databaseURL: database.url, logger: Self.logger), heldBackWait: 60))
+        try await app.test(.router) { client in
+            let uri = "/api/v1/commitments?outstanding=true"
+            let first = try await client.execute(uri: uri, method: .get) { response in
+                (tag: response.headers[.eTag] ?? "", body: String(buffer: response.body))
+            }
+            #expect(first.tag.hasPrefix("W/\""), "\(first.tag)")
+            #expect(!first.body.contains("c-townhall"))
+            let again = try await client.execute(uri: uri, method: .get) {
+                ($0.headers[.eTag], String(buffer: $0.body))
+            }
+            #expect(again.0 == first.tag && again.1 == first.body)
+            try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: first.tag]) { response in
+                #expect(response.status == .notModified)
+                #expect(response.body.readableBytes == 0)
+            }
+            // Logged by another process: the next request sees it, with a new tag.
+            try await Self.log([Self.fixtures[2]], url: database.url)
+            try await client.execute(uri: uri, method: .get, headers: [.ifNoneMatch: first.tag]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] != first.tag)
+                #expect(String(buffer: response.body).contains("c-townhall"))
+            }
+        }
+    }
+
     @Test("a role that may only read (tools/readonly-role.sql) serves the views a worker keeps current")
     func readOnlyRole() async throws {
         let database = try await TestDatabase.create()
