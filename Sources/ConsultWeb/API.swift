@@ -67,9 +67,15 @@ enum API {
         api.get("status") { request, _ in await status(request, site) }
     }
 
-    /// How the API spells a parameter in its messages: as in the query (`asOf`), and `q` for the
-    /// searched text.
-    static func name(_ parameter: String) -> String { parameter == "text" ? "q" : parameter }
+    /// How the API spells a parameter in its messages: as in the query (`asOf`), `q` for the
+    /// searched text; and where the stakeholders' ids are listed.
+    static func name(_ parameter: String) -> String {
+        switch parameter {
+        case "text": "q"
+        case "stakeholderList": "/api/v1/stakeholders"
+        default: parameter
+        }
+    }
 
     /// A list route: the parameters checked (`parameters` and `limit`, `cursor`) and the query
     /// validated before anything is read, then the query run on a pooled read, then one page of

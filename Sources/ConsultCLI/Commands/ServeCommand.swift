@@ -11,14 +11,21 @@ import Foundation
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the record on the web (the JSON API; pages, feeds and open data follow).",
+        abstract: "Serve the record on the web: pages, the JSON API, Atom feeds and open data.",
         discussion: """
             Runs consult-server, which is built apart: swift build -c release --product consult-server (tools/serve \
             builds it and starts it). Listens on 127.0.0.1:8080 unless told otherwise (--host, --port); the store \
-            is found as for every command (--database-url, CONSULT_DATABASE_URL, …, the embedded cluster).
+            is found as for every command (--database-url, CONSULT_DATABASE_URL, …, the embedded cluster). \
+            --read-url URL sends every read to a hot standby, --with-worker runs the projection worker in the \
+            server, --time-zone ZONE sets the date pages answer for without asOf; consult-server --help tells \
+            more.
             """)
 
-    @Argument(parsing: .captureForPassthrough, help: "Options for the server: --host H, --port P, --database-url URL.")
+    @Argument(
+        parsing: .captureForPassthrough,
+        help:
+            "Options for the server: --host H, --port P, --database-url URL, --read-url URL, --with-worker, --time-zone Z."
+    )
     var arguments: [String] = []
 
     /// `consult-server` next to this executable.

@@ -56,7 +56,10 @@ public struct CommitmentsQuery: ListQuery {
         filter.statuses = statuses
         filter.sector = sector
         filter.topic = topic
-        if let owner { filter.ownerID = try await read.stakeholderID(owner, option: names("owner")) }
+        if let owner {
+            filter.ownerID = try await read.stakeholderID(
+                owner, option: names("owner"), listedBy: names("stakeholderList"))
+        }
         var rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
         if let id { rows = rows.filter { $0.state.commitmentID == id } }
         return ListAnswer(rows: rows, date: date, recordedAsOf: recorded)

@@ -3,7 +3,7 @@ import ConsultDomain
 /// A read of a list view as every interface asks for it (`CommitmentsQuery`, `RequestsQuery`):
 /// `validate` checks what needs no database, before a session is opened; `run` reads. `names`
 /// spells each parameter as the interface does (`--as-of`, `asOf`), so a refusal names what the
-/// person typed.
+/// person typed; `names("stakeholderList")` is where the interface lists the stakeholders' ids.
 public protocol ListQuery: Sendable {
     associatedtype Row: RecordJSON & Sendable
     func validate(names: (String) -> String) throws

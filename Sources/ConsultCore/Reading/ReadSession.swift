@@ -80,7 +80,10 @@ public struct ReadSession: Sendable {
     /// (compared without regard to case). Anything else is a usage failure that suggests the
     /// stakeholders whose id, name or alias contains the text, so a filter never silently matches
     /// nothing because it was given a name.
-    public func stakeholderID(_ text: String, option: String) async throws -> String {
+    /// `listedBy` names where the person finds every id (`consult stakeholders`, a web address).
+    public func stakeholderID(_ text: String, option: String, listedBy: String = "consult stakeholders") async throws
+        -> String
+    {
         let known = try await model.stakeholderNames()
         if known.contains(where: { $0.id == text }) { return text }
         let folded = text.lowercased()
@@ -98,7 +101,7 @@ public struct ReadSession: Sendable {
             named.count > 1
                 ? "\(option) \(text) names several stakeholders: \(listed); give one's id."
                 : "No stakeholder has the id \(text) for \(option)"
-                    + (listed.isEmpty ? "; consult stakeholders lists them." : "; did you mean \(listed)?"))
+                    + (listed.isEmpty ? "; \(listedBy) lists them." : "; did you mean \(listed)?"))
     }
 
     /// Closes the connection.

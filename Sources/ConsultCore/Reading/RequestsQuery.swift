@@ -23,7 +23,9 @@ public struct RequestsQuery: ListQuery {
         let date = try TimeArguments.date(asOf, option: names("asOf"))
         let recorded = try TimeArguments.instant(recordedAsOf, option: names("recordedAsOf"))
         var addressee: String?
-        if let to { addressee = try await read.stakeholderID(to, option: names("to")) }
+        if let to {
+            addressee = try await read.stakeholderID(to, option: names("to"), listedBy: names("stakeholderList"))
+        }
         let rows = try await read.model.requests(
             unansweredOnly: unanswered, addressedTo: addressee, topic: topic, on: date, recordedAsOf: recorded)
         return ListAnswer(rows: rows, date: date, recordedAsOf: recorded)
