@@ -14,6 +14,11 @@ struct Problem: Error, Sendable {
             self = problem
             return
         }
+        if DatabaseRefusal.wasCancelled(error) {
+            status = .serviceUnavailable
+            detail = "The database took too long to answer; try again in a while."
+            return
+        }
         let failure = ConsultFailure.from(error)
         switch failure.kind {
         case .usage, .invalidInput: status = .badRequest

@@ -12,6 +12,9 @@ actor ReadPool {
     private var opened = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
+    /// Seconds a read's statement may run.
+    static let statementTimeout = 30.0
+
     init(access: StoreAccess, size: Int = 8) {
         self.access = access
         self.size = size
@@ -64,7 +67,18 @@ actor ReadPool {
             if opened < size {
                 opened += 1
                 do {
-                    return (try await access.open(), false)
+                    let session = try await access.open()
+                    // A read that takes longer is cancelled by the database and answered 503.
+                    if await session.connection.keepsSession {
+                        do {
+                            try await session.connection.execute(
+                                unsafeScript: "SET statement_timeout = '\(Int(Self.statementTimeout))s'")
+                        } catch {
+                            await session.close()
+                            throw error
+                        }
+                    }
+                    return (session, false)
                 } catch {
                     opened -= 1
                     wakeOne()

@@ -30,6 +30,7 @@ public enum WebServer {
         let site = Site(access: access, readAccess: readAccess, heldBackWait: heldBackWait)
         let router = Router()
         router.add(middleware: SafetyHeaders())
+        router.add(middleware: RequestLimits())
         router.get("/healthz") { _, _ in await health(site) }
         API.add(to: router, site: site)
         return router
@@ -41,6 +42,12 @@ public enum WebServer {
         let logger = configuration.access.logger
         let app = Application(
             router: router(access: configuration.access, readAccess: configuration.readAccess),
+            // A connection idle for 30 s is closed; a header field may hold 8 KiB, all of them 32 KiB.
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .seconds(30),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             logger: logger)
         guard configuration.withWorker else {

@@ -192,3 +192,29 @@ struct ServerDatabaseTests {
         }
     }
 }
+
+/// Requests the server refuses before reading anything.
+@Suite("web: bounds on a request")
+struct RequestBoundsTests {
+    @Test("an address longer than 4 KiB is a 414 problem+json; every answer carries nosniff and the CSP")
+    func longAddress() async throws {
+        let access = StoreAccess(
+            databaseURL: "postgresql://nobody@/none?host=/nonexistent-folder&port=5999",
+            logger: Logger(label: "consult.web.tests"))
+        let app = Application(router: WebServer.router(access: access))
+        try await app.test(.router) { client in
+            let long = "/api/v1/search?q=" + String(repeating: "가", count: 2000)
+            try await client.execute(uri: long, method: .get) { response in
+                #expect(response.status == .uriTooLong)
+                #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            }
+            try await client.execute(uri: "/no/such/page", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+            }
+        }
+    }
+}

@@ -13,6 +13,11 @@ public enum DatabaseRefusal {
         sqlStates(of: error).contains("42P01")
     }
 
+    /// Whether `error` is a statement cancelled (57014), as `statement_timeout` cancels one.
+    public static func wasCancelled(_ error: any Error) -> Bool {
+        sqlStates(of: error).contains("57014")
+    }
+
     static func sqlStates(of error: any Error) -> [String] {
         if let error = error as? PostgresError { return error.sqlState.map { [$0] } ?? [] }
         if let error = error as? PostgresTransactionError {
