@@ -218,3 +218,68 @@ struct RequestBoundsTests {
         }
     }
 }
+
+/// `consult serve` as a process: the server's own options.
+@Suite("web: consult serve, the process")
+struct ServeProcessTests {
+    static let fixture =
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ConsultCLITests/Fixtures/views-batch1.jsonl").path
+
+    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                guard bind(socket, raw, length) == 0, getsockname(socket, raw, &length) == 0 else {
+                    throw CocoaError(.fileReadUnknown)
+                }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The largest lag of any view, as `consult status --format json` says.
+    static func largestLag(_ url: String) async throws -> Int {
+        let status = try await ConsultProcess.run(
+            ["status", "--format", "json"], environment: ["CONSULT_DATABASE_URL": url])
+        let views = try JSONValue.parse(status.stdout).arrayValue?.first?.objectValue?["views"]?.arrayValue ?? []
+        let lags = views.compactMap { view -> Int? in
+            guard case .number(let text)? = view.objectValue?["lag"] else { return nil }
+            return Int(text)
+        }
+        return lags.max() ?? -1
+    }
+
+    @Test("--with-worker brings the views up to date with no request made; consult serve runs the server")
+    func withWorker() async throws {
+        let database = try await TestDatabase.create()
+        let logged = try await ConsultProcess.run(
+            ["log", "--file", Self.fixture], environment: ["CONSULT_DATABASE_URL": database.url])
+        #expect(logged.status == 0, "\(logged.stderr)")
+        #expect(try await Self.largestLag(database.url) > 0, "log leaves the views behind")
+        let port = try Self.freePort()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try SpawnedProcess.spawn(
+            ConsultProcess.executable.path, ["serve", "--port", String(port), "--with-worker", "--time-zone", "UTC"],
+            environment: ConsultProcess.cleanEnvironment().merging(["CONSULT_DATABASE_URL": database.url]) { $1 },
+            input: nil, output: folder.appendingPathComponent("out").path,
+            error: folder.appendingPathComponent("err").path)
+        defer { kill(server.pid, SIGTERM) }
+        var lag = -1
+        for _ in 0..<600 where lag != 0 {
+            lag = try await Self.largestLag(database.url)
+            if lag != 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let errors = (try? String(contentsOf: folder.appendingPathComponent("err"), encoding: .utf8)) ?? ""
+        #expect(lag == 0, "the views never caught up: \(errors)")
+        #expect(server.isRunning, "the server stopped: \(errors)")
+    }
+}
