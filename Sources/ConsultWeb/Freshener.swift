@@ -16,7 +16,7 @@ actor Freshener {
     private var waiting: [CheckedContinuation<ViewFreshness, any Error>] = []
 
     /// How long a check waits for events an open transaction holds back (see
-    /// `ReadSession.heldBackWait`).
+    /// `WebServer.heldBackWait`).
     let heldBackWait: Double
 
     init(access: StoreAccess, catchesUp: Bool, heldBackWait: Double) {

@@ -14,7 +14,7 @@ struct Site: Sendable {
 
     /// Reads from `access`, or from `readAccess` (a hot standby: its views are read as the
     /// primary's worker leaves them) when given.
-    init(access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = ReadSession.heldBackWait) {
+    init(access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = WebServer.heldBackWait) {
         reads = ReadPool(access: readAccess ?? access)
         freshener = Freshener(access: readAccess ?? access, catchesUp: readAccess == nil, heldBackWait: heldBackWait)
         logger = access.logger

@@ -23,9 +23,9 @@ public enum WebServer {
     }
 
     /// Every route, reading from `access`, or from `readAccess` when given. A request waits up to
-    /// `heldBackWait` seconds for events an open transaction holds back (`CONSULT_READ_WAIT`, 5 s).
+    /// `heldBackWait` seconds for events an open transaction holds back.
     public static func router(
-        access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = ReadSession.heldBackWait
+        access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = WebServer.heldBackWait
     ) -> Router<BasicRequestContext> {
         let site = Site(access: access, readAccess: readAccess, heldBackWait: heldBackWait)
         let router = Router()
@@ -34,6 +34,13 @@ public enum WebServer {
         router.get("/healthz") { _, _ in await health(site) }
         API.add(to: router, site: site)
         return router
+    }
+
+    /// How long a request waits for committed events that an open transaction holds back:
+    /// `CONSULT_READ_WAIT` seconds, else 1 (less than a read command's 5: a long import must not
+    /// make every page slow; the views stay consistent, only without those events for a while).
+    public static var heldBackWait: Double {
+        ProcessInfo.processInfo.environment["CONSULT_READ_WAIT"].flatMap(Double.init).map { max(0, $0) } ?? 1
     }
 
     /// Serves until the process is asked to stop (SIGINT, SIGTERM); with `withWorker`, follows
