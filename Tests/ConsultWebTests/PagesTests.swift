@@ -188,6 +188,14 @@ struct PagesTests {
             #expect(!english.body.contains("약속 계량기"))
             #expect(english.body.contains(#"href="/commitments?asOf=2024-01-01&amp;lang=en""#))
             #expect(english.body.contains(#"href="/?asOf=2024-01-01""#), "the switch back to Korean")
+            let today = TimeArguments.today().description
+            #expect(
+                korean.body.contains("href=\"/commitments/\(Self.commitment)?asOf=\(today)\"") == false,
+                "links keep no date that was not asked for")
+            let commitment = try await client.page("/commitments/\(Self.commitment)?lang=en")
+            #expect(
+                commitment.body.contains("href=\"/commitments/\(Self.commitment)?asOf=\(today)&amp;lang=en\""),
+                "a permalink to today's answer")
         }
     }
 

@@ -108,6 +108,16 @@ enum HomePage {
                     }
                 }
             }
+            element("section", [Attribute("aria-labelledby", "list-title")]) {
+                element("h2", [.id("list-title")]) {
+                    outstandingOnly
+                        ? context.say("아직 이행되지 않은 약속", "Outstanding commitments")
+                        : context.say("조건에 맞는 약속", "Commitments matching the filters")
+                }
+                CommitmentTable.render(
+                    shown, context: context,
+                    caption: context.say("\(context.date) 기준 \(shown.count)건", "\(shown.count) on \(context.date)"))
+            }
             element("section", [Attribute("aria-labelledby", "filter-title")]) {
                 element("h2", [.id("filter-title")]) { context.say("조건", "Filters") }
                 Layout.filterForm(action: Href(), context: context, submit: context.say("보기", "Show")) {
@@ -127,16 +137,6 @@ enum HomePage {
                         options: CommitmentsQuery.allStatuses.map { ($0, Words.status($0, context.language)) },
                         checked: asked.statuses)
                 }
-            }
-            element("section", [Attribute("aria-labelledby", "list-title")]) {
-                element("h2", [.id("list-title")]) {
-                    outstandingOnly
-                        ? context.say("아직 이행되지 않은 약속", "Outstanding commitments")
-                        : context.say("조건에 맞는 약속", "Commitments matching the filters")
-                }
-                CommitmentTable.render(
-                    shown, context: context,
-                    caption: context.say("\(context.date) 기준 \(shown.count)건", "\(shown.count) on \(context.date)"))
             }
         }
     }

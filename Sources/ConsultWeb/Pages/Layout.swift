@@ -53,6 +53,14 @@ struct PageContext: Sendable {
         return target
     }
 
+    /// This page for the date it answers for, whatever day it is opened on.
+    var fixedToDate: Href {
+        var target = here
+        target.query.append(("asOf", date.description))
+        if language == .english { target.query.append(("lang", "en")) }
+        return target
+    }
+
     /// The parameters a link carries along.
     var carried: [(String, String)] {
         var carried: [(String, String)] = []
@@ -166,6 +174,13 @@ enum Layout {
                 context.say("기준일: ", "As of: ")
                 element("time", [Attribute("datetime", context.date.description)]) { context.date.description }
                 today
+            }
+            if context.asOf == nil, context.freshness != nil {
+                // Today's answer moves on tomorrow: a link that keeps this day.
+                " · "
+                element("a", [.class("permalink"), .href(context.fixedToDate)]) {
+                    context.say("이 날짜로 고정된 링크", "Link to this date")
+                }
             }
             if let recorded = context.recorded {
                 " · "

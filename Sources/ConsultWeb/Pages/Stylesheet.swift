@@ -98,12 +98,18 @@ enum Stylesheet {
           h1 { font-size: 1.35em; }
           header.site .lang { margin-left: 0; }
           table.stack thead { position: absolute; left: -999em; }
+          table.stack caption { display: block; width: 100%; }
+          form.filters .field { flex: 1 1 100%; }
+          form.filters .field input:not([type="checkbox"]), form.filters .field select { width: 100%; }
           table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; width: 100%; }
           table.stack tr { border: 1px solid var(--line); border-radius: .5em; margin-bottom: .75em; padding: .25em 0; }
           table.stack th, table.stack td { border: 0; padding: .2em .75em; }
           table.stack tbody th[data-label]::before, table.stack td[data-label]::before {
             content: attr(data-label); display: block; font-size: .8em; font-weight: 400; color: var(--muted);
           }
+          .meter { gap: .5em; }
+          .meter li { flex: 1 1 5.5em; padding: .3em .5em; font-size: .9em; }
+          .meter .count { font-size: 1.4em; }
           dl.facts { grid-template-columns: 1fr; }
           dl.facts dd { margin-bottom: .5em; }
         }
