@@ -165,6 +165,7 @@ struct PagesHostileTextTests {
                 #expect(!lowered.contains("<svg"), "\(route): an svg tag")
                 #expect(!lowered.contains("href=\"javascript:"), "\(route)")
                 #expect(!page.body.contains("\u{202E}"), "\(route): a bidi override")
+                #expect(PageAnswer.blocksInParagraphs(page.body).isEmpty, "\(route): a block inside a <p>")
                 // No tag carries an event handler, and every link is the site's own or http(s).
                 for tag in PageAnswer.matches(#"(<[a-zA-Z][^>]*>)"#, in: page.body) {
                     #expect(

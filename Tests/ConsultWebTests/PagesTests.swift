@@ -18,6 +18,12 @@ struct PageAnswer {
     /// The ids of the commitments the page's tables list, in order.
     var commitmentRows: [String] { Self.matches(#"<tr id="commitment-([^"]+)""#, in: body) }
 
+    /// Block elements opened inside a paragraph (which a browser would close the paragraph
+    /// before, breaking the layout).
+    static func blocksInParagraphs(_ html: String) -> [String] {
+        matches(#"(<p[ >](?:(?!</p>).)*?<(?:div|ul|ol|dl|table|blockquote|section|article|h[1-6])[ >])"#, in: html)
+    }
+
     static func matches(_ pattern: String, in text: String) -> [String] {
         guard let expression = try? NSRegularExpression(pattern: pattern) else { return [] }
         return expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
@@ -72,6 +78,7 @@ struct PagesTests {
                 #expect(page.body.contains(english ? "As of: " : "기준일: "), "\(route)")
                 #expect(!page.body.contains("style="), "\(route): no inline style (the CSP forbids it)")
                 #expect(!page.body.lowercased().contains("<script"), "\(route): no script")
+                #expect(PageAnswer.blocksInParagraphs(page.body).isEmpty, "\(route): a block inside a <p>")
             }
             let css = try await client.page("/static/site.css")
             #expect(css.status == .ok)

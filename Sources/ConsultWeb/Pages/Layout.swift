@@ -211,7 +211,14 @@ enum Layout {
     /// A table that scrolls on its own on a narrow screen, or stacks its rows (each cell labeled
     /// with its column), with a caption and column headers.
     static func table(caption: String, headers: [String], rows: [[HTML]], rowIDs: [String]? = nil) -> HTML {
-        element("div", [.class("table-wrap")]) {
+        // A region of its own that takes the focus, so a keyboard can scroll a wide table.
+        element(
+            "div",
+            [
+                .class("table-wrap"), Attribute("role", "region"), Attribute("aria-label", caption),
+                Attribute("tabindex", "0"),
+            ]
+        ) {
             element("table", [.class("stack")]) {
                 element("caption") { caption }
                 element("thead") {

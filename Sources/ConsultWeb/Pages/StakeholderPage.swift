@@ -98,8 +98,11 @@ enum StakeholderPage {
             if said.isEmpty { element("p", [.class("muted")]) { context.say("기록된 발언이 없습니다.", "None recorded.") } }
             for (consultation, statement) in said {
                 element("article", [.class("statement")]) {
-                    element("p") {
-                        Story.when(consultation.date, context)
+                    element("p", [.class("muted")]) {
+                        consultation.date.map { date in
+                            element("time", [Attribute("datetime", date.description)]) { date.description }
+                                + HTML(" · ")
+                        } ?? .empty
                         element("a", [.href(context.href("consultations", consultation.consultationID))]) {
                             consultation.title
                         }
@@ -150,7 +153,8 @@ enum StakeholderPage {
         return Layout.table(
             caption: context.say("직함 이력", "Titles and affiliations"),
             headers: [
-                context.say("날짜", "From"), context.say("직함", "Title"), context.say("그 밖의 변화", "Other changes"),
+                context.say("날짜", "From"), context.say("직함", "Title"),
+                context.say("이름·소속·정당·부문", "Name, affiliation, party, sector"),
                 context.say("기록 시각", "Recorded"),
             ],
             rows: rows)

@@ -91,18 +91,18 @@ enum Words {
     ]
 
     static let events: [String: (String, String)] = [
-        "StakeholderRegistered": ("이해관계자 등록", "stakeholder registered"),
-        "StakeholderChanged": ("이해관계자 정보 변경", "stakeholder changed"),
-        "ConsultationHeld": ("협의 개최", "consultation held"),
-        "StatementRecorded": ("발언 기록", "statement recorded"),
-        "RequestMade": ("요청", "request made"),
-        "RequestAnswered": ("요청에 대한 답", "request answered"),
-        "CommitmentMade": ("약속", "commitment made"),
-        "CommitmentRestated": ("약속 재확인", "commitment restated"),
-        "CommitmentProgressed": ("이행 경과", "progress"),
-        "FollowUpScheduled": ("점검 일정", "follow-up scheduled"),
-        "RecordCorrected": ("정정", "correction"),
-        "RecordRetracted": ("철회된 기록", "retraction"),
+        "StakeholderRegistered": ("이해관계자 등록", "Stakeholder registered"),
+        "StakeholderChanged": ("이해관계자 정보 변경", "Stakeholder changed"),
+        "ConsultationHeld": ("협의 개최", "Consultation held"),
+        "StatementRecorded": ("발언 기록", "Statement recorded"),
+        "RequestMade": ("요청", "Request made"),
+        "RequestAnswered": ("요청에 대한 답", "Request answered"),
+        "CommitmentMade": ("약속", "Commitment made"),
+        "CommitmentRestated": ("약속 재확인", "Commitment restated"),
+        "CommitmentProgressed": ("이행 경과", "Progress"),
+        "FollowUpScheduled": ("점검 일정", "Follow-up scheduled"),
+        "RecordCorrected": ("정정", "Correction"),
+        "RecordRetracted": ("철회된 기록", "Retraction"),
     ]
 
     static func name(_ table: [String: (String, String)], _ value: String, _ language: Language) -> String {
