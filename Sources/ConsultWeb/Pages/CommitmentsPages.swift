@@ -200,7 +200,10 @@ enum CommitmentsPage {
 
 /// The table of commitments both list pages show: the demo's columns.
 enum CommitmentTable {
-    static func render(_ rows: [CommitmentRow], context: PageContext, caption: String) -> HTML {
+    /// `idPrefix` keeps the rows' ids unique when a page shows two tables (the stakeholder's).
+    static func render(
+        _ rows: [CommitmentRow], context: PageContext, caption: String, idPrefix: String = "commitment-"
+    ) -> HTML {
         if rows.isEmpty {
             return element("p", [.class("muted")]) { context.say("해당하는 약속이 없습니다.", "None.") }
         }
@@ -236,7 +239,7 @@ enum CommitmentTable {
                     HTML(progress(state, context)),
                 ]
             },
-            rowIDs: rows.map { "commitment-" + $0.state.commitmentID })
+            rowIDs: rows.map { idPrefix + $0.state.commitmentID })
     }
 
     /// The due-by in force, with the words first given; a revised one says so (as the demo).

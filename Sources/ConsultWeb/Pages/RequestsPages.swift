@@ -48,7 +48,10 @@ enum RequestsPage {
     }
 
     /// Requests as a table: what was asked, by whom, of whom, where, and what came of it.
-    static func table(_ rows: [RequestRow], names: StakeholderNames, context: PageContext, caption: String) -> HTML {
+    static func table(
+        _ rows: [RequestRow], names: StakeholderNames, context: PageContext, caption: String,
+        idPrefix: String = "request-"
+    ) -> HTML {
         if rows.isEmpty {
             return element("p", [.class("muted")]) { context.say("해당하는 요청이 없습니다.", "None.") }
         }
@@ -67,7 +70,7 @@ enum RequestsPage {
                     outcome(row, context),
                 ]
             },
-            rowIDs: rows.map { "request-" + $0.requestID })
+            rowIDs: rows.map { idPrefix + $0.requestID })
     }
 
     static func outcome(_ row: RequestRow, _ context: PageContext) -> HTML {

@@ -119,7 +119,8 @@ enum StakeholderPage {
                 element("h2", [.id("asked-of")]) { context.say("받은 요청", "What was asked of them") }
                 RequestsPage.table(
                     askedOf, names: names, context: context,
-                    caption: context.say("받은 요청 \(askedOf.count)건", "\(askedOf.count) requests"))
+                    caption: context.say("받은 요청 \(askedOf.count)건", "\(askedOf.count) requests"),
+                    idPrefix: "asked-of-")
             }
             element("h2", [.id("promised")]) { context.say("한 약속", "What they promised") }
             CommitmentTable.render(
@@ -127,8 +128,9 @@ enum StakeholderPage {
                 caption: context.say("한 약속 \(promised.count)건", "\(promised.count) commitments made"))
             element("h2", [.id("owns")]) { context.say("책임진 약속", "What they own") }
             CommitmentTable.render(
-                owns, context: context, caption: context.say("책임진 약속 \(owns.count)건", "\(owns.count) commitments owned")
-            )
+                owns, context: context,
+                caption: context.say("책임진 약속 \(owns.count)건", "\(owns.count) commitments owned"),
+                idPrefix: "owned-")
         }
     }
 
