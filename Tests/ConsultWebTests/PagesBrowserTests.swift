@@ -47,6 +47,7 @@ struct PagesBrowserTests {
         let logged = try await ConsultProcess.run(
             ["log", "--file", APITests.sample], environment: ["CONSULT_DATABASE_URL": database.url])
         try #require(logged.status == 0, "\(logged.stderr)")
+        try await PagesTests.catchUp(database)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -143,6 +143,7 @@ struct PagesHostileTextTests {
         let logged = try await ConsultProcess.run(
             ["log", "--file", file.path], environment: ["CONSULT_DATABASE_URL": database.url])
         try #require(logged.status == 0, "\(logged.stderr)")
+        try await PagesTests.catchUp(database)
         // The log refuses a URL of another scheme; the pages do not rely on that (see `escaping`).
         let javascript = try await ConsultProcess.run(
             [
