@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "ConsultWeb",
             dependencies: [
-                "ConsultCore", "Projections", "ConsultDomain",
+                "ConsultCore", "Projections", "ConsultDomain", "EventStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -7,8 +7,10 @@ import Hummingbird
 struct QueryParameters: Sendable {
     private var values: [String: [String]] = [:]
 
-    init(_ request: Request, allowed: [String]) throws {
-        for (key, value) in request.uri.queryParameters {
+    /// With `ignoringEmpty`, a parameter with an empty value counts as absent (a page's GET form
+    /// sends its blank fields so).
+    init(_ request: Request, allowed: [String], ignoringEmpty: Bool = false) throws {
+        for (key, value) in request.uri.queryParameters where !(ignoringEmpty && value.isEmpty) {
             let name = String(key)
             guard allowed.contains(name) else {
                 throw Problem(

@@ -33,6 +33,7 @@ public enum WebServer {
         router.add(middleware: RequestLimits())
         router.get("/healthz") { _, _ in await health(site) }
         API.add(to: router, site: site)
+        Pages.add(to: router, site: site)
         return router
     }
 

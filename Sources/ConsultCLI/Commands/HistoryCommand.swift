@@ -85,7 +85,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 headers: ["POSITION", "RECORDED (UTC)", "STREAM", "VERSION", "TYPE", "ID", "DETAIL"])
             // The id is what `log correction` and `log retraction` take: it is never cut.
             table.keptWhole = [0, 1, 2, 3, 5]
-            for (event, detail) in zip(events, Self.details(all, related: related)) {
+            for (event, detail) in zip(events, RecordHistory.details(all, related: related)) {
                 table.rows.append([
                     String(event.position),
                     String(event.recordedAt.prefix(19)).replacingOccurrences(of: "T", with: " "),
@@ -94,51 +94,6 @@ struct HistoryCommand: AsyncParsableCommand {
                 ])
             }
             return table.render(maximumWidth: Terminal.columns())
-        }
-    }
-
-    /// A short description of each event: what it says, and for a correction or retraction what
-    /// it changes or takes back; an event a later one retracts is marked so. `related` holds the
-    /// events they may refer to (by default, the events themselves).
-    static func details(_ events: [RecordedEvent], related: [RecordedEvent]? = nil) -> [String] {
-        let related = related ?? events
-        var byID: [String: RecordedEvent] = [:]
-        for event in related { byID[event.id.uuidString.lowercased()] = event }
-        let retracted = Set(
-            related.filter { $0.type == EventType.recordRetracted.rawValue }.compactMap(RecordHistory.targets))
-        return events.map { event in
-            let text = detail(of: event, byID: byID)
-            return retracted.contains(event.id.uuidString.lowercased()) ? "[retracted] " + text : text
-        }
-    }
-
-    static func detail(of event: RecordedEvent, byID: [String: RecordedEvent]) -> String {
-        guard let data = (try? JSONValue.parse(event.data))?.objectValue else { return "" }
-        func target() -> String {
-            guard let id = RecordHistory.targets(of: event) else { return "an unknown event" }
-            return byID[id].map { "\($0.type) at position \($0.position)" } ?? "event \(id)"
-        }
-        let reason = data["reason"]?.stringValue ?? ""
-        switch EventType(rawValue: event.type) {
-        case .recordRetracted?:
-            return "retracts \(target()): \(reason)"
-        case .recordCorrected?:
-            let changes = (data["changes"]?.objectValue ?? JSONObject()).map { key, value in
-                "\(key)=\(value.stringValue ?? value.serialized())"
-            }
-            return "corrects \(target()): \(changes.joined(separator: ", ")) (\(reason))"
-        case .commitmentProgressed?:
-            var text = "status: \(data["status"]?.stringValue ?? "")"
-            if let due = data["revisedDue"]?.stringValue { text += ", due revised to \(due)" }
-            if let note = data["note"]?.stringValue { text += ": \(note)" }
-            return text
-        default:
-            for field in ["title", "name", "summary", "status", "reason", "note", "checkOn"] {
-                if let text = data[field]?.stringValue {
-                    return field == "status" ? "status: \(text)" : text
-                }
-            }
-            return ""
         }
     }
 }
