@@ -1,5 +1,6 @@
 import ConsultCore
 import ConsultDomain
+import Foundation
 import Hummingbird
 import Logging
 import Projections
@@ -85,7 +86,12 @@ struct Site: Sendable {
     /// take in an event, when the date without `asOf` moves on, and between variants.
     static func entityTag(_ fresh: ViewFreshness, variant: String) -> String {
         let position = fresh.checkpoint.map { "\($0.epoch).\($0.transactionID).\($0.position)" } ?? "0"
-        let tail = variant.isEmpty ? "" : "-" + variant
+        var tail = variant.isEmpty ? "" : "-" + variant
+        // A standby's lag, as pages state it (rounded to seconds, then to powers of two), is part of
+        // what they show.
+        if let lag = fresh.standbyLagSeconds {
+            tail += lag < 1 ? "-s0" : "-s\(Int(log2(lag)) + 1)"
+        }
         return "W/\"\(position).\(fresh.eventsApplied)-\(TimeArguments.today())\(tail)\""
     }
 

@@ -189,6 +189,10 @@ struct ServerDatabaseTests {
             }
             #expect(seen, "the new commitment never reached the replica's views")
             #expect(try await Self.get(client, "/healthz").0 == .ok)
+            // Pages say they were read from a standby, and how far behind it is.
+            let (status, page) = try await Self.get(client, "/commitments?lang=en")
+            #expect(status == .ok)
+            #expect(page.contains("Read from a standby"), "\(page.prefix(2000))")
         }
     }
 }

@@ -57,7 +57,7 @@ enum CommitmentPage {
     static func render(
         id: String, row: CommitmentRow?, events: [RecordedEvent], requests: [RequestRow],
         consultations: [String: ConsultationRow], names: StakeholderNames, context: PageContext
-    ) -> Response {
+    ) -> Reply {
         let made = events.first { $0.type == EventType.commitmentMade.rawValue }
         let madeData = made.flatMap { Story.data($0) } ?? JSONObject()
         let summary = row?.state.summary ?? madeData["summary"]?.stringValue ?? id

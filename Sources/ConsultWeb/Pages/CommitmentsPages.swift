@@ -62,7 +62,7 @@ enum HomePage {
 
     static func render(
         _ context: PageContext, asked: Asked, all: [CommitmentRow], shown: [CommitmentRow], outstandingOnly: Bool
-    ) -> Response {
+    ) -> Reply {
         let title = context.say("정부·공공기관이 한 약속", "What government and public institutions promised")
         // The meter's links keep the owner, sector and topic asked about.
         var kept: [(String, String)] = []

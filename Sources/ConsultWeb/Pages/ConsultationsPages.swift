@@ -91,7 +91,7 @@ enum ConsultationPage {
     static func render(
         _ row: ConsultationRow, record: ConsultationRecord?, requests: [RequestRow], commitments: [CommitmentRow],
         names: StakeholderNames, context: PageContext
-    ) -> Response {
+    ) -> Reply {
         Layout.page(title: row.title, context: context) {
             element("dl", [.class("facts")]) {
                 element("dt") { context.say("종류", "Kind") }

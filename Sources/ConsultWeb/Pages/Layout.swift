@@ -91,7 +91,7 @@ enum Layout {
     /// The whole page as a response.
     static func page(
         title: String, context: PageContext, status: HTTPResponse.Status = .ok, @HTMLBuilder main: () -> HTML
-    ) -> Response {
+    ) -> Reply {
         let language = context.language
         let siteName = context.say("협의 추적", "Consultation Tracker")
         let html = document {
@@ -120,10 +120,8 @@ enum Layout {
         return response(html, status: status)
     }
 
-    static func response(_ html: HTML, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html.markup)))
+    static func response(_ html: HTML, status: HTTPResponse.Status = .ok) -> Reply {
+        Reply(status: status, contentType: "text/html; charset=utf-8", body: html.markup)
     }
 
     static func header(_ context: PageContext, siteName: String) -> HTML {
@@ -168,6 +166,16 @@ enum Layout {
                         "Record current to \(time), \(freshness.eventsApplied) events")
                 }
                 " · "
+                if let lag = freshness.standbyLagSeconds {
+                    element("span", [.class("standby")]) {
+                        lag < 1
+                            ? context.say("예비 서버(스탠바이)에서 읽음, 지연 없음", "Read from a standby, not behind")
+                            : context.say(
+                                "예비 서버(스탠바이)에서 읽음: 주 서버보다 약 \(Int(lag.rounded()))초 늦음",
+                                "Read from a standby: about \(Int(lag.rounded())) s behind the primary")
+                    }
+                    " · "
+                }
             }
             element("span") {
                 let today = context.asOf == nil ? context.say(" (오늘)", " (today)") : ""

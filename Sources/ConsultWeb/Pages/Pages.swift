@@ -32,7 +32,7 @@ enum Pages {
     static func answer<Prepared: Sendable>(
         _ request: Request, _ site: Site, parameters names: [String],
         prepare: (QueryParameters, PageContext) throws -> Prepared,
-        render: @escaping (ReadSession, PageContext, Prepared) async throws -> Response
+        render: @escaping (ReadSession, PageContext, Prepared) async throws -> Reply
     ) async -> Response {
         let fallback = PageContext(
             language: request.uri.queryParameters["lang"] == "en" ? .english : .korean, request: request)
@@ -46,7 +46,7 @@ enum Pages {
         } catch {
             return errorPage(site.problem(error), context: fallback)
         }
-        return await site.get(
+        return await site.cached(
             request, variant: context.language.rawValue, failure: { errorPage($0, context: fallback) }
         ) { read, freshness in
             var context = context
@@ -71,7 +71,7 @@ enum Pages {
             element("p") {
                 element("a", [.href(context.href())]) { context.say("처음으로", "Back to the start") }
             }
-        }
+        }.response
     }
 
     /// A 404 for `id`, naming what was looked for.

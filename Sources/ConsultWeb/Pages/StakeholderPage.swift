@@ -57,7 +57,7 @@ enum StakeholderPage {
         _ row: StakeholderRow, profile: StakeholderRecord?, said: [(ConsultationRow, ConsultationRecord.Statement)],
         asked: [RequestRow], askedOf: [RequestRow], promised: [CommitmentRow], owns: [CommitmentRow],
         names: StakeholderNames, context: PageContext
-    ) -> Response {
+    ) -> Reply {
         Layout.page(title: row.name, context: context) {
             element("dl", [.class("facts")]) {
                 if let title = row.title {
