@@ -46,7 +46,7 @@ struct LayeringTests {
         "consult": ["ConsultCLI"],
         // The web interface: the core's use cases and result types, and Hummingbird; never the
         // CLI, never the database driver.
-        "ConsultWeb": ["ConsultCore", "Projections", "ConsultDomain", "Hummingbird"],
+        "ConsultWeb": ["ConsultCore", "Projections", "EventStore", "ConsultDomain", "Hummingbird"],
         "consult-server": ["ConsultWeb", "ConsultCore", "ArgumentParser"],
         "ConsultBench": ["Projections", "EventStore", "ConsultDomain", "Postgres"],
     ]
