@@ -116,7 +116,8 @@ enum HomePage {
                 }
                 CommitmentTable.render(
                     shown, context: context,
-                    caption: context.say("\(context.date) 기준 \(shown.count)건", "\(shown.count) on \(context.date)"))
+                    caption: context.say("\(context.date) 기준 \(shown.count)건", "\(shown.count) on \(context.date)"),
+                    paged: true)
             }
             element("section", [Attribute("aria-labelledby", "filter-title")]) {
                 element("h2", [.id("filter-title")]) { context.say("조건", "Filters") }
@@ -192,7 +193,8 @@ enum CommitmentsPage {
                 }
                 CommitmentTable.render(
                     rows, context: context,
-                    caption: context.say("\(context.date) 기준 \(rows.count)건", "\(rows.count) on \(context.date)"))
+                    caption: context.say("\(context.date) 기준 \(rows.count)건", "\(rows.count) on \(context.date)"),
+                    paged: true)
             }
         }
     }
@@ -201,11 +203,21 @@ enum CommitmentsPage {
 /// The table of commitments both list pages show: the demo's columns.
 enum CommitmentTable {
     /// `idPrefix` keeps the rows' ids unique when a page shows two tables (the stakeholder's).
+    /// `paged`: a long list shows `PageContext.rowsPerPage` rows from `context.from`, with links to
+    /// the other parts.
     static func render(
-        _ rows: [CommitmentRow], context: PageContext, caption: String, idPrefix: String = "commitment-"
+        _ rows: [CommitmentRow], context: PageContext, caption: String, idPrefix: String = "commitment-",
+        paged: Bool = false
     ) -> HTML {
         if rows.isEmpty {
             return element("p", [.class("muted")]) { context.say("해당하는 약속이 없습니다.", "None.") }
+        }
+        if paged {
+            let shown = Array(rows[Layout.window(rows.count, context)])
+            return HTMLBuilder.buildArray([
+                render(shown, context: context, caption: caption, idPrefix: idPrefix),
+                Layout.pager(rows.count, context),
+            ])
         }
         let headers = [
             context.say("약속", "Commitment"), context.say("책임 기관", "Owner"), context.say("약속한 사람", "Made by"),

@@ -17,9 +17,14 @@ struct PageContext: Sendable {
     var freshness: ViewFreshness?
     /// This page's path and query without `lang`: the language switch links to it.
     var here: Href
+    /// Where a long list starts (`from`, 0 first): lists show `rowsPerPage` rows at a time.
+    var from = 0
+
+    /// The rows a long list shows at a time.
+    static let rowsPerPage = 100
 
     /// The parameters every page takes.
-    static let parameterNames = ["lang", "asOf", "recordedAsOf"]
+    static let parameterNames = ["lang", "asOf", "recordedAsOf", "from"]
 
     /// `lang`, `asOf` and `recordedAsOf` from `parameters`, checked (a 400 naming a bad one).
     init(_ request: Request, _ parameters: QueryParameters) throws {
@@ -28,6 +33,7 @@ struct PageContext: Sendable {
         recordedAsOf = try parameters.one("recordedAsOf")
         date = try TimeArguments.date(asOf, option: "asOf")
         recorded = try TimeArguments.instant(recordedAsOf, option: "recordedAsOf")
+        from = try parameters.integer("from", in: 0...Int(Int32.max)) ?? 0
         var here = Href()
         here.path = request.uri.path
         here.query = request.uri.queryParameters.compactMap { key, value in
@@ -218,6 +224,44 @@ enum Layout {
 
     /// A table that scrolls on its own on a narrow screen, or stacks its rows (each cell labeled
     /// with its column), with a caption and column headers.
+    /// The part of `count` rows this page shows, from `context.from`.
+    static func window(_ count: Int, _ context: PageContext) -> Range<Int> {
+        let start = min(context.from, count)
+        return start..<min(count, start + PageContext.rowsPerPage)
+    }
+
+    /// Links to the previous and next parts of a list of `count` rows, when it has more than one.
+    static func pager(_ count: Int, _ context: PageContext) -> HTML {
+        let shown = window(count, context)
+        guard count > PageContext.rowsPerPage else { return .empty }
+        func link(_ start: Int) -> Href {
+            var target = context.here
+            target.query.removeAll { $0.0 == "from" }
+            if start > 0 { target.query.append(("from", String(start))) }
+            if context.language == .english { target.query.append(("lang", "en")) }
+            return target
+        }
+        return element("nav", [.class("pager"), Attribute("aria-label", context.say("쪽 이동", "Pages"))]) {
+            element("span") {
+                context.say(
+                    "\(count)건 중 \(shown.lowerBound + 1)–\(shown.upperBound)",
+                    "\(shown.lowerBound + 1)–\(shown.upperBound) of \(count)")
+            }
+            if shown.lowerBound > 0 {
+                " · "
+                element(
+                    "a", [.href(link(max(0, shown.lowerBound - PageContext.rowsPerPage))), Attribute("rel", "prev")]
+                ) {
+                    context.say("이전", "Previous")
+                }
+            }
+            if shown.upperBound < count {
+                " · "
+                element("a", [.href(link(shown.upperBound)), Attribute("rel", "next")]) { context.say("다음", "Next") }
+            }
+        }
+    }
+
     static func table(caption: String, headers: [String], rows: [[HTML]], rowIDs: [String]? = nil) -> HTML {
         // A region of its own that takes the focus, so a keyboard can scroll a wide table.
         element(

@@ -114,5 +114,7 @@ enum Stylesheet {
           dl.facts dd { margin-bottom: .5em; }
         }
 
+        nav.pager { margin: .75rem 0 1.5rem; }
+
         """
 }
