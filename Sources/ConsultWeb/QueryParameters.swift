@@ -13,8 +13,15 @@ struct QueryParameters: Sendable {
             guard allowed.contains(name) else {
                 throw Problem(
                     status: .badRequest,
-                    detail: "\(Self.printable(name)) is not a parameter here; the parameters are "
-                        + "\(allowed.joined(separator: ", ")).")
+                    detail: "\(Self.printable(name)) is not a parameter here; "
+                        + (allowed.isEmpty
+                            ? "this route takes none." : "the parameters are \(allowed.joined(separator: ", "))."))
+            }
+            // PostgreSQL's text holds no NUL, and libpq would cut the value there (a search for
+            // "\0abc" would search for nothing, and list everything).
+            guard !value.contains("\0") else {
+                throw Problem(
+                    status: .badRequest, detail: "\(name) contains a NUL character, which no record can hold.")
             }
             values[name, default: []].append(String(value))
         }
@@ -32,12 +39,13 @@ struct QueryParameters: Sendable {
     /// A parameter that may repeat (`status=open&status=stalled`).
     func all(_ name: String) -> [String] { values[name] ?? [] }
 
-    /// `true`, `false`, or absent (false).
+    /// `true`, `false`, or absent (false). Only those two, as the OpenAPI document declares a
+    /// boolean: a bare `?outstanding` or `=1` is refused rather than read one way or the other.
     func flag(_ name: String) throws -> Bool {
         guard let value = try one(name) else { return false }
         switch value {
-        case "true", "1", "": return true
-        case "false", "0": return false
+        case "true": return true
+        case "false": return false
         default:
             throw Problem(
                 status: .badRequest, detail: "\(name) takes true or false; \"\(Self.printable(value))\" is neither.")
