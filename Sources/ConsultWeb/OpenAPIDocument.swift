@@ -84,10 +84,11 @@ enum OpenAPIDocument {
                     "status", Schema.array(of: Schema.oneOf(CommitmentsQuery.allStatuses)),
                     "Only commitments with one of these statuses; repeat the parameter for several.", explode: true),
                 Parameters.query(
-                    "owner", Schema.text, "Only commitments owned by this stakeholder (an id, a name or an alias)."),
+                    "owner", Schema.parameterText,
+                    "Only commitments owned by this stakeholder (an id, a name or an alias)."),
                 Parameters.query(
                     "sector", Schema.oneOf(EventSchema.sectors), "Only commitments whose owner is of this sector."),
-                Parameters.query("topic", Schema.text, "Only commitments with this topic."),
+                Parameters.query("topic", Schema.parameterText, "Only commitments with this topic."),
                 Parameters.asOf, Parameters.recordedAsOf, Parameters.limit, Parameters.cursor,
             ],
             answer: Schema.reference("CommitmentList")),
@@ -101,8 +102,9 @@ enum OpenAPIDocument {
             parameters: [
                 Parameters.flag("unanswered", "Only requests no answer or commitment responds to."),
                 Parameters.query(
-                    "to", Schema.text, "Only requests addressed to this stakeholder (an id, a name or an alias)."),
-                Parameters.query("topic", Schema.text, "Only requests with this topic."),
+                    "to", Schema.parameterText,
+                    "Only requests addressed to this stakeholder (an id, a name or an alias)."),
+                Parameters.query("topic", Schema.parameterText, "Only requests with this topic."),
                 Parameters.asOf, Parameters.recordedAsOf, Parameters.limit, Parameters.cursor,
             ],
             answer: Schema.reference("RequestList")),
@@ -470,6 +472,10 @@ extension OpenAPIDocument {
 
         static let anything = json([])
         static let text = json([("type", type("string"))])
+        /// A free-text query parameter (an id, a name, a topic), as long as `QueryParameters` takes.
+        static let parameterText = json([
+            ("type", type("string")), ("maxLength", .number(String(QueryParameters.maximumLength))),
+        ])
         static let nonEmptyText = json([("type", type("string")), ("minLength", .number("1"))])
         static let optionalText = json([("type", type("string", nullable: true))])
         static let texts = array(of: text)

@@ -5,6 +5,10 @@ import Hummingbird
 /// A request's query parameters, checked: an unknown name, a repeated single value or a value of
 /// the wrong form is a 400 naming it.
 struct QueryParameters: Sendable {
+    /// The longest value of any parameter, in Unicode scalars (as JSON Schema's `maxLength` counts):
+    /// no id, name, topic or date is near it, and a refusal need not echo a page of text.
+    static let maximumLength = 1000
+
     private var values: [String: [String]] = [:]
 
     init(_ request: Request, allowed: [String]) throws {
@@ -22,6 +26,12 @@ struct QueryParameters: Sendable {
             guard !value.contains("\0") else {
                 throw Problem(
                     status: .badRequest, detail: "\(name) contains a NUL character, which no record can hold.")
+            }
+            guard value.unicodeScalars.count <= Self.maximumLength else {
+                throw Problem(
+                    status: .badRequest,
+                    detail: "\(name) is \(value.unicodeScalars.count) characters long; a parameter takes at most "
+                        + "\(Self.maximumLength).")
             }
             values[name, default: []].append(String(value))
         }
