@@ -65,6 +65,7 @@ enum API {
         }
         api.get("history/:id") { request, context in await history(request, context, site) }
         api.get("status") { request, _ in await status(request, site) }
+        OpenAPIDocument.add(to: api)
     }
 
     /// How the API spells a parameter in its messages: as in the query (`asOf`), `q` for the

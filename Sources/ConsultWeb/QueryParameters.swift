@@ -5,6 +5,10 @@ import Hummingbird
 /// A request's query parameters, checked: an unknown name, a repeated single value or a value of
 /// the wrong form is a 400 naming it.
 struct QueryParameters: Sendable {
+    /// The longest value of any parameter, in Unicode scalars (as JSON Schema's `maxLength` counts):
+    /// no id, name, topic or date is near it, and a refusal need not echo a page of text.
+    static let maximumLength = 1000
+
     private var values: [String: [String]] = [:]
 
     /// With `ignoringEmpty`, a parameter with an empty value counts as absent (a page's GET form
@@ -15,8 +19,21 @@ struct QueryParameters: Sendable {
             guard allowed.contains(name) else {
                 throw Problem(
                     status: .badRequest,
-                    detail: "\(Self.printable(name)) is not a parameter here; the parameters are "
-                        + "\(allowed.joined(separator: ", ")).")
+                    detail: "\(Self.printable(name)) is not a parameter here; "
+                        + (allowed.isEmpty
+                            ? "this route takes none." : "the parameters are \(allowed.joined(separator: ", "))."))
+            }
+            // PostgreSQL's text holds no NUL, and libpq would cut the value there (a search for
+            // "\0abc" would search for nothing, and list everything).
+            guard !value.contains("\0") else {
+                throw Problem(
+                    status: .badRequest, detail: "\(name) contains a NUL character, which no record can hold.")
+            }
+            guard value.unicodeScalars.count <= Self.maximumLength else {
+                throw Problem(
+                    status: .badRequest,
+                    detail: "\(name) is \(value.unicodeScalars.count) characters long; a parameter takes at most "
+                        + "\(Self.maximumLength).")
             }
             values[name, default: []].append(String(value))
         }
@@ -34,12 +51,13 @@ struct QueryParameters: Sendable {
     /// A parameter that may repeat (`status=open&status=stalled`).
     func all(_ name: String) -> [String] { values[name] ?? [] }
 
-    /// `true`, `false`, or absent (false).
+    /// `true`, `false`, or absent (false). Only those two, as the OpenAPI document declares a
+    /// boolean: a bare `?outstanding` or `=1` is refused rather than read one way or the other.
     func flag(_ name: String) throws -> Bool {
         guard let value = try one(name) else { return false }
         switch value {
-        case "true", "1", "": return true
-        case "false", "0": return false
+        case "true": return true
+        case "false": return false
         default:
             throw Problem(
                 status: .badRequest, detail: "\(name) takes true or false; \"\(Self.printable(value))\" is neither.")
