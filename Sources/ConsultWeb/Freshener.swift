@@ -13,6 +13,8 @@ actor Freshener {
     private(set) var catchesUp: Bool
     private var session: StoreSession?
     private var checking = false
+    /// Whether a check has caught the views up (and so prepared them) since the server started.
+    private var caughtUpOnce = false
     private var waiting: [CheckedContinuation<ViewFreshness, any Error>] = []
 
     /// How long a check waits for events an open transaction holds back (see
@@ -65,9 +67,19 @@ actor Freshener {
     private func checkOnce() async throws -> ViewFreshness {
         let session = try await openSession()
         do {
+            // Most checks find nothing new: the views' position and one probe of the log after it
+            // say so, without the catch-up's transaction. The first check always catches up, which
+            // also rebuilds a view whose definition changed with this server's version.
+            let read = try await ReadSession.reading(session, catchUp: false)
+            let before = try await read.freshness()
+            if !catchesUp { return before }
+            if caughtUpOnce, try await !session.store.hasEvents(after: before.checkpoint ?? .start) {
+                return before
+            }
             if catchesUp {
                 do {
                     _ = try await ReadSession.reading(session, catchUp: true, heldBackWait: heldBackWait)
+                    caughtUpOnce = true
                 } catch  where DatabaseRefusal.mayNotWrite(error) {
                     catchesUp = false
                     access.logger.notice(

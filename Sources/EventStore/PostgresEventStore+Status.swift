@@ -35,6 +35,17 @@ extension PostgresEventStore {
             """)[0].decode(Bool.self, column: 0)
     }
 
+    /// Whether the log holds any event after `position`, committed or not yet readable: one index
+    /// probe. False means that views at `position` have every event there is.
+    public func hasEvents(after position: LogPosition) async throws -> Bool {
+        try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM events
+                           WHERE (epoch, tx_id, position)
+                                 > (\(position.epoch), \(position.transactionID)::xid8, \(position.position)))
+            """)[0].decode(Bool.self, column: 0)
+    }
+
     /// When the event at `position` was recorded, in microseconds since 1970; nil when none is there.
     public func recordedMicroseconds(at position: Int64) async throws -> Int64? {
         try await connection.query(

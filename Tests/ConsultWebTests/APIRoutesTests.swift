@@ -327,7 +327,7 @@ extension APIRoutesTests {
             ("/api/v1/commitments?overdue=TRUE", "overdue"), ("/api/v1/requests?unanswered=0", "unanswered"),
             ("/api/v1/follow-ups?all=yes", "all"), ("/api/v1/search?q=%00abc", "q"),
             ("/api/v1/commitments?topic=a%00b", "topic"), ("/api/v1/stakeholders/msit?asOf=%00", "asOf"),
-            ("/api/v1/requests?to=" + String(repeating: "%EA%B0%80", count: 1001), "to"),
+            ("/api/v1/requests?to=" + String(repeating: "a", count: 1001), "to"),
         ])
     func strictValues(_ uri: String, _ name: String) async throws {
         try await OpenAPIDocumentTests.app().test(.router) { client in
