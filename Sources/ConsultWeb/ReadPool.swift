@@ -22,11 +22,14 @@ actor ReadPool {
         self.size = size
     }
 
-    /// Runs `body` on a read of a pooled connection, the views caught up first.
-    nonisolated func read<Result: Sendable>(_ body: (ReadSession) async throws -> Result) async throws -> Result {
+    /// Runs `body` on a read of a pooled connection, the views caught up first unless
+    /// `catchingUp` is false (`/metrics`, which reports how far behind they are).
+    nonisolated func read<Result: Sendable>(
+        catchingUp: Bool = true, _ body: (ReadSession) async throws -> Result
+    ) async throws -> Result {
         let session = try await acquire()
         do {
-            let read = try await ReadSession.reading(session, catchUp: catchesUp)
+            let read = try await ReadSession.reading(session, catchUp: catchesUp && catchingUp)
             let result = try await body(read)
             await release(session, failed: false)
             return result

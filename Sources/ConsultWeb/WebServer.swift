@@ -20,9 +20,14 @@ public enum WebServer {
     public static func router(access: StoreAccess) -> Router<BasicRequestContext> {
         let site = Site(access: access)
         let router = Router()
+        let metrics = ServerMetrics()
         router.add(middleware: SafetyHeaders())
+        router.add(middleware: CountingMiddleware(metrics: metrics))
         router.get("/healthz") { _, _ in await health(site) }
         API.add(to: router, site: site)
+        Feeds.add(to: router, site: site)
+        OpenData.add(to: router, site: site)
+        metrics.add(to: router, site: site)
         return router
     }
 

@@ -1,0 +1,177 @@
+import ConsultDomain
+import EventStore
+import Foundation
+import Projections
+
+/// What the web's Atom feeds show: the events of commitments (made, restated, progressed with
+/// revised dues, corrected, retracted), newest first, each described for a person. Follow-ups
+/// are the tracker's own schedule, not news of the commitment: they, and the corrections and
+/// retractions of them, are left out.
+public enum CommitmentFeed {
+    /// Whose commitments a feed follows.
+    public enum Scope: Sendable, Hashable {
+        /// Every commitment.
+        case all
+        /// The commitments this stakeholder owns.
+        case owner(String)
+        /// The commitments with this topic.
+        case topic(String)
+        /// One commitment.
+        case commitment(String)
+    }
+
+    /// One event of a feed.
+    public struct Entry: Sendable {
+        public var event: RecordedEvent
+        /// The commitment whose stream holds the event.
+        public var commitmentID: String
+        /// One line: what happened, and to which commitment.
+        public var title: String
+        /// What the event says, as plain text (lines).
+        public var text: String
+    }
+
+    /// How many entries a feed holds when not told; at most `maximumLimit`.
+    public static let defaultLimit = 200
+    public static let maximumLimit = 1000
+
+    static let excludedTypes = [EventType.followUpScheduled.rawValue]
+    static let referenceFields = ["correctsEventId", "retractsEventId"]
+
+    /// The newest `limit` entries of `scope`; nil when the scope names no stakeholder or commitment.
+    /// A topic that no commitment has is an empty feed: topics are free tags.
+    public static func entries(_ scope: Scope, read: ReadSession, limit: Int = defaultLimit) async throws -> [Entry]? {
+        let store = read.session.store
+        let today = TimeArguments.today()
+        var filter = CommitmentFilter()
+        let selection: StreamSelection
+        switch scope {
+        case .all:
+            selection = .prefixed(RecordKind.commitment.streamID(""))
+        case .commitment(let id):
+            selection = .named([RecordKind.commitment.streamID(id)])
+        case .owner(let id):
+            guard try await read.model.stakeholderNames().contains(where: { $0.id == id }) else { return nil }
+            filter.ownerID = id
+            selection = .named([])
+        case .topic(let topic):
+            filter.topic = topic
+            selection = .named([])
+        }
+        let rows = try await read.model.commitments(filter, on: today)
+        var summaries: [String: String] = [:]
+        for row in rows { summaries[row.state.commitmentID] = row.state.summary }
+        let streams: StreamSelection
+        if case .named(let named) = selection, named.isEmpty {
+            streams = .named(rows.map { RecordKind.commitment.streamID($0.state.commitmentID) })
+        } else {
+            streams = selection
+        }
+        let events = try await store.newestEvents(
+            in: streams, excludedTypes: excludedTypes, referenceFields: referenceFields, limit: max(0, limit))
+        if case .commitment = scope, events.isEmpty { return nil }
+        // The events the corrections and retractions shown refer to, to say what they change.
+        var byID: [String: RecordedEvent] = [:]
+        for event in events { byID[event.id.uuidString.lowercased()] = event }
+        let missing = Set(events.compactMap(RecordHistory.targets)).subtracting(byID.keys)
+        for event in try await store.events(ids: missing.compactMap(UUID.init(uuidString:))) {
+            byID[event.id.uuidString.lowercased()] = event
+        }
+        // A retracted commitment is no longer in the view: its own event still names it.
+        for event in byID.values where event.type == EventType.commitmentMade.rawValue {
+            let id = RecordKind.commitment.recordID(ofStream: event.streamID)
+            if summaries[id] == nil, let summary = data(of: event)["summary"]?.stringValue { summaries[id] = summary }
+        }
+        return events.map { event in
+            let id = RecordKind.commitment.recordID(ofStream: event.streamID)
+            let described = describe(event, summary: summaries[id] ?? id, byID: byID)
+            return Entry(event: event, commitmentID: id, title: described.title, text: described.text)
+        }
+    }
+
+    /// A title and a text for `event`, a commitment's event; `byID` holds the events a correction
+    /// or retraction may refer to.
+    static func describe(_ event: RecordedEvent, summary: String, byID: [String: RecordedEvent]) -> (
+        title: String, text: String
+    ) {
+        let data = data(of: event)
+        func string(_ field: String) -> String? { data[field]?.stringValue }
+        var lines: [String] = []
+        func line(_ label: String, _ value: String?) {
+            if let value, !value.isEmpty { lines.append("\(label): \(value)") }
+        }
+        switch EventType(rawValue: event.type) {
+        case .commitmentMade?:
+            lines.append(string("summary") ?? summary)
+            line("Owner", string("ownerId"))
+            line("Made by", string("madeById"))
+            line("Consultation", string("consultationId"))
+            line("Made on", string("on"))
+            line("Due", [string("due"), string("dueText").map { "“\($0)”" }].compactMap { $0 }.joined(separator: " "))
+            line("Topics", strings(data["topics"]).joined(separator: ", "))
+            return ("Commitment made: \(string("summary") ?? summary)", lines.joined(separator: "\n"))
+        case .commitmentRestated?:
+            line("Restated by", string("byId"))
+            line("Consultation", string("consultationId"))
+            line("On", string("on"))
+            line("Note", string("note"))
+            return ("Commitment restated: \(summary)", lines.joined(separator: "\n"))
+        case .commitmentProgressed?:
+            let status = string("status") ?? ""
+            line("On", string("on"))
+            line("Status", status)
+            line("Due revised to", string("revisedDue"))
+            line("Note", string("note"))
+            line("Reason", string("reason"))
+            line("Assessment", string("assessment"))
+            for source in data["evidence"]?.arrayValue ?? [] {
+                let fields = source.objectValue ?? JSONObject()
+                line(
+                    "Evidence",
+                    ["publisher", "title", "url", "publishedOn"].compactMap { fields[$0]?.stringValue }.joined(
+                        separator: ", "))
+            }
+            let revised = string("revisedDue").map { ", due revised to \($0)" } ?? ""
+            return ("\(statusLabel(status))\(revised): \(summary)", lines.joined(separator: "\n"))
+        case .recordCorrected?:
+            line("Reason", string("reason"))
+            for (key, value) in data["changes"]?.objectValue ?? JSONObject() {
+                line("Now \(key)", value.stringValue ?? value.serialized())
+            }
+            return ("Correction of \(target(of: event, byID: byID)): \(summary)", lines.joined(separator: "\n"))
+        case .recordRetracted?:
+            line("Reason", string("reason"))
+            return ("Retraction of \(target(of: event, byID: byID)): \(summary)", lines.joined(separator: "\n"))
+        default:
+            return ("\(event.type): \(summary)", "")
+        }
+    }
+
+    /// What a correction or retraction refers to, in words.
+    static func target(of event: RecordedEvent, byID: [String: RecordedEvent]) -> String {
+        guard let id = RecordHistory.targets(of: event), let target = byID[id] else { return "an earlier event" }
+        switch EventType(rawValue: target.type) {
+        case .commitmentMade?: return "the commitment"
+        case .commitmentRestated?: return "a restatement"
+        case .commitmentProgressed?:
+            return "a progress report (\(data(of: target)["status"]?.stringValue ?? "status unknown"))"
+        case .recordCorrected?: return "a correction"
+        case .recordRetracted?: return "a retraction"
+        default: return "a \(target.type) event"
+        }
+    }
+
+    /// A status as a title starts with it: `in_progress` → `In progress`.
+    static func statusLabel(_ status: String) -> String {
+        let words = status.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    static func data(of event: RecordedEvent) -> JSONObject {
+        (try? JSONValue.parse(event.data))?.objectValue ?? JSONObject()
+    }
+
+    static func strings(_ value: JSONValue?) -> [String] {
+        (value?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+}
