@@ -151,7 +151,7 @@ struct FeedTests {
             #"{"type":"CommitmentProgressed","data":{"commitmentId":"evil-promise","on":"2024-02-01","status":"in_progress","note":"\#(hostile)","evidence":[{"publisher":"p","url":"https://example.org/a?b=<i>&c=\"d\""}],"revisedDue":"2024-12"}}"#,
             #"{"type":"FollowUpScheduled","id":"22222222-2222-4222-8222-222222222222","data":{"commitmentId":"evil-promise","checkOn":"2024-03-01","note":"check"}}"#,
             #"{"type":"RecordCorrected","data":{"correctsEventId":"22222222-2222-4222-8222-222222222222","reason":"wrong day","changes":{"checkOn":"2024-03-02"}}}"#,
-            #"{"type":"RecordCorrected","data":{"correctsEventId":"11111111-1111-4111-8111-111111111111","reason":"\#(hostile)","changes":{"due":"2024-07"}}}"#,
+            #"{"type":"RecordCorrected","data":{"correctsEventId":"11111111-1111-4111-8111-111111111111","reason":"\#(hostile)","changes":{"due":"2024-07","summary":"Corrected: <em>kept</em> & done"}}}"#,
         ]
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).jsonl")
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
@@ -183,7 +183,12 @@ struct FeedTests {
                     let correction = try #require(parsed.entries.first { $0.title.hasPrefix("Correction of ") })
                     #expect(correction.title.hasPrefix("Correction of the commitment: "), "\(correction.title)")
                     #expect(correction.content.contains("Now due: 2024-07"), "\(correction.content)")
-                    #expect(parsed.entries.contains { $0.title.hasPrefix("In progress, due revised to 2024-12: ") })
+                    // Every feed names the commitment by its summary as corrected.
+                    #expect(
+                        parsed.entries.contains {
+                            $0.title == "In progress, due revised to 2024-12: Corrected: <em>kept</em> & done"
+                        }, "\(path): \(parsed.entries.map(\.title))")
+                    #expect(correction.title == "Correction of the commitment: Corrected: <em>kept</em> & done")
                 }
             }
         }

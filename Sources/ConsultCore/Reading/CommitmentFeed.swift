@@ -42,30 +42,23 @@ public enum CommitmentFeed {
     /// A topic that no commitment has is an empty feed: topics are free tags.
     public static func entries(_ scope: Scope, read: ReadSession, limit: Int = defaultLimit) async throws -> [Entry]? {
         let store = read.session.store
-        let today = TimeArguments.today()
-        var filter = CommitmentFilter()
-        let selection: StreamSelection
+        // Whose streams; for an owner or a topic, the commitments the view lists, with their summaries.
+        var summaries: [String: String] = [:]
+        let streams: StreamSelection
         switch scope {
         case .all:
-            selection = .prefixed(RecordKind.commitment.streamID(""))
+            streams = .prefixed(RecordKind.commitment.streamID(""))
         case .commitment(let id):
-            selection = .named([RecordKind.commitment.streamID(id)])
+            streams = .named([RecordKind.commitment.streamID(id)])
         case .owner(let id):
             guard try await read.model.stakeholderNames().contains(where: { $0.id == id }) else { return nil }
+            var filter = CommitmentFilter()
             filter.ownerID = id
-            selection = .named([])
+            (streams, summaries) = try await listed(filter, read: read)
         case .topic(let topic):
+            var filter = CommitmentFilter()
             filter.topic = topic
-            selection = .named([])
-        }
-        let rows = try await read.model.commitments(filter, on: today)
-        var summaries: [String: String] = [:]
-        for row in rows { summaries[row.state.commitmentID] = row.state.summary }
-        let streams: StreamSelection
-        if case .named(let named) = selection, named.isEmpty {
-            streams = .named(rows.map { RecordKind.commitment.streamID($0.state.commitmentID) })
-        } else {
-            streams = selection
+            (streams, summaries) = try await listed(filter, read: read)
         }
         let events = try await store.newestEvents(
             in: streams, excludedTypes: excludedTypes, referenceFields: referenceFields, limit: max(0, limit))
@@ -77,16 +70,53 @@ public enum CommitmentFeed {
         for event in try await store.events(ids: missing.compactMap(UUID.init(uuidString:))) {
             byID[event.id.uuidString.lowercased()] = event
         }
-        // A retracted commitment is no longer in the view: its own event still names it.
-        for event in byID.values where event.type == EventType.commitmentMade.rawValue {
-            let id = RecordKind.commitment.recordID(ofStream: event.streamID)
-            if summaries[id] == nil, let summary = data(of: event)["summary"]?.stringValue { summaries[id] = summary }
+        // The other summaries from the commitments' own streams (only those the entries show, not
+        // every commitment in the view): as made, as corrected since; a retracted one keeps its own.
+        let unnamed = Set(events.map { RecordKind.commitment.recordID(ofStream: $0.streamID) })
+            .subtracting(summaries.keys)
+        if !unnamed.isEmpty {
+            let streamEvents = try await store.readStreams(unnamed.sorted().map { RecordKind.commitment.streamID($0) })
+            summaries.merge(Self.summaries(streamEvents)) { current, _ in current }
         }
         return events.map { event in
             let id = RecordKind.commitment.recordID(ofStream: event.streamID)
             let described = describe(event, summary: summaries[id] ?? id, byID: byID)
             return Entry(event: event, commitmentID: id, title: described.title, text: described.text)
         }
+    }
+
+    /// The streams of the commitments the view lists today under `filter`, and their summaries.
+    static func listed(_ filter: CommitmentFilter, read: ReadSession) async throws -> (
+        StreamSelection, [String: String]
+    ) {
+        let rows = try await read.model.commitments(filter, on: TimeArguments.today())
+        var summaries: [String: String] = [:]
+        for row in rows { summaries[row.state.commitmentID] = row.state.summary }
+        return (.named(rows.map { RecordKind.commitment.streamID($0.state.commitmentID) }), summaries)
+    }
+
+    /// Each commitment's summary in `events` (its streams, in log order): the `CommitmentMade`'s,
+    /// or the last correction of it that changes the summary.
+    static func summaries(_ events: [RecordedEvent]) -> [String: String] {
+        var made: [String: String] = [:]
+        var summaries: [String: String] = [:]
+        for event in events {
+            let id = RecordKind.commitment.recordID(ofStream: event.streamID)
+            let data = data(of: event)
+            switch EventType(rawValue: event.type) {
+            case .commitmentMade?:
+                made[event.id.uuidString.lowercased()] = id
+                if let summary = data["summary"]?.stringValue { summaries[id] = summary }
+            case .recordCorrected?:
+                if let target = RecordHistory.targets(of: event), made[target] == id,
+                    let summary = data["changes"]?.objectValue?["summary"]?.stringValue
+                {
+                    summaries[id] = summary
+                }
+            default: break
+            }
+        }
+        return summaries
     }
 
     /// A title and a text for `event`, a commitment's event; `byID` holds the events a correction
