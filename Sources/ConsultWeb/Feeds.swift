@@ -48,10 +48,13 @@ enum Feeds {
             guard let entries = try await CommitmentFeed.entries(scope, read: read, limit: limit) else {
                 throw Problem(status: .notFound, detail: notFound(scope))
             }
+            // The feed changed when its latest entry was recorded (the latest time, not the first
+            // entry's: the log is ordered by transaction, and a transaction's time is its start);
+            // an empty feed says how current the views are.
             var feed = AtomFeed(
                 id: "urn:consult:feeds:" + path.map(percentEncoded).joined(separator: ":"),
                 title: title(scope),
-                updated: entries.first?.event.recordedAt ?? fresh.lastRecordedAt?.description
+                updated: entries.map(\.event.recordedAt).max() ?? fresh.lastRecordedAt?.description
                     ?? "1970-01-01T00:00:00Z",
                 selfLink: base + "/feeds/" + path.map(percentEncoded).joined(separator: "/"),
                 alternateLink: base + alternatePath(scope))

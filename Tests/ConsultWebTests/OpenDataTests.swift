@@ -83,6 +83,31 @@ struct OpenDataTests {
         }
     }
 
+    @Test("events.jsonl streams a log of several pages, and equals consult export")
+    func eventsOfSeveralPages() async throws {
+        // 2,500 events: three pages of the export, each handed from the connection's thread to the response.
+        let lines = (1...2500).map { index in
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"s-\#(index)","name":"이해관계자 \#(index)","kind":"person","sector":"other"}}"#
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (app, database) = try await APITests.app([file.path])
+        let export = try await ConsultProcess.run(["export"], environment: ["CONSULT_DATABASE_URL": database.url])
+        #expect(export.status == 0, "\(export.stderr)")
+        // In process, and over a real HTTP connection (the body streamed in chunks).
+        for framework in [TestingSetup.router, .live] {
+            try await app.test(framework) { client in
+                try await client.execute(uri: "/data/events.jsonl", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let body = String(buffer: response.body)
+                    #expect(body.utf8.count(where: { $0 == UInt8(ascii: "\n") }) == 2500)
+                    #expect(body == export.stdout)
+                }
+            }
+        }
+    }
+
     @Test(
         "a bad parameter is a 400 problem naming it",
         arguments: [
