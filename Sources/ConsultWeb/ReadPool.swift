@@ -1,6 +1,5 @@
 import ConsultCore
 import Logging
-import Postgres
 
 /// The server's open connections to the store, shared by the requests: a request borrows one for
 /// its read and gives it back, so that a page costs a few queries, not a connection (and, on the

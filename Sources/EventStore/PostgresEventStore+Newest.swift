@@ -17,8 +17,8 @@ extension PostgresEventStore {
     ///
     /// Why these are committed events and not only those below the snapshot's xmin (as `readAll`
     /// takes): a feed is read, not tailed; nobody checkpoints on it, so it shows what is committed.
-    /// Named streams are found through `events_stream_records` (which leaves out statements, never
-    /// in a stream selected here); a prefix walks the log order index backwards and stops at `limit`.
+    /// Named streams are found through the `(stream_id, stream_version)` key's index; a prefix walks
+    /// the log order index backwards and stops at `limit`.
     public func newestEvents(
         in streams: StreamSelection, excludedTypes: [String] = [], referenceFields: [String] = [], limit: Int
     ) async throws -> [RecordedEvent] {
@@ -28,7 +28,7 @@ extension PostgresEventStore {
             guard !streamIDs.isEmpty else { return [] }
             query = """
                 SELECT \(unescaped: Self.columns) FROM events e
-                WHERE e.stream_id = ANY(\(streamIDs)::text[]) AND e.type <> 'StatementRecorded'
+                WHERE e.stream_id = ANY(\(streamIDs)::text[])
                   AND NOT (e.type = ANY(\(excludedTypes)::text[]))
                   AND NOT EXISTS (
                       SELECT 1 FROM events t
