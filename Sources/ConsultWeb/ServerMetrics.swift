@@ -140,18 +140,23 @@ struct CountingMiddleware<Context: RequestContext>: RouterMiddleware {
             let elapsed = ContinuousClock.now - start
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
+        // A client may send any token as a method: only the standard ones become labels.
+        let method = Self.methods.contains(request.method.rawValue) ? request.method.rawValue : "other"
         do {
             let response = try await next(request, context)
             metrics.record(
-                route: context.endpointPath ?? "NotFound", method: request.method.rawValue,
-                status: response.status.code, seconds: seconds())
+                route: context.endpointPath ?? "NotFound", method: method, status: response.status.code,
+                seconds: seconds())
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
             metrics.record(
-                route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: status,
-                seconds: seconds())
+                route: context.endpointPath ?? "NotFound", method: method, status: status, seconds: seconds())
             throw error
         }
+    }
+
+    static var methods: Set<String> {
+        ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
     }
 }

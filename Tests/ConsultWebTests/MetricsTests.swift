@@ -64,6 +64,12 @@ struct MetricsTests {
                 }
                 #expect(buckets.count == ServerMetrics.buckets.count + 1)
             }
+            // An odd method is counted as other, so the label set stays bounded.
+            try await client.execute(uri: "/api/v1/commitments", method: .init("BREW")!) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains(#"method="other",status="404"} 1"#))
+                #expect(!String(buffer: response.body).contains("BREW"))
+            }
             // Parameters are refused here too.
             try await client.execute(uri: "/metrics?x=1", method: .get) { response in
                 #expect(response.status == .badRequest)
