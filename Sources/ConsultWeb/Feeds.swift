@@ -53,7 +53,7 @@ enum Feeds {
             // an empty feed says how current the views are.
             var feed = AtomFeed(
                 id: "urn:consult:feeds:" + path.map(percentEncoded).joined(separator: ":"),
-                title: title(scope),
+                title: title(scope, summary: entries.first?.summary),
                 updated: entries.map(\.event.recordedAt).max() ?? fresh.lastRecordedAt?.description
                     ?? "1970-01-01T00:00:00Z",
                 selfLink: base + "/feeds/" + path.map(percentEncoded).joined(separator: "/"),
@@ -70,12 +70,13 @@ enum Feeds {
         }
     }
 
-    static func title(_ scope: CommitmentFeed.Scope) -> String {
+    /// The feed's title; one commitment's names it by its summary.
+    static func title(_ scope: CommitmentFeed.Scope, summary: String?) -> String {
         switch scope {
         case .all: "Commitments: what was promised, and what became of it"
         case .owner(let id): "Commitments owned by \(id)"
         case .topic(let topic): "Commitments on \(topic)"
-        case .commitment(let id): "Commitment \(id)"
+        case .commitment(let id): "Commitment \(id)" + (summary.map { ": \($0)" } ?? "")
         }
     }
 

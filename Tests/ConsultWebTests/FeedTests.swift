@@ -189,6 +189,9 @@ struct FeedTests {
                             $0.title == "In progress, due revised to 2024-12: Corrected: <em>kept</em> & done"
                         }, "\(path): \(parsed.entries.map(\.title))")
                     #expect(correction.title == "Correction of the commitment: Corrected: <em>kept</em> & done")
+                    if path == "/feeds/commitments/evil-promise.atom" {
+                        #expect(parsed.title == "Commitment evil-promise: Corrected: <em>kept</em> & done")
+                    }
                 }
             }
         }

@@ -25,6 +25,8 @@ public enum CommitmentFeed {
         public var event: RecordedEvent
         /// The commitment whose stream holds the event.
         public var commitmentID: String
+        /// That commitment's summary now (as corrected; a retracted one's own).
+        public var summary: String
         /// One line: what happened, and to which commitment.
         public var title: String
         /// What the event says, as plain text (lines).
@@ -80,8 +82,10 @@ public enum CommitmentFeed {
         }
         return events.map { event in
             let id = RecordKind.commitment.recordID(ofStream: event.streamID)
-            let described = describe(event, summary: summaries[id] ?? id, byID: byID)
-            return Entry(event: event, commitmentID: id, title: described.title, text: described.text)
+            let summary = summaries[id] ?? id
+            let described = describe(event, summary: summary, byID: byID)
+            return Entry(
+                event: event, commitmentID: id, summary: summary, title: described.title, text: described.text)
         }
     }
 
