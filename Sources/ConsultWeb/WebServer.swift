@@ -29,11 +29,16 @@ public enum WebServer {
     ) -> Router<BasicRequestContext> {
         let site = Site(access: access, readAccess: readAccess, heldBackWait: heldBackWait)
         let router = Router()
+        let metrics = ServerMetrics()
         router.add(middleware: SafetyHeaders())
+        router.add(middleware: CountingMiddleware(metrics: metrics))
         router.add(middleware: RequestLimits())
         router.get("/healthz") { _, _ in await health(site) }
         API.add(to: router, site: site)
         Pages.add(to: router, site: site)
+        Feeds.add(to: router, site: site)
+        OpenData.add(to: router, site: site)
+        metrics.add(to: router, site: site)
         return router
     }
 

@@ -1,3 +1,4 @@
+import ConsultCore
 import ConsultDomain
 import Foundation
 
@@ -55,9 +56,7 @@ struct RecordList {
         case .json:
             return JSONValue.array(rows.map(JSONValue.object)).serialized() + "\n"
         case .csv:
-            var csv = CSVWriter(headers: keys)
-            for row in rows { csv.append(keys.map { Self.flatten(row[$0] ?? .null, separator: ";") }) }
-            return csv.text
+            return CSVWriter.rows(rows, keys: keys)
         case .table:
             guard !rows.isEmpty else { return emptyMessage + "\n" }
             var table = TextTable(headers: tableColumns.map(\.header))
@@ -94,21 +93,8 @@ struct RecordList {
             ].contains(key)
     }
 
-    /// A JSON value as one cell: arrays joined, objects as their scalar values joined with `:`.
+    /// A JSON value as one cell (see `CSVWriter.cell`).
     static func flatten(_ value: JSONValue, separator: String) -> String {
-        switch value {
-        case .null: return ""
-        case .bool(let flag): return flag ? "true" : "false"
-        case .number(let lexeme): return lexeme
-        case .string(let text): return text
-        case .array(let items): return items.map { flatten($0, separator: separator) }.joined(separator: separator)
-        case .object(let object):
-            return object.members.compactMap { member -> String? in
-                switch member.value {
-                case .array, .object, .null: return nil
-                default: return flatten(member.value, separator: separator)
-                }
-            }.joined(separator: ":")
-        }
+        CSVWriter.cell(value, separator: separator)
     }
 }

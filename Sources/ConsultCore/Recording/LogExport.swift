@@ -6,6 +6,9 @@ import Synchronization
 /// `consult export`: the log as JSONL that recording takes back, with each event's placement and
 /// hash, from one consistent snapshot; the whole log, or the part after a position or time.
 public enum LogExport {
+    /// Where an export starts, for interfaces that do not import the store.
+    public typealias Start = ExportStart
+
     /// Writes the log (after `since`, when given) in pages: `write` gets the bytes of each page's
     /// lines (each ending in a newline), and `progress` the running count of events. With
     /// `counting`, `total` gets the count of events the export holds before the first page.
@@ -14,18 +17,28 @@ public enum LogExport {
         counting total: (@Sendable (Int) -> Void)? = nil, progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         try await access.withSession { session in
-            let count = Counter()
-            try await session.store.exportAll(since: since, total: total) { events in
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(events.count * 800)
-                for exported in events {
-                    try line(for: exported.event, hash: exported.hash, follows: exported.follows).serialize(
-                        into: &bytes)
-                    bytes.append(UInt8(ascii: "\n"))
-                }
-                try write(bytes)
-                progress(count.add(events.count))
+            try await export(session.store, since: since, write: write, counting: total, progress: progress)
+        }
+    }
+
+    /// `export(_:since:write:counting:progress:)` on a store its caller keeps open (the web
+    /// server's pooled connections). `write` is called on the connection's own thread, between
+    /// pages of one snapshot: it may wait there (for a slow reader) without holding up any other.
+    public static func export(
+        _ store: PostgresEventStore, since: ExportStart? = nil, write: @escaping @Sendable ([UInt8]) throws -> Void,
+        counting total: (@Sendable (Int) -> Void)? = nil, progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        let count = Counter()
+        try await store.exportAll(since: since, total: total) { events in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(events.count * 800)
+            for exported in events {
+                try line(for: exported.event, hash: exported.hash, follows: exported.follows).serialize(
+                    into: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
             }
+            try write(bytes)
+            progress(count.add(events.count))
         }
     }
 
