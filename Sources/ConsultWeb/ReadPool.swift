@@ -69,14 +69,11 @@ actor ReadPool {
                 do {
                     let session = try await access.open()
                     // A read that takes longer is cancelled by the database and answered 503.
-                    if await session.connection.keepsSession {
-                        do {
-                            try await session.connection.execute(
-                                unsafeScript: "SET statement_timeout = '\(Int(Self.statementTimeout))s'")
-                        } catch {
-                            await session.close()
-                            throw error
-                        }
+                    do {
+                        try await session.limitStatementTime(seconds: Int(Self.statementTimeout))
+                    } catch {
+                        await session.close()
+                        throw error
                     }
                     return (session, false)
                 } catch {

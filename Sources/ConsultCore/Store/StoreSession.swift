@@ -131,6 +131,14 @@ public struct StoreSession: Sendable {
         return pooler
     }
 
+    /// Has the database cancel any statement of this session that runs longer than `seconds`
+    /// (SQLSTATE 57014, see `DatabaseRefusal.wasCancelled`). Only on a session of its own: through
+    /// a transaction pooler the setting would reach other clients, so there it is not made.
+    public func limitStatementTime(seconds: Int) async throws {
+        guard await connection.keepsSession else { return }
+        _ = try await connection.query("SELECT set_config('statement_timeout', \("\(seconds)s"), false)")
+    }
+
     /// Closes the connection.
     public func close() async {
         await connection.close()
