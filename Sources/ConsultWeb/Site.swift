@@ -30,16 +30,8 @@ struct Site: Sendable {
         _ request: Request, variant: String = "", failure: @Sendable (Problem) -> Response = { $0.response },
         _ body: (ReadSession, ViewFreshness) async throws -> Response
     ) async -> Response {
-        do {
-            let fresh = try await freshener.fresh()
-            let tag = Self.entityTag(fresh, variant: variant)
-            if Self.matches(request.headers[.ifNoneMatch], tag) { return Self.notModified(tag) }
-            var response = try await reads.read { try await body($0, fresh) }
-            response.headers[.eTag] = tag
-            response.headers[.cacheControl] = "no-cache"
-            return response
-        } catch {
-            return failure(problem(error))
+        await tagged(request, variant: variant, failure: failure) { fresh, _ in
+            try await reads.read { try await body($0, fresh) }
         }
     }
 
@@ -49,21 +41,29 @@ struct Site: Sendable {
         _ request: Request, variant: String = "", failure: @Sendable (Problem) -> Response = { $0.response },
         _ body: (ReadSession, ViewFreshness) async throws -> Reply
     ) async -> Response {
+        await tagged(request, variant: variant, failure: failure) { fresh, tag in
+            let key = request.uri.description + "\u{0}" + variant
+            if let kept = await cache.reply(for: key, tag: tag) { return kept.response }
+            let reply = try await reads.read { try await body($0, fresh) }
+            if reply.status == .ok { await cache.store(reply, for: key, tag: tag) }
+            return reply.response
+        }
+    }
+
+    /// The check of the views, the tag, the 304, and the headers every answer from the views
+    /// carries, around `answer`.
+    private func tagged(
+        _ request: Request, variant: String, failure: @Sendable (Problem) -> Response,
+        _ answer: (ViewFreshness, String) async throws -> Response
+    ) async -> Response {
         do {
             let fresh = try await freshener.fresh()
             let tag = Self.entityTag(fresh, variant: variant)
             if Self.matches(request.headers[.ifNoneMatch], tag) { return Self.notModified(tag) }
-            let key = request.uri.description + "\u{0}" + variant
-            var reply: Reply
-            if let kept = await cache.reply(for: key, tag: tag) {
-                reply = kept
-            } else {
-                reply = try await reads.read { try await body($0, fresh) }
-                if reply.status == .ok { await cache.store(reply, for: key, tag: tag) }
-            }
-            reply.headers[.eTag] = tag
-            reply.headers[.cacheControl] = "no-cache"
-            return reply.response
+            var response = try await answer(fresh, tag)
+            response.headers[.eTag] = tag
+            response.headers[.cacheControl] = "no-cache"
+            return response
         } catch {
             return failure(problem(error))
         }
