@@ -136,11 +136,25 @@ struct SafetyHeaders<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError {
-            let detail =
-                error.status == .notFound
-                ? "Nothing is at \(QueryParameters.printable(request.uri.path)); /api/v1/openapi.json lists the API."
-                : (error.body ?? error.status.reasonPhrase)
-            response = Problem(status: error.status, detail: detail).response
+            let path = request.uri.path
+            let machine = ["/api/", "/feeds/", "/data/", "/metrics", "/healthz"].contains { path.hasPrefix($0) }
+            if error.status == .notFound, !machine {
+                // A person's browser: a page in the site's language, with a way back.
+                let english = request.uri.queryParameters["lang"] == "en"
+                let problem = Problem(
+                    status: .notFound,
+                    detail: english
+                        ? "Nothing is at \(QueryParameters.printable(path)); the site's pages start at /."
+                        : "\(QueryParameters.printable(path))에는 아무것도 없습니다. 첫 화면은 / 입니다.")
+                response = Pages.errorPage(
+                    problem, context: PageContext(language: english ? .english : .korean, request: request))
+            } else {
+                let detail =
+                    error.status == .notFound
+                    ? "Nothing is at \(QueryParameters.printable(path)); /api/v1/openapi.json lists the API."
+                    : (error.body ?? error.status.reasonPhrase)
+                response = Problem(status: error.status, detail: detail).response
+            }
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.contentSecurityPolicy] = Self.policy

@@ -288,7 +288,7 @@ struct APIRoutesTests {
     func unknownRoutesAndHeaders() async throws {
         let (app, _) = try await APITests.app(Self.sample)
         try await app.test(.router) { client in
-            for uri in ["/api/v1/nothing", "/api/v2/commitments", "/nothing/at/all", "/api/v1/commitments/a/b"] {
+            for uri in ["/api/v1/nothing", "/api/v2/commitments", "/feeds/nothing", "/api/v1/commitments/a/b"] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .notFound, "\(uri)")
                     #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8", "\(uri)")

@@ -214,10 +214,19 @@ struct RequestBoundsTests {
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             }
-            try await client.execute(uri: "/no/such/page", method: .get) { response in
+            try await client.execute(uri: "/api/v1/no-such-list", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8")
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
+            }
+            // A person's browser gets a page, in the language asked for, and a way back.
+            try await client.execute(uri: "/no/such/page?lang=en", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let page = String(buffer: response.body)
+                #expect(page.contains("Nothing is at /no/such/page"), "\(page)")
+                #expect(page.contains("<html lang=\"en\""))
+                #expect(response.headers[.contentSecurityPolicy] != nil)
             }
         }
     }
