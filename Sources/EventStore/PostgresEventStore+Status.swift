@@ -35,15 +35,25 @@ extension PostgresEventStore {
             """)[0].decode(Bool.self, column: 0)
     }
 
-    /// Whether the log holds any event after `position`, committed or not yet readable: one index
-    /// probe. False means that views at `position` have every event there is.
+    /// Whether the log holds any committed event after `position` (readable yet or held back):
+    /// the last one in log order, one step down the log-order index, compared here. False means
+    /// that views at `position` have every committed event there is.
+    ///
+    /// Not `EXISTS (… WHERE (epoch, tx_id, position) > $1…)`: prepared, PostgreSQL soon picks a
+    /// generic plan for it that scans the whole table (measured: 509 ms at 1,000,000 events, where
+    /// this takes well under a millisecond).
     public func hasEvents(after position: LogPosition) async throws -> Bool {
-        try await connection.query(
+        let last = try await connection.query(
             """
-            SELECT EXISTS (SELECT 1 FROM events
-                           WHERE (epoch, tx_id, position)
-                                 > (\(position.epoch), \(position.transactionID)::xid8, \(position.position)))
-            """)[0].decode(Bool.self, column: 0)
+            SELECT epoch, tx_id::text AS tx_id_text, position FROM events
+            ORDER BY epoch DESC, tx_id DESC, position DESC LIMIT 1
+            """
+        ).first
+        guard let last else { return false }
+        let head = LogPosition(
+            epoch: try last.decode(column: 0), transactionID: try last.decode(column: 1),
+            position: try last.decode(column: 2))
+        return head > position
     }
 
     /// When the event at `position` was recorded, in microseconds since 1970; nil when none is there.
