@@ -42,13 +42,6 @@ public enum WebServer {
         return router
     }
 
-    /// `router`'s responder, with HEAD answered as GET without the body: what the server runs.
-    public static func responder(
-        access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = WebServer.heldBackWait
-    ) -> some HTTPResponder<BasicRequestContext> {
-        HeadAsGet(inner: router(access: access, readAccess: readAccess, heldBackWait: heldBackWait).buildResponder())
-    }
-
     /// How long a request waits for committed events that an open transaction holds back:
     /// `CONSULT_READ_WAIT` seconds, else 1 (less than a read command's 5: a long import must not
     /// make every page slow; the views stay consistent, only without those events for a while).
@@ -61,7 +54,7 @@ public enum WebServer {
     public static func run(_ configuration: Configuration) async throws {
         let logger = configuration.access.logger
         let app = Application(
-            responder: responder(access: configuration.access, readAccess: configuration.readAccess),
+            router: router(access: configuration.access, readAccess: configuration.readAccess),
             // A connection idle for 30 s is closed; a header field may hold 8 KiB, all of them 32 KiB.
             server: .http1(
                 configuration: .init(

@@ -296,33 +296,3 @@ struct ServeProcessTests {
         #expect(server.isRunning, "the server stopped: \(errors)")
     }
 }
-
-/// HEAD, over a real HTTP connection.
-@Suite("web: HEAD requests")
-struct HeadRequestTests {
-    @Test("HEAD is answered as GET without the body: the same status, type and ETag, for pages and the API")
-    func headAsGet() async throws {
-        let database = try await TestDatabase.create()
-        let logged = try await ConsultProcess.run(
-            ["log", "--file", APITests.sample], environment: ["CONSULT_DATABASE_URL": database.url])
-        #expect(logged.status == 0, "\(logged.stderr)")
-        let app = Application(
-            responder: WebServer.responder(
-                access: StoreAccess(databaseURL: database.url, logger: Logger(label: "consult.web.tests")),
-                heldBackWait: 60))
-        try await app.test(.live) { client in
-            for uri in ["/", "/api/v1/commitments?outstanding=true", "/feeds/commitments.atom", "/no/such/page"] {
-                let get = try await client.execute(uri: uri, method: .get) {
-                    ($0.status, $0.headers[.contentType], $0.headers[.eTag], $0.body.readableBytes)
-                }
-                try await client.execute(uri: uri, method: .head) { response in
-                    #expect(response.status == get.0, "\(uri)")
-                    #expect(response.headers[.contentType] == get.1, "\(uri)")
-                    #expect(response.headers[.eTag] == get.2, "\(uri)")
-                    #expect(response.body.readableBytes == 0, "\(uri)")
-                }
-                #expect(get.3 > 0, "\(uri)")
-            }
-        }
-    }
-}
