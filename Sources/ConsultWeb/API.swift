@@ -108,8 +108,10 @@ enum API {
     ) async -> Response {
         let id = context.parameters.get("id") ?? ""
         let query: Query
+        let narrowed: Bool
         do {
             let parameters = try QueryParameters(request, allowed: ["asOf", "recordedAsOf"])
+            narrowed = try parameters.one("asOf") != nil || parameters.one("recordedAsOf") != nil
             query = try make(parameters, id)
             try query.validate(names: name)
         } catch {
@@ -121,7 +123,7 @@ enum API {
                 throw Problem(
                     status: .notFound,
                     detail: "No \(noun) has the id \(QueryParameters.printable(id))"
-                        + (query.narrowsTime ? " as of the date and recording time asked about." : "."))
+                        + (narrowed ? " as of the date and recording time asked about." : "."))
             }
             return json(.object(row.json))
         }
@@ -170,16 +172,6 @@ enum API {
 
     static func json(_ value: JSONValue) -> Reply {
         Reply(contentType: "application/json; charset=utf-8", body: value.serialized() + "\n")
-    }
-}
-
-extension ListQuery {
-    /// Whether the query answers for another date or recording time than now.
-    var narrowsTime: Bool {
-        let mirror = Mirror(reflecting: self)
-        return mirror.children.contains { child in
-            (child.label == "asOf" || child.label == "recordedAsOf") && (child.value as? String?) != .some(nil)
-        }
     }
 }
 

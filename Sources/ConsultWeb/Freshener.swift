@@ -76,18 +76,16 @@ actor Freshener {
             if caughtUpOnce, try await !session.store.hasEvents(after: before.checkpoint ?? .start) {
                 return before
             }
-            if catchesUp {
-                do {
-                    _ = try await ReadSession.reading(session, catchUp: true, heldBackWait: heldBackWait)
-                    caughtUpOnce = true
-                } catch  where DatabaseRefusal.mayNotWrite(error) {
-                    catchesUp = false
-                    access.logger.notice(
-                        "the server's role may not write the views; they are shown as the projection worker leaves them",
-                        metadata: ["error": "\(ConsultFailure.from(error).message)"])
-                }
+            do {
+                _ = try await ReadSession.reading(session, catchUp: true, heldBackWait: heldBackWait)
+                caughtUpOnce = true
+            } catch  where DatabaseRefusal.mayNotWrite(error) {
+                catchesUp = false
+                access.logger.notice(
+                    "the server's role may not write the views; they are shown as the projection worker leaves them",
+                    metadata: ["error": "\(ConsultFailure.from(error).message)"])
             }
-            return try await ReadSession.reading(session, catchUp: false).freshness()
+            return try await read.freshness()
         } catch {
             self.session = nil
             await session.close()
