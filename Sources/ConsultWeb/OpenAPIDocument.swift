@@ -228,7 +228,8 @@ enum OpenAPIDocument {
             name: "Consultation", keys: ConsultationRow.keys,
             fields: [
                 "consultationId": Schema.text, "kind": Schema.oneOf(EventSchema.consultationKinds),
-                "title": Schema.text, "date": Schema.optionalDate, "venue": Schema.optionalText,
+                "title": Schema.text, "date": Schema.optionalDate, "startsOn": Schema.optionalDate,
+                "endsOn": Schema.optionalDate, "venue": Schema.optionalText,
                 "organizerIds": Schema.texts, "participants": Schema.array(of: Schema.reference("Participant")),
                 "statements": Schema.count, "requests": Schema.count, "commitments": Schema.count,
             ]),

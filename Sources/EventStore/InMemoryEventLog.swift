@@ -52,7 +52,12 @@ public final class InMemoryEventLog: EventLog {
             for (index, event) in events.enumerated() {
                 if let existing = state.indexOfID[event.id] {
                     let stored = state.events[existing]
-                    guard Self.sameContent(stored.type, stored.data, stored.metadata, event) else {
+                    guard
+                        Self.sameContent(stored.type, stored.data, stored.metadata, event)
+                            || event.form(stored.schemaVersion).map({
+                                Self.sameContent(stored.type, stored.data, stored.metadata, $0)
+                            }) == true
+                    else {
                         throw EventStoreError(
                             kind: .eventIDReused, index: index,
                             message:

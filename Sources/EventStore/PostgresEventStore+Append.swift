@@ -33,7 +33,9 @@ extension PostgresEventStore {
             attempt += 1
             do {
                 let outcomes: [AppendOutcome]
-                if check == nil, !dryRun, events.count == 1, case .stream(let streamID) = events[0].stream {
+                if check == nil, !dryRun, events.count == 1, events[0].earlierForm == nil,
+                    case .stream(let streamID) = events[0].stream
+                {
                     outcomes = [try await appendOne(events[0], to: streamID, epoch: epoch)]
                 } else {
                     do {
@@ -276,7 +278,9 @@ extension PostgresEventStore {
     }
 
     /// Refuses the batch if an id stored already comes with other type, data or metadata.
-    /// jsonb equality, so key order and spacing do not count as different content.
+    /// jsonb equality, so key order and spacing do not count as different content. An event stored
+    /// in an earlier schema version has the same content when it equals the proposed event's
+    /// earlier form (input written in that version).
     private static func checkSameContent(
         _ events: [ProposedEvent], stored: [UUID: (position: Int64, streamID: String)],
         on connection: isolated Connection
@@ -288,10 +292,13 @@ extension PostgresEventStore {
                 """
                 SELECT r.i FROM unnest(
                     \(Array(chunk))::int[], \(chunk.map { events[$0].id })::uuid[], \(chunk.map { events[$0].type })::text[],
-                    \(chunk.map { events[$0].data })::jsonb[], \(chunk.map { events[$0].metadata })::jsonb[]
-                ) AS r(i, id, t, d, m)
+                    \(chunk.map { events[$0].data })::jsonb[], \(chunk.map { events[$0].metadata })::jsonb[],
+                    \(chunk.map { events[$0].earlierForm?.schemaVersion ?? events[$0].schemaVersion })::int[],
+                    \(chunk.map { events[$0].earlierForm?.data ?? events[$0].data })::jsonb[]
+                ) AS r(i, id, t, d, m, fv, fd)
                 JOIN events e ON e.event_id = r.id
-                WHERE e.type <> r.t OR e.data <> r.d OR e.metadata <> r.m
+                WHERE e.type <> r.t OR e.metadata <> r.m
+                   OR NOT (e.data = r.d OR (e.schema_version = r.fv AND e.data = r.fd))
                 ORDER BY r.i LIMIT 1
                 """)
             if let row = differing.first {

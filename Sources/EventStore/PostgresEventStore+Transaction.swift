@@ -7,6 +7,8 @@ public struct StreamEvent: Sendable, Hashable {
     public var streamVersion: Int
     public var id: UUID
     public var type: String
+    /// The version of its type's schema the data is written in.
+    public var schemaVersion: Int
     /// A JSON object, as text.
     public var data: String
     public var recordedAtMicroseconds: Int64
@@ -35,7 +37,7 @@ extension PostgresEventStore {
     ) throws -> [StreamEvent] {
         let query: PostgresQuery = """
             SELECT stream_id, stream_version, event_id, type, data::text AS data_text,
-                   (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros
+                   (extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_micros, schema_version
             FROM events
             WHERE stream_id = ANY(\(streams)::text[])
               AND (\(types == nil) OR type = ANY(\(types ?? [])::text[]))
@@ -46,8 +48,9 @@ extension PostgresEventStore {
         return try connection.query(exceptType == nil ? query : query.plannedForItsValues()).map { row in
             StreamEvent(
                 streamID: try row.decode(column: 0), streamVersion: try row.decode(column: 1),
-                id: try row.decode(column: 2), type: try row.decode(column: 3), data: try row.decode(column: 4),
-                recordedAtMicroseconds: try row.decode(column: 5))
+                id: try row.decode(column: 2), type: try row.decode(column: 3),
+                schemaVersion: try row.decode(column: 6),
+                data: try row.decode(column: 4), recordedAtMicroseconds: try row.decode(column: 5))
         }
     }
 

@@ -22,10 +22,25 @@ public struct ProposedEvent: Sendable, Hashable {
     public var data: String
     /// The event's metadata: a JSON object, as text.
     public var metadata: String
+    /// The same event as written in an earlier schema version of its type (input in an old shape,
+    /// upcast to `data`): an event stored with that version and data has the same content.
+    public var earlierForm: Form?
+
+    /// An event's data in one schema version of its type.
+    public struct Form: Sendable, Hashable {
+        public var schemaVersion: Int
+        /// A JSON object, as text.
+        public var data: String
+
+        public init(schemaVersion: Int, data: String) {
+            self.schemaVersion = schemaVersion
+            self.data = data
+        }
+    }
 
     public init(
         id: UUID = UUID(), type: String, schemaVersion: Int = 1, stream: StreamTarget, expectedVersion: Int? = nil,
-        data: String, metadata: String = "{}"
+        data: String, metadata: String = "{}", earlierForm: Form? = nil
     ) {
         self.id = id
         self.type = type
@@ -34,6 +49,19 @@ public struct ProposedEvent: Sendable, Hashable {
         self.expectedVersion = expectedVersion
         self.data = data
         self.metadata = metadata
+        self.earlierForm = earlierForm
+    }
+
+    /// The event as written in `schemaVersion`: itself, or its earlier form; nil when it has no
+    /// form in that version.
+    public func form(_ schemaVersion: Int) -> ProposedEvent? {
+        if schemaVersion == self.schemaVersion { return self }
+        guard let earlierForm, earlierForm.schemaVersion == schemaVersion else { return nil }
+        var event = self
+        event.schemaVersion = schemaVersion
+        event.data = earlierForm.data
+        event.earlierForm = nil
+        return event
     }
 }
 

@@ -80,12 +80,15 @@ extension LoggedEvent {
     /// Decodes a stored event.
     init(_ event: RecordedEvent) throws {
         try self.init(
-            id: event.id, typeName: event.type, dataText: event.data, recordedAt: event.recordedAtMicroseconds,
-            streamVersion: event.streamVersion)
+            id: event.id, typeName: event.type, schemaVersion: event.schemaVersion, dataText: event.data,
+            recordedAt: event.recordedAtMicroseconds, streamVersion: event.streamVersion)
     }
 
-    /// Decodes an event from the log's columns: its type must be known and its data an object.
-    init(id: UUID, typeName: String, dataText: String, recordedAt: Int64, streamVersion: Int) throws {
+    /// Decodes an event from the log's columns: its type must be known and its data an object,
+    /// which is upcast from the version it was written in to the current one.
+    init(id: UUID, typeName: String, schemaVersion: Int, dataText: String, recordedAt: Int64, streamVersion: Int)
+        throws
+    {
         guard let type = EventType(rawValue: typeName) else {
             throw PostgresError(kind: .client, message: "The log holds an event of unknown type \(typeName).")
         }
@@ -93,8 +96,8 @@ extension LoggedEvent {
             throw PostgresError(kind: .client, message: "The log holds an event whose data is not an object.")
         }
         self.init(
-            id: id, type: type, data: data, recordedAt: Timestamp(microseconds: recordedAt),
-            streamVersion: streamVersion)
+            id: id, type: type, data: Upcasting.upcast(data, of: type, from: schemaVersion),
+            recordedAt: Timestamp(microseconds: recordedAt), streamVersion: streamVersion)
     }
 }
 
@@ -114,7 +117,9 @@ extension ProjectionView {
     /// What the checkpoint records of the view's definition: its `version` and its tables' shape,
     /// hashed (FNV-1a, 31 bits), so that a changed table is rebuilt even if `version` was not bumped.
     public var fingerprint: Int {
-        let text = "\(version)|" + tables.flatMap { $0.createStatements(suffix: "") }.joined(separator: ";")
+        let text =
+            "\(version)|\(Upcasting.currentVersions)|"
+            + tables.flatMap { $0.createStatements(suffix: "") }.joined(separator: ";")
         var hash: UInt32 = 2_166_136_261
         for byte in text.utf8 {
             hash ^= UInt32(byte)

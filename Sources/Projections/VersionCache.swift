@@ -65,8 +65,8 @@ final class VersionCache {
         for event in events {
             logged[event.streamID, default: []].append(
                 try LoggedEvent(
-                    id: event.id, typeName: event.type, dataText: event.data, recordedAt: event.recordedAtMicroseconds,
-                    streamVersion: event.streamVersion))
+                    id: event.id, typeName: event.type, schemaVersion: event.schemaVersion, dataText: event.data,
+                    recordedAt: event.recordedAtMicroseconds, streamVersion: event.streamVersion))
         }
         return logged.mapValues(RecordVersion.timeline(of:))
     }

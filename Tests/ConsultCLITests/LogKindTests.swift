@@ -94,7 +94,7 @@ struct LogKindTests {
             type: "ConsultationHeld", stream: "consultation-ai-strategy-dialogue-3",
             data: #"""
                 {"consultationId":"ai-strategy-dialogue-3","kind":"strategy_dialogue","title":"제3차 인공지능 최고위 전략대화",
-                 "date":"2023-03-08","venue":"카카오판교아지트","organizerIds":["msit"],
+                 "startsOn":"2023-03-08","venue":"카카오판교아지트","organizerIds":["msit"],
                  "participants":[{"stakeholderId":"lee-jong-ho","role":"host"},
                                  {"stakeholderId":"baek-sang-yeop","role":"speaker"}],
                  "sources":[{"publisher":"뉴스토마토","title":"글로벌 AI 산업 선도, 정부 지원에 달려있어",

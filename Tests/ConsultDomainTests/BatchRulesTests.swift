@@ -167,7 +167,7 @@ struct BatchWorld {
 /// The index of a store holding `events`, applied in order.
 private func index(of events: [Event]) -> RecordIndex {
     var index = RecordIndex()
-    for event in events { index.apply(id: event.id, type: event.type, data: event.data) }
+    for event in events { index.apply(id: event.id, type: event.type, data: event.current) }
     return index
 }
 
@@ -505,7 +505,7 @@ struct BatchCorrectionTests {
             (
                 .consultation, #"{"participants":[{"stakeholderId":"msit","role":"chair"}]}"#,
                 "data.changes.participants[0].role: \"chair\" is not one of host, speaker, panelist, moderator, "
-                    + "attendee, interviewee, author (after the correction)"
+                    + "attendee, interviewee, author, commenter (after the correction)"
             ),
             (
                 .statement, #"{"speakerId":"nobody"}"#,
@@ -595,7 +595,7 @@ struct BatchCorrectionTests {
             [correction(of: world.dialogue3, #"{"date":"2023-03-01"}"#), progress("k-gpu", on: "2023-03-05")],
             stored: world.events)
         #expect(earlier.lines == [])
-        #expect(earlier.index.consultations["dialogue-3"] == CalendarDate("2023-03-01"))
+        #expect(earlier.index.consultations["dialogue-3"]?.startsOn == CalendarDate("2023-03-01"))
 
         let later = check(
             [
@@ -614,7 +614,7 @@ struct BatchCorrectionTests {
     func storedCorrection() {
         let world = BatchWorld()
         let stored = world.events + [correction(of: world.commitment1, #"{"consultationId":"dialogue-4"}"#)]
-        #expect(index(of: stored).consultationDate(ofCommitment: "k-gpu") == CalendarDate("2023-04-05"))
+        #expect(index(of: stored).date(ofCommitment: "k-gpu")?.date == CalendarDate("2023-04-05"))
         expectOne(
             check([progress("k-gpu", on: "2023-03-20")], stored: stored), at: 0, "data.on",
             "before the commitment's consultation (2023-04-05)")
@@ -642,7 +642,7 @@ struct BatchCorrectionTests {
             ],
             stored: world.events)
         #expect(outcome.lines == [])
-        #expect(outcome.index.consultations["dialogue-3"] == CalendarDate("2023-03-10"))
+        #expect(outcome.index.consultations["dialogue-3"]?.startsOn == CalendarDate("2023-03-10"))
     }
 }
 
@@ -722,7 +722,7 @@ struct BatchRetractionTests {
         // the event is treated as never recorded (SPEC.md, RecordRetracted), so 2023-03-08 holds again.
         let outcome = check([retraction(of: fix), progress("k-gpu", on: "2023-03-05")], stored: world.events + [fix])
         #expect(outcome.lines == ["1 data.on: 2023-03-05 is before the commitment's consultation (2023-03-08)"])
-        #expect(outcome.index.consultations["dialogue-3"] == CalendarDate("2023-03-08"))
+        #expect(outcome.index.consultations["dialogue-3"]?.startsOn == CalendarDate("2023-03-08"))
     }
 
     @Test("retracting a correction of a statement's speaker restores the original speaker")
@@ -752,7 +752,8 @@ struct BatchTests {
         #expect(outcome.index.stakeholders == ["msit", "lee-jong-ho", "startup-alliance", "naver"])
         #expect(
             outcome.index.consultations == [
-                "dialogue-3": CalendarDate("2023-03-08")!, "dialogue-4": CalendarDate("2023-04-05")!,
+                "dialogue-3": RecordIndex.Days(startsOn: CalendarDate("2023-03-08")!),
+                "dialogue-4": RecordIndex.Days(startsOn: CalendarDate("2023-04-05")!),
             ])
         #expect(outcome.index.requests == ["r-gpu": "dialogue-3"])
         #expect(outcome.index.commitments == ["k-gpu": "dialogue-3"])
@@ -792,7 +793,7 @@ struct BatchTests {
         let outcome = check([stakeholder("kim"), consultation("dialogue-9", on: "2024-05-01")])
         #expect(outcome.lines == [])
         #expect(outcome.index.stakeholders.contains("kim"))
-        #expect(outcome.index.consultations["dialogue-9"] == CalendarDate("2024-05-01"))
+        #expect(outcome.index.consultations["dialogue-9"]?.startsOn == CalendarDate("2024-05-01"))
     }
 
     @Test("an event refused for its shape still counts as defined, so later references do not cascade")
@@ -836,5 +837,113 @@ struct BatchTests {
     @Test("an empty batch has no violations")
     func emptyBatch() {
         #expect(check([]).lines == [])
+    }
+}
+
+// MARK: - A consultation's days (schema version 2)
+
+/// A comment period: `ConsultationHeld` version 2 with `startsOn` and `endsOn`.
+private func period(_ id: String, from start: String, to end: String?) -> Event {
+    let ends = end.map { #","endsOn":"\#($0)""# } ?? ""
+    return event(
+        .consultationHeld,
+        #"""
+        {"consultationId":"\#(id)","kind":"public_comment","title":"AI 기본법 시행령 입법예고","startsOn":"\#(start)"\#(ends),
+         "organizerIds":["msit"],"participants":[{"stakeholderId":"startup-alliance","role":"commenter"}],
+         "sources":[{"publisher":"국민참여입법센터"}]}
+        """#)
+}
+
+/// `event` with `on` added to its data.
+private func dated(_ event: Event, _ on: String) -> Event {
+    var data = event.data
+    data["on"] = .string(on)
+    return Event(id: event.id, type: event.type, data: data)
+}
+
+@Suite("BatchRules: a consultation's days")
+struct ConsultationDaysRulesTests {
+    @Test("a statement, request or commitment dated within the days passes, outside them is refused")
+    func within() {
+        let world = BatchWorld()
+        let notice = period("ai-act-notice", from: "2025-09-08", to: "2025-10-17")
+        let inside: [Event] = [
+            dated(statement("s-9", in: "ai-act-notice", by: "startup-alliance"), "2025-09-08"),
+            dated(request("r-9", in: "ai-act-notice"), "2025-10-17"),
+            dated(commitment("k-9", in: "ai-act-notice"), "2025-09-30"),
+        ]
+        #expect(check([notice] + inside, stored: world.events).lines == [])
+        let outside: [Event] = [
+            dated(statement("s-8", in: "ai-act-notice", by: "startup-alliance"), "2025-09-07"),
+            dated(request("r-8", in: "ai-act-notice"), "2025-10-18"),
+            dated(commitment("k-8", in: "ai-act-notice"), "2026-01-01"),
+        ]
+        #expect(
+            check([notice] + outside, stored: world.events).lines == [
+                "1 data.on: 2025-09-07 is not within the consultation's days (2025-09-08 to 2025-10-17)",
+                "2 data.on: 2025-10-18 is not within the consultation's days (2025-09-08 to 2025-10-17)",
+                "3 data.on: 2026-01-01 is not within the consultation's days (2025-09-08 to 2025-10-17)",
+            ])
+    }
+
+    @Test("a one-day consultation, version 1 or 2, has that one day")
+    func oneDay() {
+        let world = BatchWorld()
+        #expect(check([dated(statement("s-9"), "2023-03-08")], stored: world.events).lines == [])
+        #expect(
+            check([dated(statement("s-9"), "2023-03-09")], stored: world.events).lines == [
+                "0 data.on: 2023-03-09 is not within the consultation's days (2023-03-08)"
+            ])
+        let single = period("one-day", from: "2024-05-01", to: nil)
+        #expect(
+            check([single, dated(request("r-9", in: "one-day"), "2024-05-02")], stored: world.events).lines == [
+                "1 data.on: 2024-05-02 is not within the consultation's days (2024-05-01)"
+            ])
+    }
+
+    @Test("endsOn before startsOn is refused")
+    func endsBeforeStarts() {
+        expectOne(
+            check([period("p", from: "2025-09-08", to: "2025-09-07")], stored: BatchWorld().events), at: 0,
+            "data.endsOn", "2025-09-07 is before startsOn (2025-09-08)")
+    }
+
+    @Test("an answer may not come before the request, nor progress before the commitment, by their own dates")
+    func notBeforeTheirOwnDate() {
+        let world = BatchWorld()
+        let notice = period("ai-act-notice", from: "2025-09-08", to: "2025-10-17")
+        let late = [
+            dated(request("r-9", in: "ai-act-notice"), "2025-10-01"),
+            dated(commitment("k-9", in: "ai-act-notice"), "2025-10-10"),
+        ]
+        #expect(
+            check(
+                [notice] + late + [answer("r-9", on: "2025-09-20"), progress("k-9", on: "2025-10-01")],
+                stored: world.events
+            ).lines == [
+                "3 data.on: 2025-09-20 is before the request (2025-10-01)",
+                "4 data.on: 2025-10-01 is before the commitment (2025-10-10)",
+            ])
+    }
+
+    @Test("a version-1 correction of date moves the consultation's first day; date and startsOn at once is refused")
+    func correctingTheDays() {
+        let world = BatchWorld()
+        let moved = check(
+            [correction(of: world.dialogue3, #"{"date":"2023-03-10"}"#), dated(statement("s-9"), "2023-03-10")],
+            stored: world.events)
+        #expect(moved.lines == [])
+        #expect(moved.index.consultations["dialogue-3"] == RecordIndex.Days(startsOn: CalendarDate("2023-03-10")!))
+        let widened = check(
+            [correction(of: world.dialogue3, #"{"endsOn":"2023-03-09"}"#), dated(statement("s-9"), "2023-03-09")],
+            stored: world.events)
+        #expect(widened.lines == [])
+        expectOne(
+            check(
+                [correction(of: world.dialogue3, #"{"date":"2023-03-10","startsOn":"2023-03-10"}"#)],
+                stored: world.events), at: 0, "data.changes.date", "are both given")
+        expectOne(
+            check([correction(of: world.dialogue3, #"{"endsOn":"2023-03-01"}"#)], stored: world.events), at: 0,
+            "data.changes.endsOn", "is before startsOn (2023-03-08) (after the correction)")
     }
 }

@@ -29,7 +29,7 @@ enum RuleFixtures {
             object(
                 #"""
                 {"consultationId":"ai-strategy-dialogue-3","kind":"strategy_dialogue","title":"제3차 AI 전략대화",
-                 "date":"2023-03-08","organizerIds":[],"participants":[],"sources":[{"publisher":"뉴스토마토"}]}
+                 "startsOn":"2023-03-08","organizerIds":[],"participants":[],"sources":[{"publisher":"뉴스토마토"}]}
                 """#)
         case .statementRecorded:
             object(
@@ -99,7 +99,7 @@ enum RuleFixtures {
         case .consultationHeld:
             add(
                 #"""
-                {"venue":"서울 중구 한국프레스센터","organizerIds":["msit","nia"],
+                {"venue":"서울 중구 한국프레스센터","endsOn":"2023-03-09","organizerIds":["msit","nia"],
                  "participants":[{"stakeholderId":"lee-jong-ho","role":"host"},
                                  {"stakeholderId":"naver","role":"speaker"}],
                  "sources":[{"publisher":"뉴스토마토","title":"초거대 AI 전략대화",
@@ -108,9 +108,9 @@ enum RuleFixtures {
                             {"publisher":"전자신문"}]}
                 """#)
         case .statementRecorded:
-            add(#"{"topics":["compute","sovereign-ai"],"quote":"GPU가 없으면 모델도 없다"}"#)
+            add(#"{"topics":["compute","sovereign-ai"],"quote":"GPU가 없으면 모델도 없다","on":"2023-03-08"}"#)
         case .requestMade:
-            add(#"{"addressedToIds":["msit","mois"],"topics":["compute","funding"]}"#)
+            add(#"{"addressedToIds":["msit","mois"],"topics":["compute","funding"],"on":"2023-03-09"}"#)
         case .requestAnswered:
             add(
                 #"""
@@ -121,7 +121,7 @@ enum RuleFixtures {
             add(
                 #"""
                 {"topics":["compute"],"due":"2023-03","dueText":"이달 중",
-                 "respondsToRequestIds":["startups-gpu-access"]}
+                 "respondsToRequestIds":["startups-gpu-access"],"on":"2023-03-08"}
                 """#)
         case .commitmentRestated:
             add(#"{"note":"전략대화에서 같은 약속을 되풀이했다."}"#)

@@ -45,7 +45,7 @@ private func refused(
 private let requiredFields: [EventType: [String]] = [
     .stakeholderRegistered: ["stakeholderId", "name", "kind", "sector"],
     .stakeholderChanged: ["stakeholderId", "on"],
-    .consultationHeld: ["consultationId", "kind", "title", "date", "organizerIds", "participants", "sources"],
+    .consultationHeld: ["consultationId", "kind", "title", "startsOn", "organizerIds", "participants", "sources"],
     .statementRecorded: ["consultationId", "statementId", "speakerId", "summary", "topics"],
     .requestMade: ["consultationId", "requestId", "requesterId", "addressedToIds", "summary", "topics"],
     .requestAnswered: ["requestId", "on", "answeredById", "outcome", "reason"],
@@ -61,11 +61,11 @@ private let requiredFields: [EventType: [String]] = [
 private let optionalFields: [EventType: [String]] = [
     .stakeholderRegistered: ["affiliationId", "title", "party", "aliases"],
     .stakeholderChanged: ["name", "title", "affiliationId", "party", "sector"],
-    .consultationHeld: ["venue"],
-    .statementRecorded: ["quote"],
-    .requestMade: [],
+    .consultationHeld: ["endsOn", "venue"],
+    .statementRecorded: ["quote", "on"],
+    .requestMade: ["on"],
     .requestAnswered: ["commitmentIds", "evidence"],
-    .commitmentMade: ["due", "dueText", "respondsToRequestIds"],
+    .commitmentMade: ["due", "dueText", "respondsToRequestIds", "on"],
     .commitmentRestated: ["note"],
     .commitmentProgressed: ["revisedDue", "assessment", "reason"],
     .followUpScheduled: ["assignee", "note"],
@@ -128,7 +128,7 @@ struct ShapePresenceTests {
         arguments: [
             (EventType.statementRecorded, "speakerId", "speakerID"),
             (.commitmentMade, "ownerId", "owner_id"),
-            (.consultationHeld, "date", "Date"),
+            (.consultationHeld, "startsOn", "StartsOn"),
         ])
     func misspeltField(type: EventType, name: String, misspelt: String) throws {
         let data = minimal(type)
@@ -197,7 +197,7 @@ private let wrongTypes: [RefusedShape] = [
     refused(.stakeholderRegistered, "aliases", #""MSIT""#, "must be a list (an array), not string"),
     refused(.stakeholderRegistered, "aliases", "[42]", field: "data.aliases[0]", "must be text (a string), not number"),
     refused(.consultationHeld, "title", #"{"text":"전략대화"}"#, "must be text (a string), not object"),
-    refused(.consultationHeld, "date", "20230308", "must be a date string (YYYY-MM-DD), not number"),
+    refused(.consultationHeld, "startsOn", "20230308", "must be a date string (YYYY-MM-DD), not number"),
     refused(.consultationHeld, "sources", #""뉴스토마토""#, "must be a list (an array), not string"),
     refused(.consultationHeld, "sources", #"{"publisher":"뉴스토마토"}"#, "must be a list (an array), not object"),
     refused(
@@ -390,7 +390,7 @@ private let enumFields = [
         slot: Slot(.consultationHeld, "kind"),
         words: [
             "forum", "roundtable", "strategy_dialogue", "town_hall", "hearing", "interview", "op_ed",
-            "press_release", "meeting", "other",
+            "press_release", "public_comment", "meeting", "other",
         ],
         notWords: ["seminar", "Forum", "town hall", "strategy-dialogue", "토론회", ""]),
     EnumField(
@@ -398,7 +398,7 @@ private let enumFields = [
             .consultationHeld, "participants",
             #"[{"stakeholderId":"msit","role":"host"},{"stakeholderId":"naver","role":"VALUE"}]"#,
             at: "data.participants[1].role"),
-        words: ["host", "speaker", "panelist", "moderator", "attendee", "interviewee", "author"],
+        words: ["host", "speaker", "panelist", "moderator", "attendee", "interviewee", "author", "commenter"],
         notWords: ["chair", "Host", "guest", "host ", ""]),
     EnumField(
         slot: Slot(.requestAnswered, "outcome"),
@@ -433,7 +433,10 @@ struct ShapeEnumTests {
 // MARK: - Dates and dues
 
 private let dateSlots = [
-    Slot(.consultationHeld, "date"),
+    Slot(.consultationHeld, "startsOn"),
+    Slot(.statementRecorded, "on"),
+    Slot(.requestMade, "on"),
+    Slot(.commitmentMade, "on"),
     Slot(.stakeholderChanged, "on"),
     Slot(.requestAnswered, "on"),
     Slot(.commitmentRestated, "on"),

@@ -90,7 +90,8 @@ struct ViewSchemaRoundTripTests {
             row.consultationID = Self.text(index)
             row.kind = Self.text(index + 1)
             row.title = Self.text(index + 2)
-            row.date = Self.optionalDate(index)
+            row.startsOn = Self.optionalDate(index)
+            row.endsOn = Self.optionalDate(index + 1)
             row.venue = Self.optional(index)
             row.organizerIDs = Self.strings(index)
             row.participants = Self.objects(index)
@@ -108,6 +109,7 @@ struct ViewSchemaRoundTripTests {
             row.summary = Self.text(index + 3)
             row.quote = Self.optional(index)
             row.topics = Self.strings(index)
+            row.on = Self.optionalDate(index + 2)
             return row
         }
         #expect(try await Self.roundTrip(ConsultationsView.statements, statements) == statements)
@@ -165,6 +167,7 @@ struct ViewSchemaRoundTripTests {
             row.topics = Self.strings(index + 1)
             row.answers = Self.objects(index)
             row.answerCommitmentIDs = Self.strings(index + 2)
+            row.on = Self.optionalDate(index + 3)
             return row
         }
         #expect(try await Self.roundTrip(RequestsView.requests, rows) == rows)

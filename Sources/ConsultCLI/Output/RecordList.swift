@@ -86,7 +86,7 @@ struct RecordList {
     /// Whether the column of `key` holds ids, dates or counts, which are never cut.
     static func keptWhole(_ key: String) -> Bool {
         key == "id" || key.hasSuffix("Id") || key.hasSuffix("Ids")
-            || ["madeOn", "dueBy", "checkOn", "date", "statusOn", "originalDue"].contains(key)
+            || ["madeOn", "dueBy", "checkOn", "date", "days", "statusOn", "originalDue"].contains(key)
             || [
                 "statements", "requests", "commitments", "commitmentsMade", "commitmentsOwned", "outstanding",
                 "overdue", "participantCount", "done", "due",

@@ -202,7 +202,7 @@ public enum CommitmentFeed {
     }
 
     static func data(of event: RecordedEvent) -> JSONObject {
-        (try? JSONValue.parse(event.data))?.objectValue ?? JSONObject()
+        event.currentData ?? JSONObject()
     }
 
     static func strings(_ value: JSONValue?) -> [String] {

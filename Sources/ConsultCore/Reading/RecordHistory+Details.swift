@@ -63,9 +63,7 @@ extension RecordHistory {
         guard !streams.isEmpty else { return [:] }
         var logged: [String: [LoggedEvent]] = [:]
         for event in try await store.readStreams(streams) {
-            guard let type = EventType(rawValue: event.type),
-                let data = (try? JSONValue.parse(event.data))?.objectValue
-            else { continue }
+            guard let type = EventType(rawValue: event.type), let data = event.currentData else { continue }
             logged[event.streamID, default: []].append(
                 LoggedEvent(
                     id: event.id, type: type, data: data,

@@ -126,8 +126,8 @@ extension StakeholderRow: RecordJSON {
 
 extension ConsultationRow: RecordJSON {
     public static let keys = [
-        "consultationId", "kind", "title", "date", "venue", "organizerIds", "participants", "statements", "requests",
-        "commitments",
+        "consultationId", "kind", "title", "date", "startsOn", "endsOn", "venue", "organizerIds", "participants",
+        "statements", "requests", "commitments",
     ]
 
     public var json: JSONObject {
@@ -135,7 +135,10 @@ extension ConsultationRow: RecordJSON {
         object["consultationId"] = .string(consultationID)
         object["kind"] = .string(kind)
         object["title"] = .string(title)
-        object["date"] = .optional(date)
+        // `date` (= startsOn) for readers of version 1, when a consultation had one day.
+        object["date"] = .optional(startsOn)
+        object["startsOn"] = .optional(startsOn)
+        object["endsOn"] = .optional(endsOn)
         object["venue"] = .optional(venue)
         object["organizerIds"] = .strings(organizerIDs)
         object["participants"] = .array(participants)

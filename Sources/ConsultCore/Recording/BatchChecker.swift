@@ -50,7 +50,7 @@ public enum BatchChecker {
         for target in targets {
             exclusive.insert(target.streamID)
             if target.type == EventType.statementRecorded.rawValue,
-                let id = (try? JSONValue.parse(target.data))?.objectValue?["statementId"]?.stringValue
+                let id = target.currentData?["statementId"]?.stringValue
             {
                 exclusive.insert("statement:\(id)")
             }
@@ -73,9 +73,7 @@ public enum BatchChecker {
         var found: [UUID: (logPosition: LogPosition, type: EventType, data: JSONObject)] = [:]
         func keep(_ events: [RecordedEvent]) {
             for event in events where found[event.id] == nil {
-                guard let type = EventType(rawValue: event.type),
-                    let data = (try? JSONValue.parse(event.data))?.objectValue
-                else { continue }
+                guard let type = EventType(rawValue: event.type), let data = event.currentData else { continue }
                 found[event.id] = (event.logPosition, type, data)
             }
         }

@@ -84,7 +84,10 @@ public struct EventFileParser {
                 case .success(let envelope):
                     let event = proposedEvent(envelope)
                     parsed.events.append(event)
-                    parsed.domainEvents.append(BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data))
+                    parsed.domainEvents.append(
+                        BatchRules.Event(
+                            id: event.id, type: envelope.type, data: envelope.data,
+                            schemaVersion: envelope.schemaVersion))
                     parsed.lines.append(number)
                     parsed.recorded.append(envelope.recorded)
                 }
@@ -134,16 +137,24 @@ public struct EventFileParser {
         return out
     }
 
+    /// The event to store: its data upcast to the current version of its type, with the data as
+    /// written as its earlier form when the input used an earlier version.
     public static func proposedEvent(_ envelope: EventEnvelope) -> ProposedEvent {
         let stream: StreamTarget =
             switch envelope.stream {
             case .named(let name): .stream(name)
             case .ofEvent(let id): .streamOfEvent(id)
             }
+        let current = envelope.type.schemaVersion
+        let earlierForm =
+            envelope.schemaVersion == current
+            ? nil
+            : ProposedEvent.Form(
+                schemaVersion: envelope.schemaVersion, data: JSONValue.object(envelope.data).serialized())
         return ProposedEvent(
-            id: envelope.id ?? UUID(), type: envelope.type.rawValue, schemaVersion: envelope.type.schemaVersion,
+            id: envelope.id ?? UUID(), type: envelope.type.rawValue, schemaVersion: current,
             stream: stream, expectedVersion: envelope.expectedVersion,
-            data: JSONValue.object(envelope.data).serialized(),
-            metadata: JSONValue.object(envelope.metadata).serialized())
+            data: JSONValue.object(envelope.currentData).serialized(),
+            metadata: JSONValue.object(envelope.metadata).serialized(), earlierForm: earlierForm)
     }
 }

@@ -106,7 +106,11 @@ extension EventFileParser.Parsed {
     public init(single envelope: EventEnvelope) {
         let event = EventFileParser.proposedEvent(envelope)
         self.init(
-            events: [event], domainEvents: [BatchRules.Event(id: event.id, type: envelope.type, data: envelope.data)],
+            events: [event],
+            domainEvents: [
+                BatchRules.Event(
+                    id: event.id, type: envelope.type, data: envelope.data, schemaVersion: envelope.schemaVersion)
+            ],
             lines: [1], recorded: [envelope.recorded])
     }
 }

@@ -32,8 +32,13 @@ enum ExportChainCheck {
                     recordedAtMicroseconds: recorded.recordedAt.microseconds, hash: recorded.hash,
                     previousHash: recorded.follows?.hash))
         }
+        // The chains cover the events as the exporting store kept them: in the schema version each
+        // line says (its data as written), not as upcast for logging.
+        let asExported = zip(parsed.events, placements).map { event, placement in
+            event.form(placement.schemaVersion) ?? event
+        }
         do {
-            try await store.checkExportedChains(parsed.events, placements: placements)
+            try await store.checkExportedChains(asExported, placements: placements)
         } catch let mismatch as ExportChainMismatch where parsed.events.indices.contains(mismatch.index) {
             let what: String
             switch mismatch.reason {

@@ -7,7 +7,11 @@ import Foundation
 /// (written by `consult export`), nothing else, and the data field that names the event's stream.
 public struct EventEnvelope: Sendable, Equatable {
     public var type: EventType
+    /// The data as written, in schema version `schemaVersion` of its type.
     public var data: JSONObject
+    /// The version of `type` the data is written in (`Upcasting.inputVersion`): an earlier one
+    /// for input in an old shape, which is upcast before it is checked by the rules and stored.
+    public var schemaVersion: Int
     public var id: UUID?
     public var expectedVersion: Int?
     public var metadata: JSONObject
@@ -128,15 +132,19 @@ public struct EventEnvelope: Sendable, Equatable {
         }
     }
 
+    /// The data upcast to the type's current version: what the rules check and the store keeps.
+    public var currentData: JSONObject { Upcasting.upcast(data, of: type, from: schemaVersion) }
+
     /// The envelope's keys, in the order `export` writes them.
     public static let keys = ["type", "id", "expectedVersion", "data", "metadata", "recorded"]
 
     public init(
-        type: EventType, data: JSONObject, id: UUID? = nil, expectedVersion: Int? = nil,
+        type: EventType, data: JSONObject, schemaVersion: Int? = nil, id: UUID? = nil, expectedVersion: Int? = nil,
         metadata: JSONObject = JSONObject(), stream: EventStream, recorded: Recorded? = nil
     ) {
         self.type = type
         self.data = data
+        self.schemaVersion = schemaVersion ?? type.schemaVersion
         self.id = id
         self.expectedVersion = expectedVersion
         self.metadata = metadata
@@ -219,6 +227,26 @@ public struct EventEnvelope: Sendable, Equatable {
 
         if containsNul(value) { violations += nulCharacters(in: value, path: "") }
 
+        var schemaVersion: Int?
+        if let type, let data {
+            switch Upcasting.inputVersion(of: type, data: data) {
+            case .success(let version):
+                schemaVersion = version
+                if let recorded, recorded.schemaVersion != version {
+                    violations.append(
+                        Violation(
+                            field: "recorded.schemaVersion",
+                            message:
+                                "is \(recorded.schemaVersion), but the data is written in version \(version) of "
+                                + "\(type.rawValue)"
+                                + (recorded.schemaVersion > type.schemaVersion
+                                    ? " (this consult knows versions up to \(type.schemaVersion))" : "")))
+                }
+            case .failure(let violation):
+                violations.append(violation)
+            }
+        }
+
         var stream: EventStream?
         if let type, let data {
             switch type.streamRule {
@@ -257,8 +285,8 @@ public struct EventEnvelope: Sendable, Equatable {
         }
         return .success(
             EventEnvelope(
-                type: type, data: data, id: id, expectedVersion: expectedVersion, metadata: metadata, stream: stream,
-                recorded: recorded))
+                type: type, data: data, schemaVersion: schemaVersion, id: id, expectedVersion: expectedVersion,
+                metadata: metadata, stream: stream, recorded: recorded))
     }
 
     /// Whether any key or string in `value` holds U+0000: the quick test before naming where.

@@ -13,8 +13,9 @@ public enum EventType: String, CaseIterable, Sendable, Hashable {
     case recordCorrected = "RecordCorrected"
     case recordRetracted = "RecordRetracted"
 
-    /// The version of this type's data schema; the store records it with every event.
-    public var schemaVersion: Int { 1 }
+    /// The current version of this type's data schema (`Upcasting`); the store records with every
+    /// event the version it was written in.
+    public var schemaVersion: Int { Upcasting.currentVersion(of: self) }
 
     /// Which stream an event of this type belongs to.
     public var streamRule: StreamRule {

@@ -115,7 +115,8 @@ public struct CommitmentRecord: Sendable {
         asOf: CalendarDate?
     ) -> State? {
         let data = made.data
-        let madeOn = consultation?.date
+        // Its own date, else its consultation's first day.
+        let madeOn = data.date("on") ?? consultation?.startsOn
         if let asOf, let madeOn, madeOn > asOf { return nil }
         func dated(_ version: RecordVersion) -> Bool {
             guard let on = version.ownDate else { return false }

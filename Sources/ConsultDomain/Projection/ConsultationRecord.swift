@@ -8,12 +8,17 @@ public struct ConsultationRecord: Sendable {
         public var summary: String
         public var quote: String?
         public var topics: [String]
+        /// Its own date, within the consultation's days; nil: the consultation's first day.
+        public var on: CalendarDate?
     }
 
     public var consultationID: String
     public var kind: String
     public var title: String
-    public var date: CalendarDate?
+    /// The first day (`date` in version 1 of `ConsultationHeld`).
+    public var startsOn: CalendarDate?
+    /// The last day, when it lasted more than one.
+    public var endsOn: CalendarDate?
     public var venue: String?
     public var organizerIDs: [String]
     /// `{stakeholderId, role}` objects, as recorded.
@@ -29,7 +34,8 @@ public struct ConsultationRecord: Sendable {
         consultationID = data.string("consultationId") ?? ""
         kind = data.string("kind") ?? ""
         title = data.string("title") ?? ""
-        date = data.date("date")
+        startsOn = data.date("startsOn")
+        endsOn = data.date("endsOn")
         venue = data.string("venue")
         organizerIDs = data.strings("organizerIds")
         participants = data["participants"]?.arrayValue ?? []
@@ -45,6 +51,16 @@ public struct ConsultationRecord: Sendable {
         return Statement(
             sequence: version.sequence, statementID: data.string("statementId") ?? "",
             speakerID: data.string("speakerId") ?? "", summary: data.string("summary") ?? "",
-            quote: data.string("quote"), topics: data.strings("topics"))
+            quote: data.string("quote"), topics: data.strings("topics"), on: data.date("on"))
+    }
+
+    /// A statement's date: its own, else the consultation's first day.
+    public func date(of statement: Statement) -> CalendarDate? { statement.on ?? startsOn }
+
+    /// Whether the consultation had begun by `date` (everything, when nil): what a question about
+    /// that date knows of it.
+    public func isHeld(by date: CalendarDate?) -> Bool {
+        guard let date, let startsOn else { return true }
+        return startsOn <= date
     }
 }

@@ -29,9 +29,9 @@ public struct RecordVersion: Sendable, Hashable {
         self.recordedUntil = recordedUntil
     }
 
-    /// The event's own date field (`on`, or a consultation's `date`), when it has one.
+    /// The event's own date field (`on`, or a consultation's `startsOn`), when it has one.
     public var ownDate: CalendarDate? {
-        let field = type == .consultationHeld ? "date" : "on"
+        let field = type == .consultationHeld ? "startsOn" : "on"
         return data[field]?.stringValue.flatMap(CalendarDate.init)
     }
 
@@ -79,7 +79,9 @@ public struct RecordVersion: Sendable, Hashable {
                     let changes = event.data["changes"]?.objectValue, records[target]?.retracted == false
                 else { continue }
                 correctionTargets[event.id] = target
-                records[target]?.change(at: event.recordedAt) { $0.corrections.append((event.id, changes)) }
+                records[target]?.change(at: event.recordedAt) {
+                    $0.corrections.append((event.id, Upcasting.upcastChanges(changes, of: $0.original.type)))
+                }
             case .recordRetracted:
                 guard let target = event.data["retractsEventId"]?.stringValue.flatMap(UUID.init(uuidString:))
                 else { continue }

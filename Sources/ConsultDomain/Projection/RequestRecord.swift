@@ -14,6 +14,8 @@ public struct RequestRecord: Sendable {
     public var addressedToIDs: [String]
     public var summary: String
     public var topics: [String]
+    /// Its own date, within its consultation's days; nil: the consultation's first day.
+    public var on: CalendarDate?
     /// By (`on`, log order).
     public var answers: [Answer]
 
@@ -27,6 +29,7 @@ public struct RequestRecord: Sendable {
         addressedToIDs = data.strings("addressedToIds")
         summary = data.string("summary") ?? ""
         topics = data.strings("topics")
+        on = data.date("on")
         answers = versions.filter { $0.type == .requestAnswered && $0.ownDate != nil }
             .filter { version in asOf.map { version.ownDate! <= $0 } ?? true }
             .sorted { ($0.ownDate!, $0.sequence) < ($1.ownDate!, $1.sequence) }

@@ -9,12 +9,20 @@ public enum BatchRules {
     public struct Event: Sendable {
         public var id: UUID
         public var type: EventType
+        /// The data as written, in version `schemaVersion` of its type.
         public var data: JSONObject
+        public var schemaVersion: Int
+        /// The data upcast to the current version: what every rule after the shape reads.
+        public var current: JSONObject
 
-        public init(id: UUID, type: EventType, data: JSONObject) {
+        /// `schemaVersion` nil: the version the data's shape says (`Upcasting.inputVersion`).
+        public init(id: UUID, type: EventType, data: JSONObject, schemaVersion: Int? = nil) {
             self.id = id
             self.type = type
             self.data = data
+            self.schemaVersion =
+                schemaVersion ?? (try? Upcasting.inputVersion(of: type, data: data).get()) ?? type.schemaVersion
+            self.current = Upcasting.upcast(data, of: type, from: self.schemaVersion)
         }
     }
 
@@ -25,10 +33,10 @@ public enum BatchRules {
         for (position, event) in batch.enumerated() {
             let found = check(event, index: index)
             if found.isEmpty {
-                index.apply(id: event.id, type: event.type, data: event.data)
+                index.apply(id: event.id, type: event.type, data: event.current)
             } else {
                 violations += found.map { (position, $0) }
-                index.applyRefused(id: event.id, type: event.type, data: event.data)
+                index.applyRefused(id: event.id, type: event.type, data: event.current)
             }
         }
         return violations
@@ -36,15 +44,15 @@ public enum BatchRules {
 
     /// The violations of one event: its shape, then its references and dates.
     public static func check(_ event: Event, index: RecordIndex) -> [Violation] {
-        let shape = ShapeRules.check(event.data, of: event.type)
+        let shape = ShapeRules.check(event.data, of: event.type, version: event.schemaVersion)
         guard shape.isEmpty else { return shape }
         switch event.type {
         case .recordCorrected:
-            return correction(event.data, index: index)
+            return correction(event.current, index: index)
         case .recordRetracted:
-            return retraction(event.data, index: index)
+            return retraction(event.current, index: index)
         default:
-            return references(event.type, event.data, index: index, path: "data", isNew: true)
+            return references(event.type, event.current, index: index, path: "data", isNew: true)
         }
     }
 
@@ -78,10 +86,20 @@ public enum BatchRules {
                         message: "\(what) \"\(id)\" is already recorded; correct it with RecordCorrected instead"))
             }
         }
-        func notBefore(_ field: String, _ date: CalendarDate?, _ what: String) {
-            guard let date, let text = string(field), let on = CalendarDate(text), on < date else { return }
+        func notBefore(_ field: String, _ record: RecordIndex.DatedRecord?) {
+            guard let record, let text = string(field), let on = CalendarDate(text), on < record.date else { return }
             violations.append(
-                Violation(field: "\(path).\(field)", message: "\(text) is before \(what) (\(date))"))
+                Violation(field: "\(path).\(field)", message: "\(text) is before \(record.what) (\(record.date))"))
+        }
+        /// A statement, request or commitment dated within its consultation's days.
+        func withinConsultation() {
+            guard let text = string("on"), let on = CalendarDate(text),
+                let days = string("consultationId").flatMap({ index.consultations[$0] }), !days.contains(on)
+            else { return }
+            violations.append(
+                Violation(
+                    field: "\(path).on",
+                    message: "\(text) is not within the consultation's days (\(days.description))"))
         }
 
         switch type {
@@ -97,6 +115,7 @@ public enum BatchRules {
             consultation("consultationId")
             stakeholder("speakerId")
             twice("statementId", "statement", string("statementId").map(index.statements.contains) ?? false)
+            withinConsultation()
         case .requestMade:
             consultation("consultationId")
             stakeholder("requesterId")
@@ -104,10 +123,10 @@ public enum BatchRules {
                 missing("addressedToIds[\(offset)]", "stakeholder", id)
             }
             twice("requestId", "request", string("requestId").map { index.requests[$0] != nil } ?? false)
+            withinConsultation()
         case .requestAnswered:
             if let id = string("requestId"), index.requests[id] == nil { missing("requestId", "request", id) }
-            notBefore(
-                "on", string("requestId").flatMap(index.consultationDate(ofRequest:)), "the request's consultation")
+            notBefore("on", string("requestId").flatMap(index.date(ofRequest:)))
         case .commitmentMade:
             consultation("consultationId")
             stakeholder("madeById")
@@ -116,14 +135,13 @@ public enum BatchRules {
                 missing("respondsToRequestIds[\(offset)]", "request", id)
             }
             twice("commitmentId", "commitment", string("commitmentId").map { index.commitments[$0] != nil } ?? false)
+            withinConsultation()
         case .commitmentRestated:
             commitment("commitmentId")
             consultation("consultationId")
         case .commitmentProgressed:
             commitment("commitmentId")
-            notBefore(
-                "on", string("commitmentId").flatMap(index.consultationDate(ofCommitment:)),
-                "the commitment's consultation")
+            notBefore("on", string("commitmentId").flatMap(index.date(ofCommitment:)))
         case .followUpScheduled:
             commitment("commitmentId")
         case .recordCorrected, .recordRetracted:
@@ -174,7 +192,12 @@ public enum BatchRules {
                         "event \(found.0.uuidString.lowercased()) is a correction; correct the original event instead")
             ]
         }
-        guard let changes = data["changes"]?.objectValue else { return [] }
+        guard let given = data["changes"]?.objectValue else { return [] }
+        // Changes may name a field as an earlier version did (`date`): they are upcast first.
+        if case .failure(let violation) = Upcasting.inputVersion(of: known.type, data: given, path: "data.changes") {
+            return [violation]
+        }
+        let changes = Upcasting.upcastChanges(given, of: known.type)
         let fields = EventSchema.fields(of: known.type).map(\.name)
         let fixed = immutableFields(of: known.type)
         var violations: [Violation] = []
@@ -209,7 +232,12 @@ public enum BatchRules {
                 violation.field = "data.changes"
                 violation.message += " (after the correction)"
             } else if violation.field.hasPrefix("data."), changes[String(key)] != nil {
-                violation.field = "data.changes." + field
+                // Named as the correction names it (`date`, when it wrote an earlier version's name).
+                let written =
+                    Upcasting.registry.first {
+                        $0.type == known.type && $0.replacedBy == key && given[$0.marker] != nil
+                    }?.marker
+                violation.field = "data.changes." + (written.map { $0 + field.dropFirst(key.count) } ?? String(field))
                 violation.message += " (after the correction)"
             } else {
                 violation.message = "in the corrected event, \(violation.field) \(violation.message)"

@@ -26,26 +26,60 @@ public struct RecordIndex: Sendable {
         }
     }
 
+    /// A consultation's days: from `startsOn` to `endsOn` (the same day when nil).
+    public struct Days: Sendable, Hashable {
+        public var startsOn: CalendarDate
+        public var endsOn: CalendarDate?
+
+        public init(startsOn: CalendarDate, endsOn: CalendarDate? = nil) {
+            self.startsOn = startsOn
+            self.endsOn = endsOn
+        }
+
+        public var lastDay: CalendarDate { endsOn ?? startsOn }
+
+        public func contains(_ date: CalendarDate) -> Bool { startsOn <= date && date <= lastDay }
+
+        /// `2023-03-08`, or `2023-03-08 to 2023-04-17`.
+        public var description: String { endsOn.map { "\(startsOn) to \($0)" } ?? startsOn.description }
+    }
+
+    /// The date of an event a later one may not come before, and what it is, for messages.
+    public struct DatedRecord: Sendable, Hashable {
+        public var date: CalendarDate
+        /// "the request", "the request's consultation", …
+        public var what: String
+    }
+
     public private(set) var stakeholders: Set<String> = []
-    /// Consultation id → its date.
-    public private(set) var consultations: [String: CalendarDate] = [:]
+    /// Consultation id → its days.
+    public private(set) var consultations: [String: Days] = [:]
     /// Request id → its consultation id.
     public private(set) var requests: [String: String] = [:]
     /// Commitment id → its consultation id.
     public private(set) var commitments: [String: String] = [:]
+    /// The own dates (`on`) of requests and commitments that have one.
+    public private(set) var requestDates: [String: CalendarDate] = [:]
+    public private(set) var commitmentDates: [String: CalendarDate] = [:]
     public private(set) var statements: Set<String> = []
     public private(set) var events: [UUID: KnownEvent] = [:]
 
     public init() {}
 
-    /// The date of the consultation of request `id`, when both are known.
-    public func consultationDate(ofRequest id: String) -> CalendarDate? {
-        requests[id].flatMap { consultations[$0] }
+    /// The date request `id` was made (its `on`, else its consultation's first day), when known.
+    public func date(ofRequest id: String) -> DatedRecord? {
+        if let on = requestDates[id] { return DatedRecord(date: on, what: "the request") }
+        return requests[id].flatMap { consultations[$0] }.map {
+            DatedRecord(date: $0.startsOn, what: "the request's consultation")
+        }
     }
 
-    /// The date of the consultation of commitment `id`, when both are known.
-    public func consultationDate(ofCommitment id: String) -> CalendarDate? {
-        commitments[id].flatMap { consultations[$0] }
+    /// The date commitment `id` was made (its `on`, else its consultation's first day), when known.
+    public func date(ofCommitment id: String) -> DatedRecord? {
+        if let on = commitmentDates[id] { return DatedRecord(date: on, what: "the commitment") }
+        return commitments[id].flatMap { consultations[$0] }.map {
+            DatedRecord(date: $0.startsOn, what: "the commitment's consultation")
+        }
     }
 
     /// Applies one event recorded in the log (or accepted earlier in the batch).
@@ -56,7 +90,7 @@ public struct RecordIndex: Sendable {
                 let changes = data["changes"]?.objectValue
             else { break }
             unregister(known)
-            known.corrections.append((id, changes))
+            known.corrections.append((id, Upcasting.upcastChanges(changes, of: known.type)))
             events[target] = known
             register(known)
         case .recordRetracted:
@@ -105,21 +139,24 @@ public struct RecordIndex: Sendable {
             if let id = data["stakeholderId"]?.stringValue { stakeholders.insert(id) }
         case .consultationHeld:
             if let id = data["consultationId"]?.stringValue, overwriting || consultations[id] == nil,
-                let date = data["date"]?.stringValue.flatMap(CalendarDate.init)
+                let starts = data["startsOn"]?.stringValue.flatMap(CalendarDate.init)
             {
-                consultations[id] = date
+                consultations[id] = Days(
+                    startsOn: starts, endsOn: data["endsOn"]?.stringValue.flatMap(CalendarDate.init))
             }
         case .requestMade:
             if let id = data["requestId"]?.stringValue, overwriting || requests[id] == nil,
                 let consultation = data["consultationId"]?.stringValue
             {
                 requests[id] = consultation
+                requestDates[id] = data["on"]?.stringValue.flatMap(CalendarDate.init)
             }
         case .commitmentMade:
             if let id = data["commitmentId"]?.stringValue, overwriting || commitments[id] == nil,
                 let consultation = data["consultationId"]?.stringValue
             {
                 commitments[id] = consultation
+                commitmentDates[id] = data["on"]?.stringValue.flatMap(CalendarDate.init)
             }
         case .statementRecorded:
             if let id = data["statementId"]?.stringValue { statements.insert(id) }
@@ -133,8 +170,16 @@ public struct RecordIndex: Sendable {
         switch event.type {
         case .stakeholderRegistered: data["stakeholderId"]?.stringValue.map { _ = stakeholders.remove($0) }
         case .consultationHeld: data["consultationId"]?.stringValue.map { consultations[$0] = nil }
-        case .requestMade: data["requestId"]?.stringValue.map { requests[$0] = nil }
-        case .commitmentMade: data["commitmentId"]?.stringValue.map { commitments[$0] = nil }
+        case .requestMade:
+            data["requestId"]?.stringValue.map {
+                requests[$0] = nil
+                requestDates[$0] = nil
+            }
+        case .commitmentMade:
+            data["commitmentId"]?.stringValue.map {
+                commitments[$0] = nil
+                commitmentDates[$0] = nil
+            }
         case .statementRecorded: data["statementId"]?.stringValue.map { _ = statements.remove($0) }
         default: break
         }

@@ -3,9 +3,27 @@ import Foundation
 /// Checks an event's data against its type's fields: presence, JSON types, unknown fields, ids,
 /// dates, enums, lengths. Pure; every violation names the field path and why.
 public enum ShapeRules {
-    /// Violations of `data` for an event of `type`; fields are reported as `data.<path>`.
-    public static func check(_ data: JSONObject, of type: EventType) -> [Violation] {
-        var violations = check(data, fields: EventSchema.fields(of: type), path: "data", what: type.rawValue)
+    /// Violations of `data` for an event of `type` written in schema `version` (the current one
+    /// when nil); fields are reported as `data.<path>`.
+    public static func check(_ data: JSONObject, of type: EventType, version: Int? = nil) -> [Violation] {
+        let version = version ?? type.schemaVersion
+        guard let fields = Upcasting.fields(of: type, version: version) else {
+            return [
+                Violation(
+                    field: "data",
+                    message: "is written in version \(version) of \(type.rawValue), which this consult does not know "
+                        + "(it knows versions up to \(type.schemaVersion))")
+            ]
+        }
+        let what = version == type.schemaVersion ? type.rawValue : "\(type.rawValue) version \(version)"
+        var violations = check(data, fields: fields, path: "data", what: what)
+        if type == .consultationHeld, version == type.schemaVersion,
+            let starts = data["startsOn"]?.stringValue.flatMap(CalendarDate.init),
+            let ends = data["endsOn"]?.stringValue.flatMap(CalendarDate.init), ends < starts
+        {
+            violations.append(
+                Violation(field: "data.endsOn", message: "\(ends) is before startsOn (\(starts))"))
+        }
         if type == .stakeholderChanged {
             let changeable = ["name", "title", "affiliationId", "party", "sector"]
             if !changeable.contains(where: { data[$0] != nil }) {

@@ -6,9 +6,11 @@ public enum EventSchema {
     ]
     public static let consultationKinds = [
         "forum", "roundtable", "strategy_dialogue", "town_hall", "hearing", "interview", "op_ed", "press_release",
-        "meeting", "other",
+        "public_comment", "meeting", "other",
     ]
-    public static let roles = ["host", "speaker", "panelist", "moderator", "attendee", "interviewee", "author"]
+    public static let roles = [
+        "host", "speaker", "panelist", "moderator", "attendee", "interviewee", "author", "commenter",
+    ]
     public static let outcomes = ["accepted", "partially_accepted", "under_review", "declined"]
     /// Every status but `open`, which only the absence of progress means.
     public static let progressStatuses = [
@@ -50,21 +52,23 @@ public enum EventSchema {
         case .consultationHeld:
             [
                 .required("consultationId", .slug), .required("kind", .oneOf(consultationKinds)),
-                .required("title", shortText), .required("date", .date),
+                .required("title", shortText), .required("startsOn", .date),
                 .required("organizerIds", .list(of: .slug, nonEmpty: false)),
                 .required("participants", .list(of: participant, nonEmpty: false)),
-                .required("sources", .list(of: source, nonEmpty: true)), .optional("venue", shortText),
+                .required("sources", .list(of: source, nonEmpty: true)), .optional("endsOn", .date),
+                .optional("venue", shortText),
             ]
         case .statementRecorded:
             [
                 .required("consultationId", .slug), .required("statementId", .slug), .required("speakerId", .slug),
                 .required("summary", summary), .required("topics", topics), .optional("quote", .text(maximum: 1000)),
+                .optional("on", .date),
             ]
         case .requestMade:
             [
                 .required("consultationId", .slug), .required("requestId", .slug), .required("requesterId", .slug),
                 .required("addressedToIds", .list(of: .slug, nonEmpty: true)), .required("summary", summary),
-                .required("topics", topics),
+                .required("topics", topics), .optional("on", .date),
             ]
         case .requestAnswered:
             [
@@ -78,7 +82,7 @@ public enum EventSchema {
                 .required("commitmentId", .slug), .required("consultationId", .slug), .required("madeById", .slug),
                 .required("ownerId", .slug), .required("summary", summary), .required("topics", topics),
                 .optional("due", .due), .optional("dueText", shortText),
-                .optional("respondsToRequestIds", .list(of: .slug, nonEmpty: false)),
+                .optional("respondsToRequestIds", .list(of: .slug, nonEmpty: false)), .optional("on", .date),
             ]
         case .commitmentRestated:
             [

@@ -68,9 +68,9 @@ enum CommitmentPage {
             let consultation = consultations[consultationID]
             steps.append(
                 Step(
-                    date: consultation?.date ?? row?.state.madeOn, rank: 0, position: 0,
+                    date: row?.state.madeOn ?? consultation?.startsOn, rank: 0, position: 0,
                     html: element("li", [.class("consultation")]) {
-                        Story.when(consultation?.date ?? row?.state.madeOn, context)
+                        Story.when(row?.state.madeOn ?? consultation?.startsOn, context)
                         element("div", [.class("body")]) {
                             element("strong") { context.say("협의", "Consultation") + ": " }
                             element("a", [.href(context.href("consultations", consultationID))]) {
@@ -81,7 +81,7 @@ enum CommitmentPage {
                     }))
         }
         for request in requests {
-            let date = consultations[request.consultationID]?.date
+            let date = request.on ?? consultations[request.consultationID]?.startsOn
             steps.append(
                 Step(
                     date: date, rank: 1, position: 0,
@@ -208,7 +208,7 @@ struct Story {
     /// The events that are not corrections or retractions.
     var recordEvents: [RecordedEvent] { events.filter { RecordHistory.targets(of: $0) == nil } }
 
-    static func data(_ event: RecordedEvent) -> JSONObject? { (try? JSONValue.parse(event.data))?.objectValue }
+    static func data(_ event: RecordedEvent) -> JSONObject? { event.currentData }
 
     /// The date an event is about (`on`, `checkOn`, a consultation's `date`).
     static func ownDate(_ event: RecordedEvent) -> CalendarDate? {

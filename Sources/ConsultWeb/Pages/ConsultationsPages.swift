@@ -27,7 +27,7 @@ enum ConsultationsPage {
                 element("ol", [.class("story")]) {
                     for row in rows.reversed() {
                         element("li", [.id("consultation-" + row.consultationID)]) {
-                            Story.when(row.date, context)
+                            Story.when(row.startsOn, context)
                             element("div", [.class("body")]) {
                                 element("a", [.href(context.href("consultations", row.consultationID))]) { row.title }
                                 " "
@@ -97,7 +97,7 @@ enum ConsultationPage {
                 element("dt") { context.say("종류", "Kind") }
                 element("dd") { Words.kind(row.kind, context.language) }
                 element("dt") { context.say("날짜", "Date") }
-                element("dd") { row.date?.description ?? context.say("날짜 없음", "undated") }
+                element("dd") { row.days ?? context.say("날짜 없음", "undated") }
                 if let venue = row.venue {
                     element("dt") { context.say("장소", "Venue") }
                     element("dd") { venue }

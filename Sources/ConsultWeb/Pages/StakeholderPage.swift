@@ -99,7 +99,7 @@ enum StakeholderPage {
             for (consultation, statement) in said {
                 element("article", [.class("statement")]) {
                     element("p", [.class("muted")]) {
-                        consultation.date.map { date in
+                        (statement.on ?? consultation.startsOn).map { date in
                             element("time", [Attribute("datetime", date.description)]) { date.description }
                                 + HTML(" · ")
                         } ?? .empty

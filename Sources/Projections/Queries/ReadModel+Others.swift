@@ -10,6 +10,8 @@ public struct RequestRow: Sendable, Hashable {
     public var addressedToIDs: [String]
     public var summary: String
     public var topics: [String]
+    /// Its own date within its consultation's days; nil: the consultation's first day.
+    public var on: CalendarDate?
     /// `{on, answeredById, outcome, reason, commitmentIds}` objects, by date.
     public var answers: [JSONValue]
     public var commitmentIDs: [String]
@@ -52,7 +54,9 @@ public struct ConsultationRow: Sendable, Hashable {
     public var consultationID: String
     public var kind: String
     public var title: String
-    public var date: CalendarDate?
+    public var startsOn: CalendarDate?
+    /// Nil: one day.
+    public var endsOn: CalendarDate?
     public var venue: String?
     public var organizerIDs: [String]
     /// `{stakeholderId, role}` objects.
@@ -60,6 +64,13 @@ public struct ConsultationRow: Sendable, Hashable {
     public var statements: Int
     public var requests: Int
     public var commitments: Int
+
+    /// `2023-03-08`, or `2023-03-08–2023-04-17` when it lasted more than one day.
+    public var days: String? {
+        guard let startsOn else { return nil }
+        guard let endsOn, endsOn != startsOn else { return startsOn.description }
+        return "\(startsOn)–\(endsOn)"
+    }
 }
 
 /// A text that contains what was searched for.
@@ -115,8 +126,9 @@ extension ReadModel {
                 FROM view_requests r LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
                 WHERE (\(addressedTo == nil) OR \(addressedTo ?? "") = ANY(r.addressed_to_ids))
                   AND (\(topic == nil) OR \(topic ?? "") = ANY(r.topics))
-                  AND (\(date == nil) OR c.date IS NULL OR c.date <= \(date?.description ?? "1970-01-01")::date)
-                ORDER BY c.date NULLS LAST, r.consultation_id, r.request_id
+                  AND (\(date == nil) OR COALESCE(r.on_date, c.starts_on) IS NULL
+                       OR COALESCE(r.on_date, c.starts_on) <= \(date?.description ?? "1970-01-01")::date)
+                ORDER BY c.starts_on NULLS LAST, r.consultation_id, r.request_id
                 """)
             var result: [RequestRow] = []
             for row in rows {
@@ -135,7 +147,7 @@ extension ReadModel {
                 let request = RequestRow(
                     requestID: stored.requestID, consultationID: stored.consultationID,
                     requesterID: stored.requesterID, addressedToIDs: stored.addressedToIDs, summary: stored.summary,
-                    topics: stored.topics,
+                    topics: stored.topics, on: stored.on,
                     answers: answers.map {
                         Self.ordered($0, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
                     },
@@ -180,10 +192,11 @@ extension ReadModel {
                 responding[request, default: []].append(row.state.commitmentID)
             }
         }
+        // Requests made after the date are left out; the rest are listed by their consultations.
         let held = records.compactMap { record -> (CalendarDate?, RequestRecord)? in
-            let consultation = consultations[record.consultationID]
-            if let held = consultation?.date, held > date { return nil }
-            return (consultation?.date, record)
+            let startsOn = consultations[record.consultationID]?.startsOn
+            if let made = record.on ?? startsOn, made > date { return nil }
+            return (startsOn, record)
         }.sorted {
             ($0.0?.dayNumber ?? .max, $0.1.consultationID, $0.1.requestID)
                 < ($1.0?.dayNumber ?? .max, $1.1.consultationID, $1.1.requestID)
@@ -192,6 +205,7 @@ extension ReadModel {
             RequestRow(
                 requestID: record.requestID, consultationID: record.consultationID, requesterID: record.requesterID,
                 addressedToIDs: record.addressedToIDs, summary: record.summary, topics: record.topics,
+                on: record.on,
                 answers: record.answers.map {
                     Self.ordered($0.json, ["on", "answeredById", "outcome", "reason", "commitmentIds"])
                 },
@@ -221,7 +235,7 @@ extension ReadModel {
         let loader = RecordLoader(
             cache: VersionCache(.history), knowledge: Knowledge(asOf: date, recordedAsOf: recordedAsOf))
         let records = try loader.known(streams, on: connection).values.compactMap(ConsultationRecord.init(versions:))
-            .filter { record in record.date.map { $0 <= date } ?? true }
+            .filter { $0.isHeld(by: date) }
         // The commitments are folded once, for both counts.
         let known = try ReadModel.commitments(CommitmentFilter(), on: date, recordedAsOf: recordedAsOf, on: connection)
         var requests: [String: Int] = [:]
@@ -230,14 +244,17 @@ extension ReadModel {
         }
         var commitments: [String: Int] = [:]
         for row in known { commitments[row.state.consultationID, default: 0] += 1 }
-        return records.sorted {
-            ($0.date?.dayNumber ?? .max, $0.consultationID) < ($1.date?.dayNumber ?? .max, $1.consultationID)
-        }.map { record in
-            ConsultationRow(
-                consultationID: record.consultationID, kind: record.kind, title: record.title, date: record.date,
-                venue: record.venue, organizerIDs: record.organizerIDs,
+        let sorted = records.sorted {
+            ($0.startsOn?.dayNumber ?? .max, $0.consultationID) < ($1.startsOn?.dayNumber ?? .max, $1.consultationID)
+        }
+        return sorted.map { record in
+            let statements = record.statements.filter { record.date(of: $0).map { $0 <= date } ?? true }
+            return ConsultationRow(
+                consultationID: record.consultationID, kind: record.kind, title: record.title,
+                startsOn: record.startsOn, endsOn: record.endsOn, venue: record.venue,
+                organizerIDs: record.organizerIDs,
                 participants: record.participants.map { Self.ordered($0, ["stakeholderId", "role"]) },
-                statements: record.statements.count, requests: requests[record.consultationID] ?? 0,
+                statements: statements.count, requests: requests[record.consultationID] ?? 0,
                 commitments: commitments[record.consultationID] ?? 0)
         }
     }
@@ -311,25 +328,30 @@ extension ReadModel {
         }
         return try await connection.withTransaction(.repeatableRead) { connection in
             let schema = ConsultationsView.consultations.only([
-                \.consultationID, \.kind, \.title, \.date, \.venue, \.organizerIDs, \.participants,
+                \.consultationID, \.kind, \.title, \.startsOn, \.endsOn, \.venue, \.organizerIDs, \.participants,
             ])
             let columns = schema.columnList(qualifiedBy: "c")
+            // What was said, asked and promised by the date: each is dated by its own `on`, else by
+            // the consultation's first day.
+            let day = (date ?? Self.lastDate).description
             let rows = try connection.query(
                 """
                 SELECT \(unescaped: columns),
-                       (SELECT count(*) FROM view_statements s WHERE s.consultation_id = c.consultation_id)
-                           AS statements,
-                       (SELECT count(*) FROM view_requests r WHERE r.consultation_id = c.consultation_id) AS requests,
-                       (SELECT count(*) FROM view_commitments m WHERE m.consultation_id = c.consultation_id)
-                           AS commitments
+                       (SELECT count(*) FROM view_statements s WHERE s.consultation_id = c.consultation_id
+                          AND COALESCE(s.on_date, c.starts_on, \(day)::date) <= \(day)::date) AS statements,
+                       (SELECT count(*) FROM view_requests r WHERE r.consultation_id = c.consultation_id
+                          AND COALESCE(r.on_date, c.starts_on, \(day)::date) <= \(day)::date) AS requests,
+                       (SELECT count(*) FROM view_commitments m WHERE m.consultation_id = c.consultation_id
+                          AND COALESCE(m.made_on, \(day)::date) <= \(day)::date) AS commitments
                 FROM view_consultations c
-                WHERE \(date == nil) OR c.date IS NULL OR c.date <= \(date?.description ?? "1970-01-01")::date
-                ORDER BY c.date NULLS LAST, c.consultation_id
+                WHERE COALESCE(c.starts_on, \(day)::date) <= \(day)::date
+                ORDER BY c.starts_on NULLS LAST, c.consultation_id
                 """)
             return try rows.map { row in
                 let stored = try schema.decode(row)
                 return ConsultationRow(
-                    consultationID: stored.consultationID, kind: stored.kind, title: stored.title, date: stored.date,
+                    consultationID: stored.consultationID, kind: stored.kind, title: stored.title,
+                    startsOn: stored.startsOn, endsOn: stored.endsOn,
                     venue: stored.venue, organizerIDs: stored.organizerIDs,
                     participants: stored.participants.map { Self.ordered($0, ["stakeholderId", "role"]) },
                     statements: try row.decode(column: "statements"), requests: try row.decode(column: "requests"),

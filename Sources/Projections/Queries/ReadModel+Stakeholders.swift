@@ -83,11 +83,13 @@ extension ReadModel {
             SELECT \(unescaped: columns),
                    (SELECT count(*) FROM view_statements t
                     LEFT JOIN view_consultations c ON c.consultation_id = t.consultation_id
-                    WHERE t.speaker_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
+                    WHERE t.speaker_id = s.stakeholder_id
+                      AND COALESCE(t.on_date, c.starts_on, \(date.description)::date) <= \(date.description)::date)
                        AS statements,
                    (SELECT count(*) FROM view_requests r
                     LEFT JOIN view_consultations c ON c.consultation_id = r.consultation_id
-                    WHERE r.requester_id = s.stakeholder_id AND (c.date IS NULL OR c.date <= \(date.description)::date))
+                    WHERE r.requester_id = s.stakeholder_id
+                      AND COALESCE(r.on_date, c.starts_on, \(date.description)::date) <= \(date.description)::date)
                        AS requests
             FROM view_stakeholders s
             """)
@@ -123,10 +125,13 @@ extension ReadModel {
             cache: VersionCache(.history), knowledge: Knowledge(asOf: date, recordedAsOf: recordedAsOf))
         var statements: [String: Int] = [:]
         for versions in try loader.known(try streams(.consultationHeld), on: connection).values {
-            guard let consultation = ConsultationRecord(versions: versions),
-                consultation.date.map({ $0 <= date }) ?? true
-            else { continue }
-            for statement in consultation.statements { statements[statement.speakerID, default: 0] += 1 }
+            guard let consultation = ConsultationRecord(versions: versions), consultation.isHeld(by: date) else {
+                continue
+            }
+            for statement in consultation.statements where consultation.date(of: statement).map({ $0 <= date }) ?? true
+            {
+                statements[statement.speakerID, default: 0] += 1
+            }
         }
         var requests: [String: Int] = [:]
         for request in try requestsKnown(at: recordedAsOf, on: date, commitments: commitments, on: connection) {

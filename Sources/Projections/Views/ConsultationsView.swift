@@ -7,10 +7,11 @@ struct ConsultationsView: ProjectionView {
     let name = "consultations"
     let version = 1
     static let consultations = ViewSchema<Consultation>(
-        "view_consultations", key: ["stream_id"], indexes: [["consultation_id"], ["date"]],
+        "view_consultations", key: ["stream_id"], indexes: [["consultation_id"], ["starts_on"]],
         columns: [
             .column("consultation_id", .text, \.consultationID), .column("kind", .text, \.kind),
-            .column("title", .text, \.title), .column("date", .date, \.date), .column("venue", .text, \.venue),
+            .column("title", .text, \.title), .column("starts_on", .date, \.startsOn),
+            .column("ends_on", .date, \.endsOn), .column("venue", .text, \.venue),
             .column("organizer_ids", .textArray, \.organizerIDs), .column("participants", .jsonb, \.participants),
             .column("sources", .jsonb, \.sources),
         ])
@@ -20,7 +21,7 @@ struct ConsultationsView: ProjectionView {
             .column("sequence", .integer, \.sequence), .column("statement_id", .text, \.statementID),
             .column("consultation_id", .text, \.consultationID), .column("speaker_id", .text, \.speakerID),
             .column("summary", .text, \.summary), .column("quote", .text, \.quote),
-            .column("topics", .textArray, \.topics),
+            .column("topics", .textArray, \.topics), .column("on_date", .date, \.on),
         ])
 
     /// A row of `view_consultations`: one consultation, without its statements.
@@ -29,7 +30,8 @@ struct ConsultationsView: ProjectionView {
         var consultationID = ""
         var kind = ""
         var title = ""
-        var date: CalendarDate?
+        var startsOn: CalendarDate?
+        var endsOn: CalendarDate?
         var venue: String?
         var organizerIDs: [String] = []
         /// `{stakeholderId, role}` objects, as recorded.
@@ -43,7 +45,8 @@ struct ConsultationsView: ProjectionView {
             consultationID = record.consultationID
             kind = record.kind
             title = record.title
-            date = record.date
+            startsOn = record.startsOn
+            endsOn = record.endsOn
             venue = record.venue
             organizerIDs = record.organizerIDs
             participants = record.participants
@@ -61,6 +64,8 @@ struct ConsultationsView: ProjectionView {
         var summary = ""
         var quote: String?
         var topics: [String] = []
+        /// The statement's own date; nil: the consultation's first day.
+        var on: CalendarDate?
 
         init() {}
 
@@ -73,6 +78,7 @@ struct ConsultationsView: ProjectionView {
             summary = statement.summary
             quote = statement.quote
             topics = statement.topics
+            on = statement.on
         }
     }
 

@@ -13,6 +13,7 @@ struct RequestsView: ProjectionView {
             .column("requester_id", .text, \.requesterID), .column("addressed_to_ids", .textArray, \.addressedToIDs),
             .column("summary", .text, \.summary), .column("topics", .textArray, \.topics),
             .column("answers", .jsonb, \.answers), .column("answer_commitment_ids", .textArray, \.answerCommitmentIDs),
+            .column("on_date", .date, \.on),
         ])
 
     /// A row: one request and its answers.
@@ -28,6 +29,8 @@ struct RequestsView: ProjectionView {
         var answers: [JSONValue] = []
         /// The commitments the answers name, each once, in order.
         var answerCommitmentIDs: [String] = []
+        /// The request's own date; nil: its consultation's first day.
+        var on: CalendarDate?
 
         init() {}
 
@@ -39,6 +42,7 @@ struct RequestsView: ProjectionView {
             addressedToIDs = record.addressedToIDs
             summary = record.summary
             topics = record.topics
+            on = record.on
             answers = record.answers.map(\.json)
             for id in record.answers.flatMap(\.commitmentIDs) where !answerCommitmentIDs.contains(id) {
                 answerCommitmentIDs.append(id)

@@ -52,6 +52,12 @@ struct LogCommitmentCommand: LogKindCommand {
     @Option(help: ArgumentHelp("A request this commitment answers; repeatable.", valueName: "id"))
     var respondsToRequestId: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "The day it was made, within the consultation's days (YYYY-MM-DD); default: its first day.",
+            valueName: "date"))
+    var on: String?
+
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
@@ -75,6 +81,7 @@ struct LogCommitmentCommand: LogKindCommand {
         data["ownerId"] = .string(ownerId ?? "")
         data["summary"] = .string(summary ?? "")
         data["topics"] = .strings(topic)
+        data["on"] = on.map(JSONValue.string)
         data["due"] = due.map(JSONValue.string)
         data["dueText"] = dueText.map(JSONValue.string)
         data["respondsToRequestIds"] = .strings(ifAny: respondsToRequestId)

@@ -15,6 +15,11 @@ struct LogConsultationCommand: LogKindCommand {
             and optionally title, url, publishedOn); a comma not followed by KEY= stays in the value, so \
             titles may contain commas.
 
+            A consultation of one day takes --date; one over several days (a forum of two days, a notice \
+            open for comments for 40 days: kind public_comment, participants with role commenter) takes \
+            --starts-on and --ends-on. Statements, requests and commitments recorded at it may then give \
+            their own --on within those days.
+
             Example (a hypothetical follow-up meeting; the stakeholders are the sample dataset's, so it can \
             be tried with --dry-run after `consult demo`):
 
@@ -38,8 +43,14 @@ struct LogConsultationCommand: LogKindCommand {
     @Option(help: ArgumentHelp("The title, as announced.", valueName: "text"))
     var title: String?
 
-    @Option(help: ArgumentHelp("The day it took place (YYYY-MM-DD).", valueName: "date"))
+    @Option(help: ArgumentHelp("The day it took place, when it lasted one day (YYYY-MM-DD).", valueName: "date"))
     var date: String?
+
+    @Option(help: ArgumentHelp("Its first day, when it lasted several (YYYY-MM-DD).", valueName: "date"))
+    var startsOn: String?
+
+    @Option(help: ArgumentHelp("Its last day (YYYY-MM-DD), with --starts-on.", valueName: "date"))
+    var endsOn: String?
 
     @Option(help: ArgumentHelp("Where it took place.", valueName: "text"))
     var venue: String?
@@ -69,10 +80,21 @@ struct LogConsultationCommand: LogKindCommand {
             ("--consultation-id", consultationId != nil),
             ("--kind", kind != nil),
             ("--title", title != nil),
-            ("--date", date != nil),
+            ("--date", date != nil || startsOn != nil),
             ("--source", !source.isEmpty),
         ])
+        if date != nil, startsOn != nil || endsOn != nil {
+            throw ValidationError(
+                "--date is the one day of a consultation; --starts-on and --ends-on give several: use one or the other."
+            )
+        }
+        if endsOn != nil, startsOn == nil {
+            throw ValidationError("--ends-on needs --starts-on, the consultation's first day.")
+        }
     }
+
+    /// The first day, however it was given.
+    var firstDay: String { startsOn ?? date ?? "" }
 
     func run() async throws { try await record() }
 
@@ -81,7 +103,8 @@ struct LogConsultationCommand: LogKindCommand {
         data["consultationId"] = .string(consultationId ?? "")
         data["kind"] = .string(kind ?? "")
         data["title"] = .string(title ?? "")
-        data["date"] = .string(date ?? "")
+        data["startsOn"] = .string(firstDay)
+        data["endsOn"] = endsOn.map(JSONValue.string)
         data["organizerIds"] = .strings(organizerId)
         data["participants"] = .array(participant)
         data["sources"] = .array(source)
@@ -89,9 +112,11 @@ struct LogConsultationCommand: LogKindCommand {
         return data
     }
 
-    /// `consultation ai-strategy-dialogue-3 (strategy_dialogue) held on 2023-03-08, 3 participants, 1 source`.
+    /// `consultation ai-strategy-dialogue-3 (strategy_dialogue) held on 2023-03-08, 3 participants, 1 source`,
+    /// or `… held from 2023-05-02 to 2023-06-11, …`.
     func consequence(streamID: String) -> String {
-        "consultation \(consultationId ?? "") (\(kind ?? "")) held on \(date ?? ""), "
+        let when = endsOn.map { "from \(firstDay) to \($0)" } ?? "on \(firstDay)"
+        return "consultation \(consultationId ?? "") (\(kind ?? "")) held \(when), "
             + "\(Self.count(participant.count, "participant")), \(Self.count(source.count, "source"))"
     }
 }

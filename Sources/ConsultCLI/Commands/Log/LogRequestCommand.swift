@@ -41,6 +41,12 @@ struct LogRequestCommand: LogKindCommand {
     @Option(help: ArgumentHelp("A topic tag (e.g. data, funding); repeatable.", valueName: "tag"))
     var topic: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "The day it was made, within the consultation's days (YYYY-MM-DD); default: its first day.",
+            valueName: "date"))
+    var on: String?
+
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
@@ -64,6 +70,7 @@ struct LogRequestCommand: LogKindCommand {
         data["addressedToIds"] = .strings(addressedToId)
         data["summary"] = .string(summary ?? "")
         data["topics"] = .strings(topic)
+        data["on"] = on.map(JSONValue.string)
         return data
     }
 

@@ -40,6 +40,12 @@ struct LogStatementCommand: LogKindCommand {
     @Option(help: ArgumentHelp("A topic tag (e.g. talent, data, compute); repeatable.", valueName: "tag"))
     var topic: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "The day it was said, within the consultation's days (YYYY-MM-DD); default: its first day.",
+            valueName: "date"))
+    var on: String?
+
     @OptionGroup var options: LogEventOptions
     @OptionGroup var connection: ConnectionOptions
 
@@ -61,6 +67,7 @@ struct LogStatementCommand: LogKindCommand {
         data["speakerId"] = .string(speakerId ?? "")
         data["summary"] = .string(summary ?? "")
         data["topics"] = .strings(topic)
+        data["on"] = on.map(JSONValue.string)
         data["quote"] = quote.map(JSONValue.string)
         return data
     }

@@ -29,12 +29,13 @@ struct ConsultationsCommand: AsyncParsableCommand {
         var list = RecordList(
             keys: ConsultationRow.keys,
             tableColumns: [
-                ("DATE", "date"), ("CONSULTATION", "consultationId"), ("KIND", "kind"), ("TITLE", "title"),
+                ("DATE", "days"), ("CONSULTATION", "consultationId"), ("KIND", "kind"), ("TITLE", "title"),
                 ("PARTICIPANTS", "participantCount"), ("STATEMENTS", "statements"), ("REQUESTS", "requests"),
                 ("COMMITMENTS", "commitments"),
             ])
         for row in rows {
-            list.append(row.json, tableExtras: ["participantCount": String(row.participants.count)])
+            list.append(
+                row.json, tableExtras: ["participantCount": String(row.participants.count), "days": row.days ?? ""])
         }
         await listing.show(list, output: output, noun: "consultations") {
             $0.render(
