@@ -22,6 +22,8 @@ public protocol EventLog: Sendable {
     func readAll(after position: LogPosition, limit: Int) async throws -> [RecordedEvent]
     /// Every event of the given streams, in log order.
     func readStreams(_ streamIDs: [String]) async throws -> [RecordedEvent]
+    /// The events with these ids, in log order.
+    func events(ids: [UUID]) async throws -> [RecordedEvent]
     /// The position of the last event (committed and visible now) before `position`, nil when there
     /// is none. Positions are never reused, so refused or rolled-back batches leave gaps.
     func lastPosition(before position: Int64) async throws -> Int64?

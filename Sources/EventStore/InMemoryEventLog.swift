@@ -155,6 +155,11 @@ public final class InMemoryEventLog: EventLog {
         return state.withLock { state in state.events.filter { wanted.contains($0.streamID) } }
     }
 
+    public func events(ids: [UUID]) async throws -> [RecordedEvent] {
+        let wanted = Set(ids)
+        return state.withLock { state in state.events.filter { wanted.contains($0.id) } }
+    }
+
     /// The chains as migration 0007 defines them, over data and metadata as given: this log keeps
     /// the text its callers send (canonical, compact JSON), where PostgreSQL keeps jsonb and
     /// prints it its own way.

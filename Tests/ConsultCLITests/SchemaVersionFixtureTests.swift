@@ -158,6 +158,32 @@ struct SchemaVersionFixtureTests {
         }
         let stored = try await Self.consult(["history", "fixture-forum-2023", "--format", "json"], old)
         #expect(stored.stdout.contains(#""schemaVersion":1"#), "history shows events as stored")
+
+        // The same events written in the current shape (startsOn) over those stored as version 1:
+        // the same events once upcast, so a no-op too; changed content is still refused.
+        let held = try lines.map { try #require(try JSONValue.parse($0).objectValue) }
+            .filter { $0["type"]?.stringValue == "ConsultationHeld" }
+            .map { line -> JSONObject in
+                var object = line
+                object["recorded"] = nil
+                var data = try #require(object["data"]?.objectValue)
+                data = JSONObject(data.members.map { ($0.key == "date" ? "startsOn" : $0.key, $0.value) })
+                object["data"] = .object(data)
+                return object
+            }
+        let currentShape = held.map { JSONValue.object($0).serialized() }.joined(separator: "\n") + "\n"
+        let relogged = try await ConsultProcess.run(
+            ["log", "--file", "-"], environment: ["CONSULT_DATABASE_URL": old.url], stdin: Data(currentShape.utf8))
+        #expect(relogged.status == 0, "\(relogged.stderr)")
+        #expect(relogged.stdout.contains("Recorded no new events"), "\(relogged.stdout)")
+        var changed = held[0]
+        var data = try #require(changed["data"]?.objectValue)
+        data["title"] = .string("다른 제목")
+        changed["data"] = .object(data)
+        let refused = try await ConsultProcess.run(
+            ["log", "--file", "-"], environment: ["CONSULT_DATABASE_URL": old.url],
+            stdin: Data((JSONValue.object(changed).serialized() + "\n").utf8))
+        #expect(refused.status == 65, "\(refused.stdout)\(refused.stderr)")
     }
 }
 

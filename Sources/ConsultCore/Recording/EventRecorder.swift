@@ -52,6 +52,7 @@ public enum EventRecorder {
         if parsed.isExport {
             try await ExportChainCheck.check(parsed, sourceName: sourceName, store: store)
         }
+        let parsed = try await earlierForms(parsed, store: store)
         do {
             let outcomes = try await store.append(
                 parsed.events,
@@ -77,6 +78,35 @@ public enum EventRecorder {
 }
 
 extension EventRecorder {
+    /// `parsed`, each event whose id is stored in an earlier schema version with the same content
+    /// once upcast given that stored form as its earlier form: idempotency compares events in
+    /// their current version, so a line logged again in the current shape over an event an older
+    /// store kept (or a restore brought back) in an earlier one is a no-op, as SPEC.md asks. Only
+    /// types that have an earlier version are looked up; events never change once stored, so
+    /// reading them before the append's transaction is safe (a racing first write of the same id
+    /// is caught by the store's own comparison).
+    static func earlierForms(_ parsed: EventFileParser.Parsed, store: any EventLog) async throws
+        -> EventFileParser.Parsed
+    {
+        let candidates = parsed.events.indices.filter { index in
+            parsed.events[index].earlierForm == nil && parsed.events[index].schemaVersion > 1
+        }
+        guard !candidates.isEmpty else { return parsed }
+        var parsed = parsed
+        var stored: [UUID: RecordedEvent] = [:]
+        for event in try await store.events(ids: candidates.map { parsed.events[$0].id }) { stored[event.id] = event }
+        for index in candidates {
+            let event = parsed.events[index]
+            guard let old = stored[event.id], old.schemaVersion < event.schemaVersion, old.type == event.type,
+                let current = old.currentData, let proposed = try? JSONValue.parse(event.data)
+            else { continue }
+            if JSONValue.object(current).sortedKeys == proposed.sortedKeys {
+                parsed.events[index].earlierForm = ProposedEvent.Form(schemaVersion: old.schemaVersion, data: old.data)
+            }
+        }
+        return parsed
+    }
+
     /// The event stored under `id`, if any. `consult log <kind>` derives an event's id from its type
     /// and data (`ContentID`), so the same event typed in again by another recorder, or with another
     /// note, has a stored id whose metadata differs: the store would refuse it as a reused id, when

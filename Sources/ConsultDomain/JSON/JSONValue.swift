@@ -98,3 +98,16 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// The same value with every object's keys in sorted order: two values that differ only in
+    /// key order (as jsonb compares them) become equal.
+    public var sortedKeys: JSONValue {
+        switch self {
+        case .object(let object):
+            .object(JSONObject(object.members.map { ($0.key, $0.value.sortedKeys) }.sorted { $0.0 < $1.0 }))
+        case .array(let items): .array(items.map(\.sortedKeys))
+        default: self
+        }
+    }
+}
