@@ -69,6 +69,7 @@ enum Words {
         "interview": ("인터뷰", "interview"),
         "op_ed": ("기고", "op-ed"),
         "press_release": ("보도자료", "press release"),
+        "public_comment": ("입법·행정예고 의견수렴", "public comment period"),
         "meeting": ("회의", "meeting"),
         "other": ("기타", "other"),
     ]
@@ -81,6 +82,7 @@ enum Words {
         "attendee": ("참석", "attendee"),
         "interviewee": ("인터뷰이", "interviewee"),
         "author": ("필자", "author"),
+        "commenter": ("의견 제출", "commenter"),
     ]
 
     static let outcomes: [String: (String, String)] = [
