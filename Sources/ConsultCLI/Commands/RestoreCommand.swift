@@ -17,8 +17,9 @@ struct RestoreCommand: AsyncParsableCommand {
             versions and hashes (recomputed by the store), each stream's head and the end line, so that a line \
             changed, removed, moved or cut off refuses the whole file, naming the line (exit 65, nothing written).
 
-            Example: consult export > backup.jsonl
-                     consult --database-url postgresql:///consult_copy restore backup.jsonl
+            To move a record to a new database: write the export with `consult export > backup.jsonl` against \
+            the old store, then run `restore backup.jsonl` with --database-url naming the new, empty database. \
+            --no-views leaves the views to `consult project` or the first read.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -26,6 +27,9 @@ struct RestoreCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("The export to restore, or - for stdin.", valueName: "path"))
     var file: String
+
+    @Flag(help: "Leave the views to be built later (by consult project, or the first read).")
+    var noViews = false
 
     func run() async throws {
         let handle: FileHandle
@@ -62,6 +66,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 + "stream\(restored.streams == 1 ? "" : "s") in \(String(format: "%.2f", seconds)) s "
                 + "(\(Int(Double(restored.events) / max(seconds, 0.001))) events/s); every hash, stream head and the "
                 + "end line check out.")
+        guard !noViews else { return }
         // The views, as `consult project` builds them: at once, rather than on the first read.
         let views = progress.line()
         let held = try await ProjectionWorker(access: connection.access).catchUp(
