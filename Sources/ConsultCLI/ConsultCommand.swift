@@ -26,7 +26,7 @@ public struct ConsultCommand: AsyncParsableCommand {
             DemoCommand.self, LogCommand.self, CommitmentsCommand.self, RequestsCommand.self, FollowUpsCommand.self,
             StakeholdersCommand.self, ConsultationsCommand.self, SearchCommand.self, HistoryCommand.self,
             ProjectCommand.self, ReplayCommand.self, VerifyCommand.self, StatusCommand.self, ExportCommand.self,
-            MigrateCommand.self, DBCommand.self, ServeCommand.self,
+            RestoreCommand.self, MigrateCommand.self, DBCommand.self, ServeCommand.self,
         ])
 
     /// `consult --version`.

@@ -48,7 +48,9 @@ enum OpenDataCatalogue {
                     "Every event ever recorded, one JSON object a line, in log order, exactly as consult export "
                     + "writes it; consult log --file or consult restore takes it back, and each line's hash "
                     + "chains it to the one before in its stream, so a changed, missing or moved line is "
-                    + "detected. Takes since (a log position, or a time) for the events after it.",
+                    + "detected. After the events, one head line per stream in the file (sorted by stream id) "
+                    + "and an end line, so a file cut short is detected too. Takes since (a log position, or a "
+                    + "time) for the events after it.",
                 fields: eventFields),
         ]
     }
@@ -133,6 +135,15 @@ enum OpenDataCatalogue {
             name: "recorded.follows",
             meaning: "Only on a stream's first line in a file that starts after it: the id and hash of the event "
                 + "before."),
+        Field(
+            name: "head.stream, head.version, head.hash",
+            meaning: "A head line, after the events, one per stream in the file, sorted by stream id: the version "
+                + "and hash the stream ends at in the store, which its last line in the file must match."),
+        Field(
+            name: "end.events, end.streams, end.digest, end.partial",
+            meaning: "The last line: how many event lines and streams the file has, the SHA-256 (hex) of their "
+                + "hashes (32 bytes each) in file order, and partial: true when it starts after some events "
+                + "(since)."),
     ]
 
     /// The catalogue as `/data.json` gives it: `{"files": [{path, mediaType, title, description,

@@ -6,7 +6,8 @@ extension Connection {
     ///
     /// Rows leave in pieces of about a megabyte while `produce` is still writing, so the server
     /// stores one piece while the next is built. If `produce` throws, the copy is cancelled and
-    /// the statement fails (inside a transaction, that transaction is then aborted).
+    /// the statement fails (inside a transaction, that transaction is then aborted), with the
+    /// server's error when it had refused a row already sent, else with what `produce` threw.
     ///
     /// `statement` is trusted SQL naming the table and columns; the data never goes into it.
     @discardableResult
@@ -45,7 +46,16 @@ extension Connection {
                 outcome = .failure(error)
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            // The server refused a row sent before `produce` failed: that came first, so it is what
+            // the caller hears. Otherwise the server only echoes the cancellation (57014).
+            if case .failure(let refused as PostgresError) = outcome, refused.kind == .server,
+                refused.sqlState != "57014"
+            {
+                throw refused
+            }
+            throw failure
+        }
         if ended != 1 {
             throw PostgresError(kind: .connection, message: "The end of a COPY could not be sent.")
         }

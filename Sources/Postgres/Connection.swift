@@ -254,7 +254,8 @@ public actor Connection {
             hint: field(UInt8(ascii: "H")),
             constraint: field(UInt8(ascii: "n")),
             table: field(UInt8(ascii: "t")),
-            column: field(UInt8(ascii: "c")))
+            column: field(UInt8(ascii: "c")),
+            context: field(UInt8(ascii: "W")))
     }
 
     private static func errorText(_ connection: OpaquePointer) -> String {

@@ -26,10 +26,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var constraint: String?
     public var table: String?
     public var column: String?
+    /// Where the error happened, innermost first, one line each: a function, or the row of a COPY
+    /// (`COPY events, line 12`), as the server reports it.
+    public var context: String?
 
     public init(
         kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil,
-        constraint: String? = nil, table: String? = nil, column: String? = nil
+        constraint: String? = nil, table: String? = nil, column: String? = nil, context: String? = nil
     ) {
         self.kind = kind
         self.sqlState = sqlState
@@ -39,6 +42,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         self.constraint = constraint
         self.table = table
         self.column = column
+        self.context = context
     }
 
     public var description: String {

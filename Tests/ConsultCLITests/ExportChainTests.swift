@@ -36,11 +36,14 @@ struct ExportChainTests {
     @Test("an export logs into a fresh store and again into its own, its chains checked; key order does not matter")
     func roundTrip() async throws {
         let (original, lines) = try await Self.exported()
-        #expect(lines.allSatisfy { $0.contains(#""recorded":{"stream":"#) })
+        // Event lines, then each stream's head and the end line.
+        let events = lines.prefix { $0.contains(#""recorded":{"stream":"#) }
+        #expect(lines.dropFirst(events.count).dropLast().allSatisfy { $0.hasPrefix(#"{"head":{"stream":"#) })
+        #expect(lines.last?.hasPrefix(#"{"end":{"events":\#(events.count),"streams":"#) == true)
         let fresh = try await TestDatabase.create()
         let logged = try await Self.log(lines, into: fresh)
         #expect(logged.status == 0, "\(logged.stderr)")
-        #expect(logged.stdout.contains("The export's hash chains check out: \(lines.count) events"))
+        #expect(logged.stdout.contains("The export's hash chains check out: \(events.count) events"))
         #expect(try await ConsultProcess.run(["verify"], environment: ["CONSULT_DATABASE_URL": fresh.url]).status == 0)
         let again = try await Self.log(lines, into: original)
         #expect(again.status == 0, "\(again.stderr)")
@@ -68,7 +71,8 @@ struct ExportChainTests {
     /// The index of the line holding version `version` of the longest stream.
     static func line(ofVersion version: Int, in lines: [String]) throws -> Int {
         let streams = try lines.map { try object($0)["recorded"]?.objectValue?["stream"]?.stringValue ?? "" }
-        let longest = Dictionary(grouping: streams, by: { $0 }).max { $0.value.count < $1.value.count }!.key
+        let longest = Dictionary(grouping: streams.filter { !$0.isEmpty }, by: { $0 })
+            .max { $0.value.count < $1.value.count }!.key
         var seen = 0
         for (index, stream) in streams.enumerated() where stream == longest {
             seen += 1
@@ -124,6 +128,22 @@ struct ExportChainTests {
                 lines[index] = JSONValue.object(object).serialized()
                 return lines
             }, expected: "does not match its hash"),
+        Tampering(
+            name: "the last line of a stream removed",
+            change: { lines in
+                var lines = lines
+                var last = try line(ofVersion: 1, in: lines)
+                // The longest stream's last line: the highest version that has a line.
+                var version = 1
+                while let index = try? line(ofVersion: version + 1, in: lines) {
+                    last = index
+                    version += 1
+                }
+                lines.remove(at: last)
+                return lines
+            }, expected: "the stream's last line was removed"),
+        Tampering(
+            name: "the end line removed", change: { Array($0.dropLast()) }, expected: "the file was cut"),
         Tampering(
             name: "the hash taken off one line",
             change: { lines in

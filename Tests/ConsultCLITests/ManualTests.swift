@@ -33,7 +33,7 @@ struct ManualTests {
         for expected in [
             "demo", "log", "log stakeholder", "log correction", "commitments", "requests", "follow-ups",
             "stakeholders", "consultations", "search", "history", "project", "replay", "status", "verify",
-            "export", "migrate", "db start",
+            "export", "restore", "migrate", "db start",
         ] {
             #expect(names.contains(expected), "\(expected) is missing from the help dump: \(names.sorted())")
         }

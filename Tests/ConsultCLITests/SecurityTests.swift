@@ -28,6 +28,8 @@ struct SecurityTests {
         "Projections/ProjectionRunner.swift": 1,
         // COPY into the log: the statement is a constant; the rows go through COPY's data stream.
         "EventStore/PostgresEventStore+Append.swift": 1,
+        // COPY of a restore into the log: a constant statement, the rows through the data stream.
+        "EventStore/PostgresEventStore+Restore.swift": 1,
         // COPY into a view table: its fixed name and columns; the rows go through the data stream.
         "Projections/ViewTable.swift": 1,
     ]

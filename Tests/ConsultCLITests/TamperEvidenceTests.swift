@@ -150,11 +150,22 @@ struct TamperEvidenceTests {
     func triggerSetsTheHash() async throws {
         let database = try await TestDatabase.create()
         let connection = try await database.connect()
+        // A hash of the writer's choosing is refused (migration 0009: a supplied hash must be the
+        // computed one, as a restore supplies it); without one the trigger computes it.
+        let refused = await #expect(throws: PostgresError.self) {
+            try await connection.query(
+                """
+                INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data, hash)
+                VALUES (consult_log_epoch(), 'stakeholder-kim', 1, 'StakeholderRegistered', \(UUID()),
+                        '{"stakeholderId":"kim","name":"김","kind":"person"}', decode(repeat('00', 32), 'hex'))
+                """)
+        }
+        #expect(refused?.sqlState == "CH001")
         try await connection.query(
             """
-            INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data, hash)
+            INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data)
             VALUES (consult_log_epoch(), 'stakeholder-kim', 1, 'StakeholderRegistered', \(UUID()),
-                    '{"stakeholderId":"kim","name":"김","kind":"person"}', decode(repeat('00', 32), 'hex'))
+                    '{"stakeholderId":"kim","name":"김","kind":"person"}')
             """)
         let stored: String = try await connection.query("SELECT encode(hash, 'hex') FROM events")[0].decode(column: 0)
         #expect(stored != String(repeating: "0", count: 64))

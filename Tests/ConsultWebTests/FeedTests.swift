@@ -19,7 +19,7 @@ struct FeedTests {
         let export = try await ConsultProcess.run(["export"], environment: ["CONSULT_DATABASE_URL": database.url])
         #expect(export.status == 0, "\(export.stderr)")
         var events: [String: (type: String, stream: String)] = [:]
-        for line in export.stdout.split(separator: "\n") {
+        for line in export.stdout.split(separator: "\n") where line.contains(#""recorded":"#) {
             let object = try #require(try JSONValue.parse(String(line)).objectValue)
             let id = try #require(object["id"]?.stringValue)
             events[id] = (

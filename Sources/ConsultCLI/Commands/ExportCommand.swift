@@ -13,7 +13,11 @@ struct ExportCommand: AsyncParsableCommand {
             Events come in log order, each with its id, so logging the export into another store reproduces it \
             and logging it again is a no-op. Each line also carries where and when this store recorded the event \
             and its hash ("recorded"); `consult log --file` recomputes the hash chains of such a file and refuses \
-            it, writing nothing, if any line was changed, removed or moved. Example: consult export > backup.jsonl
+            it, writing nothing, if any line was changed, removed or moved. After the events come each stream's \
+            head ({"head":{"stream","version","hash"}}, sorted by stream id) and the end line \
+            ({"end":{"events","streams","digest"}}, the digest over the event lines' hashes in order), so a file cut \
+            short is refused too. `consult restore` loads a whole export into an empty store exactly as it was. \
+            Example: consult export > backup.jsonl
 
             --since POSITION writes only the events after that log position (the positions `consult log` \
             prints); --since TIME (RFC 3339, or a date: the start of that day) those from the first event \

@@ -12,6 +12,9 @@ public struct EventFileParser {
         public var lines: [Int] = []
         /// What an export says of each event (`recorded`), or nil for a line without it.
         public var recorded: [EventEnvelope.Recorded?] = []
+        /// The lines that close an export (stream heads, the end line), with their line numbers:
+        /// not events; `ExportChainCheck` checks them.
+        public var closingLines: [(line: Int, value: ExportClosingLine)] = []
 
         /// Whether the input is an export: some line carries `recorded`.
         public init(
@@ -76,6 +79,15 @@ public struct EventFileParser {
                     value = try JSONValue.parse(bytes)
                 } catch {
                     report(number, "not valid JSON: \(error.message) (at byte \(error.byteOffset + 1))")
+                    continue
+                }
+                if ExportClosingLine.isClosingLine(value) {
+                    switch ExportClosingLine.parse(value) {
+                    case .failure(let violations):
+                        for violation in violations.items { report(number, "\(violation)") }
+                    case .success(let closing):
+                        parsed.closingLines.append((number, closing))
+                    }
                     continue
                 }
                 switch EventEnvelope.parse(value) {

@@ -49,7 +49,7 @@ public enum EventRecorder {
         _ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog, dryRun: Bool = false,
         progress: @escaping @Sendable (RecordingProgress) -> Void = { _ in }
     ) async throws -> [AppendOutcome]? {
-        if parsed.isExport {
+        if parsed.isExport || !parsed.closingLines.isEmpty {
             try await ExportChainCheck.check(parsed, sourceName: sourceName, store: store)
         }
         let parsed = try await earlierForms(parsed, store: store)

@@ -15,7 +15,18 @@ import Foundation
 /// file would be a fragment that neither chains nor passes the rules, and is refused as such.
 enum ExportChainCheck {
     /// Throws a `ConsultFailure` (invalid input) naming the first line that does not match.
+    ///
+    /// When the file has closing lines (an export written by this version: stream heads and the
+    /// end line), they are checked too, after the chains: every stream with lines has one head,
+    /// equal to its last line; heads come sorted after the events; the end line comes last, with
+    /// the file's counts and digest. A file without them (written before) is taken as before.
     static func check(_ parsed: EventFileParser.Parsed, sourceName: String, store: any EventLog) async throws {
+        if let first = parsed.closingLines.first, !parsed.isExport {
+            throw ConsultFailure(
+                .invalidInput,
+                "Line \(first.line) of \(sourceName) closes an export (a stream head or the end line), but the file's "
+                    + "events carry no \"recorded\" placement: it is not an export; nothing was written.")
+        }
         var placements: [ExportedPlacement] = []
         placements.reserveCapacity(parsed.recorded.count)
         for (index, recorded) in parsed.recorded.enumerated() {
@@ -56,6 +67,40 @@ enum ExportChainCheck {
             throw ConsultFailure(
                 .invalidInput, "Line \(parsed.lines[mismatch.index]) of \(sourceName) \(what); nothing was written.",
                 details: ["The export was changed after `consult export` wrote it."])
+        }
+        if !parsed.closingLines.isEmpty {
+            try checkClosingLines(parsed, placements: placements, sourceName: sourceName)
+        }
+    }
+
+    /// The heads and end line of an export, against its event lines, in file order.
+    static func checkClosingLines(
+        _ parsed: EventFileParser.Parsed, placements: [ExportedPlacement], sourceName: String
+    ) throws {
+        var checker = ExportSeal.Checker()
+        var event = 0
+        var line = 0
+        do {
+            for closing in parsed.closingLines {
+                while event < parsed.lines.count, parsed.lines[event] < closing.line {
+                    line = parsed.lines[event]
+                    let placement = placements[event]
+                    try checker.event(
+                        stream: placement.stream, version: placement.version, hash: placement.hash,
+                        follows: placement.previousHash)
+                    event += 1
+                }
+                line = closing.line
+                try checker.check(closing.value)
+            }
+            if event < parsed.lines.count {
+                line = parsed.lines[event]
+                throw ExportSeal.Problem.eventAfterTrailer
+            }
+            line = (parsed.lines.last.map { max($0, line) } ?? line)
+            try checker.finish()
+        } catch let problem as ExportSeal.Problem {
+            throw ExportSealFailure.failure(problem, line: line, sourceName: sourceName, sawClosingLines: true)
         }
     }
 

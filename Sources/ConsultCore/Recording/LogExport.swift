@@ -4,7 +4,9 @@ import Foundation
 import Synchronization
 
 /// `consult export`: the log as JSONL that recording takes back, with each event's placement and
-/// hash, from one consistent snapshot; the whole log, or the part after a position or time.
+/// hash, from one consistent snapshot; the whole log, or the part after a position or time. After
+/// the events come the closing lines (`ExportClosingLine`, `ExportSeal`): the head of each stream
+/// with lines in the file, sorted by stream id, then the end line with the counts and the digest.
 public enum LogExport {
     /// Where an export starts, for interfaces that do not import the store.
     public typealias Start = ExportStart
@@ -29,17 +31,37 @@ public enum LogExport {
         counting total: (@Sendable (Int) -> Void)? = nil, progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         let count = Counter()
-        try await store.exportAll(since: since, total: total) { events in
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(events.count * 800)
-            for exported in events {
-                try line(for: exported.event, hash: exported.hash, follows: exported.follows).serialize(
-                    into: &bytes)
-                bytes.append(UInt8(ascii: "\n"))
+        let trailer: ExportSeal.Trailer
+        do {
+            trailer = try await store.exportAll(since: since, total: total) { events in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(events.count * 800)
+                for exported in events {
+                    try line(for: exported.event, hash: exported.hash, follows: exported.follows).serialize(
+                        into: &bytes)
+                    bytes.append(UInt8(ascii: "\n"))
+                }
+                try write(bytes)
+                progress(count.add(events.count))
             }
-            try write(bytes)
-            progress(count.add(events.count))
+        } catch let mismatch as ExportHeadMismatch {
+            throw ConsultFailure(.failure, mismatch.message)
         }
+        var bytes: [UInt8] = []
+        for line in closingLines(trailer) {
+            line.json.serialize(into: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        try write(bytes)
+    }
+
+    /// The lines after the events: each stream's head, sorted by stream id, then the end line.
+    static func closingLines(_ trailer: ExportSeal.Trailer) -> [ExportClosingLine] {
+        trailer.heads.map { .head(stream: $0.stream, version: $0.version, hash: $0.hash) } + [
+            .end(
+                events: trailer.end.events, streams: trailer.end.streams, digest: trailer.end.digest,
+                partial: trailer.end.partial)
+        ]
     }
 
     /// Where `export --since TEXT` starts: a whole number is a log position (the events after it),
