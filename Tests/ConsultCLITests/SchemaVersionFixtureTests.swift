@@ -264,3 +264,96 @@ struct CommentPeriodTests {
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }
 }
+
+/// The version-1 fixture restored exactly (`consult restore` keeps each event's version, data and
+/// recording time): its events stay at version 1, are read upcast, and every answer, including
+/// those about what was known when, is the one the older version gave.
+@Suite("Schema versions: a version-1 log restored")
+struct SchemaVersionRestoreTests {
+    /// The fixture was exported before exports closed with heads and an end line; this adds them
+    /// as `consult export` writes them now, from the lines' own placements.
+    static func closed(_ lines: [String]) throws -> [String] {
+        var heads: [String: (version: Int, hash: String)] = [:]
+        var digest = ExportSeal.Digest()
+        for line in lines {
+            let recorded = try #require(try JSONValue.parse(line).objectValue?["recorded"]?.objectValue)
+            let hash = try #require(recorded["hash"]?.stringValue)
+            heads[try #require(recorded["stream"]?.stringValue)] = (
+                Int(try #require(recorded["version"]?.int64Value)), hash
+            )
+            var bytes: [UInt8] = []
+            var index = hash.startIndex
+            while index < hash.endIndex {
+                let next = hash.index(index, offsetBy: 2)
+                bytes.append(try #require(UInt8(hash[index..<next], radix: 16)))
+                index = next
+            }
+            digest.add(bytes)
+        }
+        let sorted = heads.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let headLines = sorted.map { stream in
+            let head = heads[stream]!
+            return #"{"head":{"stream":"\#(stream)","version":\#(head.version),"hash":"\#(head.hash)"}}"#
+        }
+        let end = digest.finalize().map { String(format: "%02x", $0) }.joined()
+        return lines + headLines
+            + [#"{"end":{"events":\#(lines.count),"streams":\#(heads.count),"digest":"\#(end)"}}"#]
+    }
+
+    @Test(
+        "restored, the version-1 log keeps its versions, answers as before, also as recorded then, and exports as it was"
+    )
+    func restoredAnswersAsBefore() async throws {
+        let lines = try String(contentsOf: SchemaVersionFixtureTests.export, encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let file = try Self.closed(lines).joined(separator: "\n") + "\n"
+        let database = try await TestDatabase.create()
+        let restored = try await ConsultProcess.run(
+            ["restore", "-"], environment: ["CONSULT_DATABASE_URL": database.url], stdin: Data(file.utf8))
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let exported = try await SchemaVersionFixtureTests.consult(["export"], database)
+        #expect(exported.stdout == file, "the restored store exports the file again, version-1 events as stored")
+        #expect(exported.stdout.contains(#""schemaVersion":1"#) && !exported.stdout.contains(#""schemaVersion":2"#))
+
+        try await SchemaVersionFixtureTests.expectAnswersAsBefore(database)
+        // Answers that depend on recording times, as the older version gave them.
+        for (name, arguments) in [
+            (
+                "restored-commitments-recorded-before-extra",
+                ["commitments", "--recorded-as-of", "2026-12-02T00:52:37Z", "--as-of", "2025-01-01"]
+            ),
+            (
+                "restored-consultations-recorded-before-extra",
+                ["consultations", "--recorded-as-of", "2026-12-02T00:52:37Z", "--as-of", "2025-01-01"]
+            ),
+        ] {
+            let expected = try SchemaVersionFixtureTests.rows(
+                String(
+                    contentsOf: SchemaVersionFixtureTests.folder.appendingPathComponent(name + ".json"),
+                    encoding: .utf8))
+            let actual = try SchemaVersionFixtureTests.rows(
+                try await SchemaVersionFixtureTests.consult(arguments + ["--format", "json"], database).stdout)
+            #expect(actual.count == expected.count, "\(name)")
+            for (old, new) in zip(expected, actual) {
+                for (key, value) in old where new[key] != value {
+                    Issue.record("\(name): \(key) was \(value.serialized()), is \(new[key]?.serialized() ?? "missing")")
+                }
+            }
+        }
+        // History shows events as stored: the same JSON, byte for byte.
+        for record in ["fixture-gpu-vouchers", "fixture-forum-2023"] {
+            let expected = try String(
+                contentsOf: SchemaVersionFixtureTests.folder.appendingPathComponent("restored-history-\(record).json"),
+                encoding: .utf8)
+            let history = try await SchemaVersionFixtureTests.consult(
+                ["history", record, "--format", "json"], database)
+            #expect(history.stdout == expected, "\(record)")
+        }
+        let verified = try await SchemaVersionFixtureTests.consult(["verify"], database)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        // Logging the fixture into its restored copy records nothing.
+        let again = try await SchemaVersionFixtureTests.consult(
+            ["log", "--file", SchemaVersionFixtureTests.export.path], database)
+        #expect(again.stdout.contains("Recorded no new events"), "\(again.stdout)\(again.stderr)")
+    }
+}
