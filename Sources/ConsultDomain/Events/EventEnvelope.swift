@@ -85,7 +85,7 @@ public struct EventEnvelope: Sendable, Equatable {
             guard case .string(let text)? = object["recordedAt"], let recordedAt = Timestamp(rfc3339: text) else {
                 return fail("recordedAt", "must be an RFC 3339 time")
             }
-            guard case .string(let hex)? = object["hash"], let hash = hexBytes(hex), hash.count == 32 else {
+            guard case .string(let hex)? = object["hash"], let hash = ExportClosingLine.hexBytes(hex) else {
                 return fail("hash", "must be 64 hexadecimal digits")
             }
             var follows: Predecessor?
@@ -99,7 +99,7 @@ public struct EventEnvelope: Sendable, Equatable {
                 guard case .string(let idText)? = predecessor["id"], let id = UUID(uuidString: idText) else {
                     return fail("follows.id", "must be a UUID")
                 }
-                guard case .string(let hex)? = predecessor["hash"], let hash = hexBytes(hex), hash.count == 32 else {
+                guard case .string(let hex)? = predecessor["hash"], let hash = ExportClosingLine.hexBytes(hex) else {
                     return fail("follows.hash", "must be 64 hexadecimal digits")
                 }
                 follows = Predecessor(id: id, hash: hash)
@@ -108,27 +108,6 @@ public struct EventEnvelope: Sendable, Equatable {
                 Recorded(
                     stream: stream, version: Int(version), schemaVersion: Int(schemaVersion), recordedAt: recordedAt,
                     hash: hash, follows: follows))
-        }
-
-        private static func hexBytes(_ text: String) -> [UInt8]? {
-            var bytes: [UInt8] = []
-            var high: UInt8?
-            for byte in text.utf8 {
-                let value: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
-                if let first = high {
-                    bytes.append(first << 4 | value)
-                    high = nil
-                } else {
-                    high = value
-                }
-            }
-            return high == nil ? bytes : nil
         }
     }
 

@@ -92,7 +92,7 @@ public enum ExportClosingLine: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// 64 lower- or upper-case hex digits as 32 bytes; nil otherwise.
+    /// 64 lower- or upper-case hex digits as 32 bytes; nil otherwise (the hashes of export lines).
     static func hexBytes(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count == 64 else { return nil }
