@@ -260,6 +260,17 @@ struct CommentPeriodTests {
         #expect(requests.stdout == "[]\n")
         let table = try await Self.consult(["consultations", "--as-of", "2025-10-20"], database)
         #expect(table.stdout.contains("2025-09-08–2025-10-17  decree-notice"), "\(table.stdout)")
+        // The days cannot be corrected so as to leave the dated request or commitment outside them.
+        let shortened = try await Self.consult(
+            [
+                "log", "correction", "--record", "decree-notice", "--record-version", "1", "--reason", "마감 정정",
+                "--change", "ends-on=2025-09-30",
+            ], database)
+        #expect(shortened.status == 65)
+        #expect(
+            shortened.stderr.contains("leaves the request gpu (on 2025-10-01) outside the consultation's days"),
+            "\(shortened.stderr)")
+        #expect(shortened.stderr.contains("leaves the commitment revise (on 2025-10-15)"), "\(shortened.stderr)")
         let verified = try await Self.consult(["verify"], database)
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }

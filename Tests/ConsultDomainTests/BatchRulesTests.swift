@@ -946,4 +946,28 @@ struct ConsultationDaysRulesTests {
             check([correction(of: world.dialogue3, #"{"endsOn":"2023-03-01"}"#)], stored: world.events), at: 0,
             "data.changes.endsOn", "is before startsOn (2023-03-08) (after the correction)")
     }
+
+    @Test("a correction of the days may not leave a dated statement, request or commitment outside them")
+    func correctionKeepsDatedRecordsInside() {
+        let world = BatchWorld()
+        let notice = period("ai-act-notice", from: "2025-09-08", to: "2025-10-17")
+        let recorded = [
+            dated(request("r-9", in: "ai-act-notice"), "2025-10-01"),
+            dated(statement("s-9", in: "ai-act-notice", by: "startup-alliance"), "2025-09-09"),
+        ]
+        let stored = world.events + [notice] + recorded
+        #expect(
+            check([correction(of: notice, #"{"endsOn":"2025-09-30","startsOn":"2025-09-10"}"#)], stored: stored)
+                .lines == [
+                    "0 data.changes.endsOn: leaves the request r-9 (on 2025-10-01) outside the consultation's days "
+                        + "(2025-09-10 to 2025-09-30) (after the correction)",
+                    "0 data.changes.startsOn: leaves the statement s-9 (on 2025-09-09) outside the consultation's days "
+                        + "(2025-09-10 to 2025-09-30) (after the correction)",
+                ])
+        #expect(check([correction(of: notice, #"{"endsOn":"2025-10-01"}"#)], stored: stored).lines == [])
+        // Once the request is retracted, nothing stands in the way.
+        #expect(
+            check([retraction(of: recorded[0]), correction(of: notice, #"{"endsOn":"2025-09-30"}"#)], stored: stored)
+                .lines == [])
+    }
 }

@@ -86,10 +86,19 @@ public enum BatchChecker {
             keep(try lookup.events(inStreams: Array(missing), types: indexTypes))
         }
         try fetch(references.streams)
+        // A corrected consultation's requests and commitments (in streams of their own), whose
+        // dates must stay within its days.
+        let correctedConsultations = targets.filter { $0.type == EventType.consultationHeld.rawValue }
+            .compactMap { $0.currentData?["consultationId"]?.stringValue }
+        var recordedAt: [RecordedEvent] = []
+        for type in [EventType.requestMade, .commitmentMade] where !correctedConsultations.isEmpty {
+            recordedAt += try lookup.events(
+                ofType: type.rawValue, whereDataField: "consultationId", isAnyOf: correctedConsultations)
+        }
         let others =
             try lookup.events(
                 ofType: EventType.statementRecorded.rawValue, whereDataField: "statementId",
-                isAnyOf: Array(references.statementIDs)) + targets
+                isAnyOf: Array(references.statementIDs)) + targets + recordedAt
         keep(others)
         // Then, until nothing new is needed: the corrections of what was loaded, the records its
         // current (corrected) data names — a corrected event is checked again — and the

@@ -111,6 +111,21 @@ public enum BatchRules {
             twice(
                 "consultationId", "consultation",
                 string("consultationId").map { index.consultations[$0] != nil } ?? false)
+            // A corrected consultation keeps what was recorded at it with its own date within its days.
+            if !isNew, let id = string("consultationId"),
+                let starts = string("startsOn").flatMap(CalendarDate.init)
+            {
+                let days = RecordIndex.Days(startsOn: starts, endsOn: string("endsOn").flatMap(CalendarDate.init))
+                for (key, on) in (index.datedRecords[id] ?? [:]).sorted(by: { $0.key < $1.key })
+                where !days.contains(on) {
+                    let field = on < starts || data["endsOn"] == nil ? "startsOn" : "endsOn"
+                    violations.append(
+                        Violation(
+                            field: "\(path).\(field)",
+                            message:
+                                "leaves the \(key) (on \(on)) outside the consultation's days (\(days.description))"))
+                }
+            }
         case .statementRecorded:
             consultation("consultationId")
             stakeholder("speakerId")

@@ -62,6 +62,10 @@ public struct RecordIndex: Sendable {
     public private(set) var requestDates: [String: CalendarDate] = [:]
     public private(set) var commitmentDates: [String: CalendarDate] = [:]
     public private(set) var statements: Set<String> = []
+    /// Consultation id → the statements, requests and commitments recorded at it with their own
+    /// date (`on`), keyed `statement s-1`, `request r-1`, `commitment c-1`: what a correction of
+    /// the consultation's days must not leave outside them.
+    public private(set) var datedRecords: [String: [String: CalendarDate]] = [:]
     public private(set) var events: [UUID: KnownEvent] = [:]
 
     public init() {}
@@ -132,8 +136,28 @@ public struct RecordIndex: Sendable {
         data[field]?.stringValue.flatMap(UUID.init(uuidString:))
     }
 
+    /// The key and consultation of a statement, request or commitment with its own date.
+    private static func dated(_ type: EventType, _ data: JSONObject) -> (key: String, consultation: String)? {
+        let kind: String
+        switch type {
+        case .statementRecorded: kind = "statement"
+        case .requestMade: kind = "request"
+        case .commitmentMade: kind = "commitment"
+        default: return nil
+        }
+        guard let id = data["\(kind)Id"]?.stringValue, let consultation = data["consultationId"]?.stringValue,
+            data["on"] != nil
+        else { return nil }
+        return ("\(kind) \(id)", consultation)
+    }
+
     private mutating func register(_ event: KnownEvent, overwriting: Bool = true) {
         let data = event.data
+        if let (key, consultation) = Self.dated(event.type, data),
+            let on = data["on"]?.stringValue.flatMap(CalendarDate.init)
+        {
+            datedRecords[consultation, default: [:]][key] = on
+        }
         switch event.type {
         case .stakeholderRegistered:
             if let id = data["stakeholderId"]?.stringValue { stakeholders.insert(id) }
@@ -167,6 +191,7 @@ public struct RecordIndex: Sendable {
 
     private mutating func unregister(_ event: KnownEvent) {
         let data = event.data
+        if let (key, consultation) = Self.dated(event.type, data) { datedRecords[consultation]?[key] = nil }
         switch event.type {
         case .stakeholderRegistered: data["stakeholderId"]?.stringValue.map { _ = stakeholders.remove($0) }
         case .consultationHeld: data["consultationId"]?.stringValue.map { consultations[$0] = nil }
