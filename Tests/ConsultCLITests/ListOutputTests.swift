@@ -311,3 +311,74 @@ struct ListOutputTests {
         }
     }
 }
+
+/// `commitments --limit N` on a question the current rows answer alone is ordered and cut by the
+/// view (`ReadModel.firstCommitments`): it must give exactly the first N rows of the whole list,
+/// and count them all, whatever the filter and date.
+@Suite("lists: commitments cut by the view")
+struct CommitmentsCutTests {
+    /// Two organizations, a consultation over four months, and 40 commitments with dues, no due,
+    /// equal due-bys, ids that sort differently by bytes than by a locale, and progress; one
+    /// progress dated 2026-03-01, after some questions' dates, so those are folded instead.
+    static func lines() -> [String] {
+        var lines = [
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"msit","name":"과학기술정보통신부","kind":"organization","sector":"government"}}"#,
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"nia","name":"한국지능정보사회진흥원","kind":"organization","sector":"public_institution"}}"#,
+            #"{"type":"ConsultationHeld","data":{"consultationId":"notice","kind":"public_comment","title":"입법예고","startsOn":"2025-01-01","endsOn":"2025-04-30","organizerIds":["msit"],"participants":[],"sources":[{"publisher":"P"}]}}"#,
+        ]
+        let ids = ["a-b", "a.b", "a_b", "ab", "a0", "b", "z", "m-1", "m.1", "m1"]
+        for index in 0..<40 {
+            let id = "\(ids[index % ids.count])-\(index / ids.count)"
+            let owner = index % 3 == 0 ? "nia" : "msit"
+            let due = index % 5 == 0 ? "" : #","due":"\#(2025 + index % 3)-\#(String(format: "%02d", 1 + index % 4))""#
+            let on = String(format: "2025-%02d-%02d", 1 + index % 4, 1 + index % 28)
+            lines.append(
+                #"{"type":"CommitmentMade","data":{"commitmentId":"\#(id)","consultationId":"notice","madeById":"msit","ownerId":"\#(owner)","summary":"약속 \#(index)","topics":["t\#(index % 2)"]\#(due),"on":"\#(on)"}}"#
+            )
+            if index % 4 == 1 {
+                let status = ["in_progress", "fulfilled", "stalled", "broken"][index / 4 % 4]
+                let date = index == 9 ? "2026-03-01" : "2025-06-01"
+                lines.append(
+                    #"{"type":"CommitmentProgressed","data":{"commitmentId":"\#(id)","on":"\#(date)","status":"\#(status)","note":"n","evidence":[{"publisher":"P"}]}}"#
+                )
+            }
+        }
+        return lines
+    }
+
+    @Test("the first N rows of the whole list, and the count of all, for every filter and date")
+    func cutEqualsPrefix() async throws {
+        let database = try await TestDatabase.create()
+        let logged = try await ConsultProcess.run(
+            ["log", "--file", "-"], environment: ["CONSULT_DATABASE_URL": database.url],
+            stdin: Data((Self.lines().joined(separator: "\n") + "\n").utf8))
+        #expect(logged.status == 0, "\(logged.stderr)")
+        func consult(_ arguments: [String]) async throws -> ConsultProcess.Outcome {
+            try await ConsultProcess.run(
+                arguments, environment: ["CONSULT_DATABASE_URL": database.url, "COLUMNS": "1000"])
+        }
+        for date in ["2025-07-01", "2027-01-01"] {
+            for filter in [
+                [], ["--outstanding"], ["--overdue"], ["--owner", "nia"], ["--status", "in_progress"],
+                ["--topic", "t1"],
+            ] {
+                let arguments = ["commitments", "--as-of", date] + filter
+                let every =
+                    try JSONValue.parse(try await consult(arguments + ["--format", "json"]).stdout).arrayValue
+                    ?? []
+                #expect(!every.isEmpty || filter == ["--status", "in_progress"], "\(arguments)")
+                for limit in [1, 7, 1000] {
+                    let cut = try await consult(arguments + ["--format", "json", "--limit", String(limit)])
+                    #expect(
+                        try JSONValue.parse(cut.stdout).arrayValue == Array(every.prefix(limit)),
+                        "\(arguments) --limit \(limit)")
+                    let table = try await consult(arguments + ["--limit", String(limit)])
+                    let notice =
+                        limit < every.count
+                        ? "Showing \(limit) of \(every.count) commitments; --limit raises or removes the cut.\n" : ""
+                    #expect(table.stderr == notice, "\(arguments) --limit \(limit)")
+                }
+            }
+        }
+    }
+}

@@ -38,9 +38,11 @@ struct ListOptions: ParsableArguments {
     }
 
     /// Prints the first rows of `list`, rendered by `render`; see `show(_:output:shown:of:noun:)`.
-    func show(_ list: RecordList, output: OutputOptions, noun: String, render: (RecordList) -> String) async {
+    func show(
+        _ list: RecordList, output: OutputOptions, noun: String, total: Int? = nil, render: (RecordList) -> String
+    ) async {
         let first = list.prefix(limit)
-        await show(render(first), output: output, shown: first.rows.count, of: list.rows.count, noun: noun)
+        await show(render(first), output: output, shown: first.rows.count, of: total ?? list.rows.count, noun: noun)
     }
 
     /// Prints `text` (the rendered rows) after `output`'s preamble, through the pager when it is a

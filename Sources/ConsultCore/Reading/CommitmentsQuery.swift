@@ -16,6 +16,8 @@ public struct CommitmentsQuery: ListQuery {
     public var recordedAsOf: String?
     /// Only this commitment (the web's `/commitments/{id}`).
     public var id: String?
+    /// Only the first rows, in the list's order (`--limit`); the answer's `total` counts them all.
+    public var limit: Int?
 
     public init() {}
 
@@ -60,8 +62,12 @@ public struct CommitmentsQuery: ListQuery {
             filter.ownerID = try await read.stakeholderID(
                 owner, option: names("owner"), listedBy: names("stakeholderList"))
         }
-        var rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
-        if let id { rows = rows.filter { $0.state.commitmentID == id } }
-        return ListAnswer(rows: rows, date: date, recordedAsOf: recorded)
+        if let id {
+            let rows = try await read.model.commitments(filter, on: date, recordedAsOf: recorded)
+                .filter { $0.state.commitmentID == id }
+            return ListAnswer(rows: rows, date: date, recordedAsOf: recorded)
+        }
+        let (rows, total) = try await read.model.commitments(filter, on: date, recordedAsOf: recorded, limit: limit)
+        return ListAnswer(rows: rows, date: date, recordedAsOf: recorded, total: total)
     }
 }

@@ -16,4 +16,13 @@ public struct ListAnswer<Row: Sendable>: Sendable {
     public var rows: [Row]
     public var date: CalendarDate
     public var recordedAsOf: Timestamp?
+    /// How many rows match in all: more than `rows` when the query was cut (`CommitmentsQuery.limit`).
+    public var total: Int
+
+    init(rows: [Row], date: CalendarDate, recordedAsOf: Timestamp?, total: Int? = nil) {
+        self.rows = rows
+        self.date = date
+        self.recordedAsOf = recordedAsOf
+        self.total = total ?? rows.count
+    }
 }

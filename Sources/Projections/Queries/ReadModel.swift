@@ -33,6 +33,16 @@ public struct CommitmentFilter: Sendable, Hashable {
 
     public init() {}
 
+    /// The statuses the view's rows must have, nil for any: outstanding ones for `outstandingOnly`
+    /// and `overdueOnly` (those of `statuses` among them, when given).
+    var viewStatuses: [String]? {
+        let outstanding = Array(Schedule.outstandingStatuses)
+        if outstandingOnly || overdueOnly {
+            return statuses.isEmpty ? outstanding : statuses.filter(outstanding.contains)
+        }
+        return statuses.isEmpty ? nil : statuses
+    }
+
     func admits(_ row: CommitmentRow) -> Bool {
         if outstandingOnly, !row.state.isOutstanding { return false }
         if overdueOnly, row.schedule != .overdue { return false }
@@ -50,16 +60,70 @@ extension ReadModel {
     public func commitments(
         _ filter: CommitmentFilter = CommitmentFilter(), on date: CalendarDate, recordedAsOf: Timestamp? = nil
     ) async throws -> [CommitmentRow] {
-        let rows = try await connection.withTransaction(.repeatableRead) { connection in
-            try Self.commitments(filter, on: date, recordedAsOf: recordedAsOf, on: connection)
+        try await commitments(filter, on: date, recordedAsOf: recordedAsOf, limit: nil).rows
+    }
+
+    /// The first `limit` (every one, when nil) of `commitments(_:on:recordedAsOf:)`, and how many
+    /// there are in all. When the current rows answer the date by themselves (none has a change
+    /// dated after it, as for a question about today), the view orders and cuts them: a first
+    /// screen of a large record reads only its rows.
+    public func commitments(
+        _ filter: CommitmentFilter, on date: CalendarDate, recordedAsOf: Timestamp?, limit: Int?
+    ) async throws -> (rows: [CommitmentRow], total: Int) {
+        let (rows, total) = try await connection.withTransaction(.repeatableRead) { connection in
+            if recordedAsOf == nil, let limit,
+                let first = try Self.firstCommitments(filter, on: date, limit: limit, on: connection)
+            {
+                return first
+            }
+            let rows = try Self.commitments(filter, on: date, recordedAsOf: recordedAsOf, on: connection)
+            return (rows, rows.count)
         }
-        return rows.sorted { lhs, rhs in
+        let sorted = rows.sorted { lhs, rhs in
             let left = (lhs.state.dueBy?.dayNumber ?? .max, lhs.state.madeOn?.dayNumber ?? .max, lhs.state.commitmentID)
             let right = (
                 rhs.state.dueBy?.dayNumber ?? .max, rhs.state.madeOn?.dayNumber ?? .max, rhs.state.commitmentID
             )
             return left < right
         }
+        return (limit.map { Array(sorted.prefix($0)) } ?? sorted, total)
+    }
+
+    /// The first `limit` current rows in the list's order (due-by, date made, id; ids compared
+    /// byte by byte, as Swift compares these ASCII slugs) and the count of all that match; nil
+    /// when some row has a change dated after `date` and must be folded, so the view cannot order
+    /// the answer alone. The conditions are those of `commitments(_:on:recordedAsOf:on:)`.
+    static func firstCommitments(
+        _ filter: CommitmentFilter, on date: CalendarDate, limit: Int, on connection: isolated Connection
+    ) throws -> (rows: [CommitmentRow], total: Int)? {
+        let later = try connection.query(
+            "SELECT EXISTS (SELECT 1 FROM view_commitments WHERE latest_date > \(date.description)::date)")
+        guard try later.first?.decode(Bool.self, column: 0) == false else { return nil }
+        let statuses = filter.viewStatuses
+        let schema = CommitmentsView.commitments
+        let result = try connection.query(
+            """
+            SELECT \(unescaped: schema.columnList()), count(*) OVER () AS total FROM view_commitments
+            WHERE (\(statuses == nil) OR status = ANY(\(statuses ?? [])::text[]))
+              AND (\(!filter.overdueOnly) OR due_by < \(date.description)::date)
+              AND (\(filter.ownerID == nil) OR owner_id = \(filter.ownerID ?? ""))
+              AND (\(filter.sector == nil) OR owner_sector = \(filter.sector ?? ""))
+              AND (\(filter.topic == nil) OR \(filter.topic ?? "") = ANY(topics))
+            ORDER BY due_by NULLS LAST, made_on NULLS LAST, commitment_id COLLATE "C"
+            LIMIT \(limit)
+            """)
+        var rows: [CommitmentRow] = []
+        var total = 0
+        for row in result {
+            let commitment = try schema.decode(row)
+            total = try row.decode(column: "total")
+            rows.append(
+                CommitmentRow(
+                    state: commitment.state, followUps: commitment.followUpCount,
+                    schedule: commitment.state.schedule(on: date)))
+        }
+        try addAnsweredRequests(to: &rows, on: date, recordedAsOf: nil, on: connection)
+        return (rows, total)
     }
 
     static func commitments(
@@ -68,11 +132,7 @@ extension ReadModel {
         var rows: [CommitmentRow] = []
         let folded: [String]
         if recordedAsOf == nil {
-            let outstanding = Array(Schedule.outstandingStatuses)
-            let statuses: [String]? =
-                filter.outstandingOnly || filter.overdueOnly
-                ? (filter.statuses.isEmpty ? outstanding : filter.statuses.filter(outstanding.contains))
-                : (filter.statuses.isEmpty ? nil : filter.statuses)
+            let statuses = filter.viewStatuses
             let schema = CommitmentsView.commitments
             let columns = schema.columnList()
             let current = try connection.query(
@@ -107,8 +167,16 @@ extension ReadModel {
             rows.append(
                 CommitmentRow(state: state, followUps: state.followUps.count, schedule: state.schedule(on: date)))
         }
-        // A commitment responds to a request when either event says so: the commitment's own
-        // `respondsToRequestIds`, or an answer to the request that names the commitment.
+        try addAnsweredRequests(to: &rows, on: date, recordedAsOf: recordedAsOf, on: connection)
+        return rows.filter(filter.admits)
+    }
+
+    /// A commitment responds to a request when either event says so: the commitment's own
+    /// `respondsToRequestIds`, or an answer to the request that names the commitment.
+    static func addAnsweredRequests(
+        to rows: inout [CommitmentRow], on date: CalendarDate, recordedAsOf: Timestamp?,
+        on connection: isolated Connection
+    ) throws {
         let answered = try answerLinks(on: date, recordedAsOf: recordedAsOf, on: connection)
         for index in rows.indices {
             for request in answered[rows[index].state.commitmentID] ?? []
@@ -116,7 +184,6 @@ extension ReadModel {
                 rows[index].state.respondsToRequestIDs.append(request)
             }
         }
-        return rows.filter(filter.admits)
     }
 
     /// For each commitment, the requests whose answers name it, in request order: answers dated on
@@ -130,6 +197,8 @@ extension ReadModel {
             SELECT c.id, v.data::jsonb->>'requestId' AS request_id
             FROM view_versions v, jsonb_array_elements_text(coalesce(v.data::jsonb->'commitmentIds', '[]')) AS c(id)
             WHERE v.type = 'RequestAnswered' AND (v.on_date IS NULL OR v.on_date <= \(date.description)::date)
+              -- Only answers that name commitments are parsed: their data holds the key as text.
+              AND strpos(v.data, '"commitmentIds"') > 0
               AND CASE WHEN \(recordedAsOf == nil) THEN v.recorded_until IS NULL
                        ELSE v.recorded_from <= \(recordedAsOf?.microseconds ?? 0)::bigint
                             AND (v.recorded_until IS NULL OR v.recorded_until > \(recordedAsOf?.microseconds ?? 0)::bigint)

@@ -62,6 +62,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
         query.topic = topic
         query.asOf = asOf
         query.recordedAsOf = recordedAsOf
+        query.limit = listing.limit
         try query.validate(names: OptionNames.cli)
         let read = try await connection.openForReading()
         let answer = try await query.run(read, names: OptionNames.cli)
@@ -80,7 +81,7 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 .compactMap { $0 }.joined(separator: ", ")
             list.append(row.json, tableExtras: ["maker": maker, "originalDue": original])
         }
-        await listing.show(list, output: output, noun: "commitments") {
+        await listing.show(list, output: output, noun: "commitments", total: answer.total) {
             $0.render(
                 output.format, emptyMessage: "No commitments match.",
                 caption: RecordList.caption(on: date, recordedAsOf: recordedAsOf))
