@@ -99,24 +99,14 @@ extension ReadModel {
         let later = try connection.query(
             "SELECT EXISTS (SELECT 1 FROM view_commitments WHERE latest_date > \(date.description)::date)")
         guard try later.first?.decode(Bool.self, column: 0) == false else { return nil }
-        let statuses = filter.viewStatuses
         let schema = CommitmentsView.commitments
-        let result = try connection.query(
-            """
-            SELECT \(unescaped: schema.columnList()), count(*) OVER () AS total FROM view_commitments
-            WHERE (\(statuses == nil) OR status = ANY(\(statuses ?? [])::text[]))
-              AND (\(!filter.overdueOnly) OR due_by < \(date.description)::date)
-              AND (\(filter.ownerID == nil) OR owner_id = \(filter.ownerID ?? ""))
-              AND (\(filter.sector == nil) OR owner_sector = \(filter.sector ?? ""))
-              AND (\(filter.topic == nil) OR \(filter.topic ?? "") = ANY(topics))
-            ORDER BY due_by NULLS LAST, made_on NULLS LAST, commitment_id COLLATE "C"
-            LIMIT \(limit)
-            """)
+        // The count, then the rows: a window count would make the server read and sort every row,
+        // where the order's index lets it read only the first ones.
+        let total: Int = try connection.query(current(.count, filter, on: date).plannedForItsValues())[0]
+            .decode(column: 0)
         var rows: [CommitmentRow] = []
-        var total = 0
-        for row in result {
+        for row in try connection.query(current(.first(limit), filter, on: date).plannedForItsValues()) {
             let commitment = try schema.decode(row)
-            total = try row.decode(column: "total")
             rows.append(
                 CommitmentRow(
                     state: commitment.state, followUps: commitment.followUpCount,
@@ -126,26 +116,53 @@ extension ReadModel {
         return (rows, total)
     }
 
+    /// What to read of the current rows.
+    enum CurrentRead {
+        /// Every row, unordered.
+        case all
+        /// How many there are.
+        case count
+        /// The first ones in the list's order (ids byte by byte, as Swift compares these slugs).
+        case first(Int)
+    }
+
+    /// The current rows that answer `date` (nothing recorded of them is dated after it) and pass
+    /// `filter`: the conditions both the whole list and its first screen read the view with.
+    /// `.count` and `.first` are read only once no row has a later date (`firstCommitments`), so
+    /// they leave that condition out: a condition the planner folds away (each statement is
+    /// planned for its values), which lets the count read only the status index.
+    static func current(_ read: CurrentRead, _ filter: CommitmentFilter, on date: CalendarDate) -> PostgresQuery {
+        let statuses = filter.viewStatuses
+        var columns = CommitmentsView.commitments.columnList()
+        var order = ""
+        var everyRowAnswers = true
+        switch read {
+        case .all: everyRowAnswers = false
+        case .count: columns = "count(*)"
+        case .first(let limit):
+            order = #"ORDER BY due_by NULLS LAST, made_on NULLS LAST, commitment_id COLLATE "C" LIMIT "# + String(limit)
+        }
+        return """
+            SELECT \(unescaped: columns) FROM view_commitments
+            WHERE (\(everyRowAnswers) OR latest_date IS NULL OR latest_date <= \(date.description)::date)
+              AND (\(statuses == nil) OR status = ANY(\(statuses ?? [])::text[]))
+              AND (\(!filter.overdueOnly) OR due_by < \(date.description)::date)
+              AND (\(filter.ownerID == nil) OR owner_id = \(filter.ownerID ?? ""))
+              AND (\(filter.sector == nil) OR owner_sector = \(filter.sector ?? ""))
+              AND (\(filter.topic == nil) OR \(filter.topic ?? "") = ANY(topics))
+            \(unescaped: order)
+            """
+    }
+
     static func commitments(
         _ filter: CommitmentFilter, on date: CalendarDate, recordedAsOf: Timestamp?, on connection: isolated Connection
     ) throws -> [CommitmentRow] {
         var rows: [CommitmentRow] = []
         let folded: [String]
         if recordedAsOf == nil {
-            let statuses = filter.viewStatuses
             let schema = CommitmentsView.commitments
-            let columns = schema.columnList()
-            let current = try connection.query(
-                """
-                SELECT \(unescaped: columns) FROM view_commitments
-                WHERE (latest_date IS NULL OR latest_date <= \(date.description)::date)
-                  AND (\(statuses == nil) OR status = ANY(\(statuses ?? [])::text[]))
-                  AND (\(!filter.overdueOnly) OR due_by < \(date.description)::date)
-                  AND (\(filter.ownerID == nil) OR owner_id = \(filter.ownerID ?? ""))
-                  AND (\(filter.sector == nil) OR owner_sector = \(filter.sector ?? ""))
-                  AND (\(filter.topic == nil) OR \(filter.topic ?? "") = ANY(topics))
-                """)
-            for row in current {
+            let stored = try connection.query(current(.all, filter, on: date))
+            for row in stored {
                 let commitment = try schema.decode(row)
                 rows.append(
                     CommitmentRow(

@@ -12,7 +12,12 @@ struct CommitmentsView: ProjectionView {
     let version = 1
     static let commitments = ViewSchema<Commitment>(
         "view_commitments", key: ["stream_id"],
-        indexes: [["commitment_id"], ["owner_id"], ["made_by_id"], ["consultation_id"], ["status", "due_by"]],
+        // The last two serve a first screen (`ReadModel.firstCommitments`): whether any row changes
+        // after the date asked about, and the list's order, read from the start and cut.
+        indexes: [
+            ["commitment_id"], ["owner_id"], ["made_by_id"], ["consultation_id"], ["status", "due_by"], ["latest_date"],
+            ["due_by", "made_on", #"commitment_id COLLATE "C""#],
+        ],
         columns: [
             .column("commitment_id", .text, \.state.commitmentID), .column("summary", .text, \.state.summary),
             .column("owner_id", .text, \.state.ownerID), .column("owner_name", .text, \.state.ownerName),
