@@ -1,8 +1,9 @@
-import ConsultDomain
 import EventStore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ConsultDomain
 
 /// A log written before `ConsultationHeld` moved to schema version 2 (Fixtures/schema-v1: its
 /// export, and what the store answered from it then) loads, replays, verifies and answers every
@@ -292,14 +293,7 @@ struct SchemaVersionRestoreTests {
             heads[try #require(recorded["stream"]?.stringValue)] = (
                 Int(try #require(recorded["version"]?.int64Value)), hash
             )
-            var bytes: [UInt8] = []
-            var index = hash.startIndex
-            while index < hash.endIndex {
-                let next = hash.index(index, offsetBy: 2)
-                bytes.append(try #require(UInt8(hash[index..<next], radix: 16)))
-                index = next
-            }
-            digest.add(bytes)
+            digest.add(try #require(ExportClosingLine.hexBytes(hash)))
         }
         let sorted = heads.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let headLines = sorted.map { stream in

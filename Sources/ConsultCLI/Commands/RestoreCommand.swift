@@ -32,27 +32,7 @@ struct RestoreCommand: AsyncParsableCommand {
     var noViews = false
 
     func run() async throws {
-        let handle: FileHandle
-        let sourceName: String
-        if file == "-" {
-            handle = FileHandle.standardInput
-            sourceName = "The input"
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-                throw ConsultFailure(.invalidInput, "There is no file \(file); nothing was written.")
-            }
-            guard !isDirectory.boolValue else {
-                throw ConsultFailure(
-                    .invalidInput, "\(file) is a directory; restore takes an export file (or - for stdin).")
-            }
-            guard let opened = FileHandle(forReadingAtPath: file) else {
-                throw ConsultFailure(
-                    .invalidInput, "Cannot read the file \(file) (check its permissions); nothing was written.")
-            }
-            handle = opened
-            sourceName = file
-        }
+        let (handle, sourceName) = try InputFile.open(file, takes: "restore takes an export file")
         let line = progress.line()
         let size = LogFileCommand.size(of: handle)
         let restored = try await LogFileCommand.recording(line) {

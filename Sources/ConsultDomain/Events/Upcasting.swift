@@ -101,10 +101,4 @@ public enum Upcasting {
         if version == currentVersion(of: type) { return EventSchema.fields(of: type) }
         return registry.first { $0.type == type && $0.from == version }?.fields
     }
-
-    /// The names `changes` may use for `target`'s fields besides the current ones: each earlier
-    /// version's marker.
-    public static func formerFieldNames(of target: EventType) -> [String] {
-        registry.filter { $0.type == target }.map(\.marker)
-    }
 }

@@ -58,9 +58,6 @@ public struct RecordIndex: Sendable {
     public private(set) var requests: [String: String] = [:]
     /// Commitment id → its consultation id.
     public private(set) var commitments: [String: String] = [:]
-    /// The own dates (`on`) of requests and commitments that have one.
-    public private(set) var requestDates: [String: CalendarDate] = [:]
-    public private(set) var commitmentDates: [String: CalendarDate] = [:]
     public private(set) var statements: Set<String> = []
     /// Consultation id → the statements, requests and commitments recorded at it with their own
     /// date (`on`), keyed `statement s-1`, `request r-1`, `commitment c-1`: what a correction of
@@ -72,16 +69,18 @@ public struct RecordIndex: Sendable {
 
     /// The date request `id` was made (its `on`, else its consultation's first day), when known.
     public func date(ofRequest id: String) -> DatedRecord? {
-        if let on = requestDates[id] { return DatedRecord(date: on, what: "the request") }
-        return requests[id].flatMap { consultations[$0] }.map {
-            DatedRecord(date: $0.startsOn, what: "the request's consultation")
-        }
+        guard let consultation = requests[id] else { return nil }
+        if let on = datedRecords[consultation]?["request \(id)"] { return DatedRecord(date: on, what: "the request") }
+        return consultations[consultation].map { DatedRecord(date: $0.startsOn, what: "the request's consultation") }
     }
 
     /// The date commitment `id` was made (its `on`, else its consultation's first day), when known.
     public func date(ofCommitment id: String) -> DatedRecord? {
-        if let on = commitmentDates[id] { return DatedRecord(date: on, what: "the commitment") }
-        return commitments[id].flatMap { consultations[$0] }.map {
+        guard let consultation = commitments[id] else { return nil }
+        if let on = datedRecords[consultation]?["commitment \(id)"] {
+            return DatedRecord(date: on, what: "the commitment")
+        }
+        return consultations[consultation].map {
             DatedRecord(date: $0.startsOn, what: "the commitment's consultation")
         }
     }
@@ -153,7 +152,9 @@ public struct RecordIndex: Sendable {
 
     private mutating func register(_ event: KnownEvent, overwriting: Bool = true) {
         let data = event.data
-        if let (key, consultation) = Self.dated(event.type, data),
+        // Only what was accepted is dated: a refused event only keeps later ones from being
+        // reported for naming its id.
+        if overwriting, let (key, consultation) = Self.dated(event.type, data),
             let on = data["on"]?.stringValue.flatMap(CalendarDate.init)
         {
             datedRecords[consultation, default: [:]][key] = on
@@ -173,14 +174,12 @@ public struct RecordIndex: Sendable {
                 let consultation = data["consultationId"]?.stringValue
             {
                 requests[id] = consultation
-                requestDates[id] = data["on"]?.stringValue.flatMap(CalendarDate.init)
             }
         case .commitmentMade:
             if let id = data["commitmentId"]?.stringValue, overwriting || commitments[id] == nil,
                 let consultation = data["consultationId"]?.stringValue
             {
                 commitments[id] = consultation
-                commitmentDates[id] = data["on"]?.stringValue.flatMap(CalendarDate.init)
             }
         case .statementRecorded:
             if let id = data["statementId"]?.stringValue { statements.insert(id) }
@@ -195,16 +194,8 @@ public struct RecordIndex: Sendable {
         switch event.type {
         case .stakeholderRegistered: data["stakeholderId"]?.stringValue.map { _ = stakeholders.remove($0) }
         case .consultationHeld: data["consultationId"]?.stringValue.map { consultations[$0] = nil }
-        case .requestMade:
-            data["requestId"]?.stringValue.map {
-                requests[$0] = nil
-                requestDates[$0] = nil
-            }
-        case .commitmentMade:
-            data["commitmentId"]?.stringValue.map {
-                commitments[$0] = nil
-                commitmentDates[$0] = nil
-            }
+        case .requestMade: data["requestId"]?.stringValue.map { requests[$0] = nil }
+        case .commitmentMade: data["commitmentId"]?.stringValue.map { commitments[$0] = nil }
         case .statementRecorded: data["statementId"]?.stringValue.map { _ = statements.remove($0) }
         default: break
         }

@@ -24,28 +24,7 @@ struct LogFileCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let handle: FileHandle
-        let sourceName: String
-        if file == "-" {
-            handle = FileHandle.standardInput
-            sourceName = "The input"
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-                throw ConsultFailure(.invalidInput, "There is no file \(file); nothing was written.")
-            }
-            guard !isDirectory.boolValue else {
-                throw ConsultFailure(
-                    .invalidInput,
-                    "\(file) is a directory; --file takes a JSONL file (or - for stdin). Nothing was written.")
-            }
-            guard let opened = FileHandle(forReadingAtPath: file) else {
-                throw ConsultFailure(
-                    .invalidInput, "Cannot read the file \(file) (check its permissions); nothing was written.")
-            }
-            handle = opened
-            sourceName = file
-        }
+        let (handle, sourceName) = try InputFile.open(file, takes: "--file takes a JSONL file")
         let line = progress.line()
         let size = Self.size(of: handle)
         let parsed: EventFileParser.Parsed
