@@ -114,7 +114,9 @@ enum ConsultationPage {
             }
             element("h2", [.id("participants")]) { context.say("참여자", "Participants") }
             Layout.table(
-                caption: context.say("참여자 \(row.participants.count)명", "\(row.participants.count) participants"),
+                caption: context.say(
+                    "참여자 \(row.participants.count)명",
+                    "\(row.participants.count) participant\(row.participants.count == 1 ? "" : "s")"),
                 headers: [context.say("이름", "Name"), context.say("역할", "Role")],
                 rows: row.participants.compactMap(\.objectValue).map { participant in
                     let id = participant["stakeholderId"]?.stringValue ?? ""
