@@ -26,18 +26,13 @@ struct AppRoleTests {
             try await ConsultProcess.run(["project"], environment: ["CONSULT_DATABASE_URL": database.url]).status == 0)
 
         let binaries = try await ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: binaries.directory + "/psql")
-        psql.arguments = [
-            database.url, "-q", "-v", "role=\(role)", "-f", Self.root.appendingPathComponent("tools/app-role.sql").path,
-        ]
-        let errors = Pipe()
-        psql.standardError = errors
-        psql.standardOutput = FileHandle.nullDevice
-        try psql.run()
-        psql.waitUntilExit()
-        let psqlErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(psql.terminationStatus == 0, "\(psqlErrors)")
+        let psql = try await SpawnedProcess.run(
+            binaries.directory + "/psql",
+            [
+                database.url, "-q", "-v", "role=\(role)", "-f",
+                Self.root.appendingPathComponent("tools/app-role.sql").path,
+            ])
+        #expect(psql.status == 0, "\(psql.stderr)")
 
         let url = database.url.replacingOccurrences(
             of: #"^postgresql://[^@]*@"#, with: "postgresql://\(role)@", options: .regularExpression)

@@ -10,14 +10,12 @@ struct EmbeddedClusterCLITests {
     func lifecycle() async throws {
         let home = FileManager.default.temporaryDirectory.path + "/ce-\(UUID().uuidString.prefix(8))"
         let environment = ["XDG_DATA_HOME": home]
-        defer {
-            _ = try? FileManager.default.removeItem(atPath: home)
-        }
         func consult(_ arguments: String..., stdin: String? = nil) async throws -> ConsultProcess.Outcome {
             try await ConsultProcess.run(arguments, environment: environment, stdin: stdin.map { Data($0.utf8) })
         }
         defer {
-            try? EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroyBlocking()
+            EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroyInBackground(
+                thenRemoving: home)
         }
 
         #expect(try await consult("db", "status").stdout.contains("not created"))

@@ -29,7 +29,7 @@ struct FaultTests {
         let server = try await PrivateServer.start()
         defer { server.destroy() }
         let events = 30_000
-        let file = try LoadFile.generate(events, prefix: "fault")
+        let file = try await LoadFile.generate(events, prefix: "fault")
         defer { try? FileManager.default.removeItem(at: file) }
 
         // The stop is aimed at the COPY of the batch; if it lands just after the commit instead
@@ -77,7 +77,7 @@ struct FaultTests {
         let server = try await PrivateServer.start()
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
-        let file = try LoadFile.generate(20_000, prefix: "replay")
+        let file = try await LoadFile.generate(20_000, prefix: "replay")
         defer { try? FileManager.default.removeItem(at: file) }
         #expect(try await ConsultProcess.run(["log", "--file", file.path], environment: environment).status == 0)
         #expect(try await ConsultProcess.run(["project"], environment: environment).status == 0)
@@ -105,7 +105,7 @@ struct FaultTests {
         let server = try await PrivateServer.start()
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
-        let file = try LoadFile.generate(3_000, prefix: "follow")
+        let file = try await LoadFile.generate(3_000, prefix: "follow")
         defer { try? FileManager.default.removeItem(at: file) }
         let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
         let parts = stride(from: 0, to: lines.count, by: 1_000).map {
@@ -142,7 +142,7 @@ struct FaultTests {
         let server = try await PrivateServer.start()
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
-        let file = try LoadFile.generate(5_000, prefix: "swap")
+        let file = try await LoadFile.generate(5_000, prefix: "swap")
         defer { try? FileManager.default.removeItem(at: file) }
         #expect(try await ConsultProcess.run(["log", "--file", file.path], environment: environment).status == 0)
         #expect(try await ConsultProcess.run(["project"], environment: environment).status == 0)
@@ -183,10 +183,9 @@ struct FaultTests {
     @Test("the embedded cluster's server killed: the next command restarts it and nothing committed is lost")
     func embeddedServerKilled() async throws {
         let home = try PrivateServer.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: home) }
         let environment = ["XDG_DATA_HOME": home]
         let cluster = EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger)
-        defer { try? cluster.destroyBlocking() }
+        defer { cluster.destroyInBackground(thenRemoving: home) }
         let demo = try await ConsultProcess.run(["demo"], environment: environment)
         #expect(demo.status == 0, "\(demo.stderr)")
         let before = try await ConsultProcess.run(["export"], environment: environment)
@@ -258,10 +257,10 @@ final class PrivateServer: Sendable {
         await connection.close()
     }
 
-    /// Blocking, for `defer` blocks (which cannot await).
+    /// For `defer` blocks (which cannot await): stops the server and removes its files on a
+    /// thread of their own (see `BlockingWork`).
     func destroy() {
-        try? cluster.destroyBlocking()
-        try? FileManager.default.removeItem(atPath: folder)
+        cluster.destroyInBackground(thenRemoving: folder)
     }
 
     /// Signals the postmaster and waits until it has exited.

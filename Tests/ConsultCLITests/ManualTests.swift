@@ -60,21 +60,17 @@ struct ManualTests {
             _consult consult "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
             printf '%s\\n' "${COMPREPLY[@]}"
             """
-        let bash = Process()
-        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-        bash.arguments = ["-c", program, "bash", file.path]
         // The script calls `consult` for dynamic values: the one under test.
         var environment = ConsultProcess.cleanEnvironment()
         environment["PATH"] =
             ConsultProcess.executable.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "")
-        bash.environment = environment
-        let output = Pipe()
-        bash.standardOutput = output
-        try bash.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        bash.waitUntilExit()
-        let completions = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(completions.sorted() == expected.sorted(), "\(line) completed to \(completions)")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("complete-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let completed = try await SpawnedProcess.run(
+            "/bin/bash", ["-c", program, "bash", file.path], environment: environment, output: output.path)
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        let completions = text.split(separator: "\n").map(String.init)
+        #expect(completions.sorted() == expected.sorted(), "\(line) completed to \(completions) \(completed.stderr)")
     }
 
     @Test("zsh and fish scripts name every top-level subcommand")

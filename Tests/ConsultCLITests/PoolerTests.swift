@@ -70,7 +70,8 @@ struct PoolerTests {
             ? try ConsultChild.launch(
                 ["project", "--follow", "--batch-size", "100", "--listen-url", target.url], environment: pooled)
             : nil
-        let files = try (0..<3).map { try LoadFile.generate(300, prefix: "pool-\(mode)-\($0)") }
+        var files: [URL] = []
+        for index in 0..<3 { files.append(try await LoadFile.generate(300, prefix: "pool-\(mode)-\(index)")) }
         defer { for file in files { try? FileManager.default.removeItem(at: file) } }
         try await withThrowingTaskGroup(of: ConsultProcess.Outcome.self) { group in
             let environment = pooled
@@ -268,10 +269,16 @@ final class PgBouncer: Sendable {
         return bouncer
     }
 
+    /// For `defer` blocks: stops PgBouncer and removes its folder on a thread of their own (see
+    /// `BlockingWork`).
     func stop() {
-        if process.isRunning { kill(process.pid, SIGINT) }
-        for _ in 0..<200 where process.isRunning { usleep(20_000) }
-        if process.isRunning { kill(process.pid, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: folder)
+        let process = process
+        let folder = folder
+        BlockingWork.start {
+            if process.isRunning { kill(process.pid, SIGINT) }
+            for _ in 0..<200 where process.isRunning { usleep(20_000) }
+            if process.isRunning { kill(process.pid, SIGKILL) }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
     }
 }

@@ -63,7 +63,7 @@ struct ProgressLineTests {
 
     @Test("log --file shows the bytes read of the file's size, then the events written; a pipe shows bytes only")
     func loggingAFile() async throws {
-        let file = try LoadFile.generate(1500, prefix: "tty")
+        let file = try await LoadFile.generate(1500, prefix: "tty")
         defer { try? FileManager.default.removeItem(at: file) }
         let count = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").count
         let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
@@ -97,8 +97,8 @@ struct ProgressLineTests {
 
     @Test("the first read after a large load shows the views catching up; a read with little to apply shows nothing")
     func readCatchingUp() async throws {
-        let first = try LoadFile.generate(2100, prefix: "catch-a")
-        let second = try LoadFile.generate(2100, prefix: "catch-b")
+        let first = try await LoadFile.generate(2100, prefix: "catch-a")
+        let second = try await LoadFile.generate(2100, prefix: "catch-b")
         defer {
             try? FileManager.default.removeItem(at: first)
             try? FileManager.default.removeItem(at: second)

@@ -120,13 +120,9 @@ struct ProjectionCommandTests {
         let database = try await TestDatabase.create()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("load-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: file) }
-        let generator = Process()
-        generator.executableURL = Self.tools.appendingPathComponent("generate-load")
-        generator.arguments = ["6000", "--prefix", "r"]
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        generator.standardOutput = try FileHandle(forWritingTo: file)
-        try generator.run()
-        generator.waitUntilExit()
+        let generated = try await SpawnedProcess.run(
+            Self.tools.appendingPathComponent("generate-load").path, ["6000", "--prefix", "r"], output: file.path)
+        try #require(generated.status == 0, "\(generated.stderr)")
         #expect(try await consult(["log", "--file", file.path], database: database).status == 0)
         #expect(try await consult(["project"], database: database).status == 0)
         let connection = try await database.connect()

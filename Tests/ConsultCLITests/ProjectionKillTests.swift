@@ -28,7 +28,7 @@ struct ProjectionKillTests {
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
         try #require(try await ConsultProcess.run(["migrate"], environment: environment).status == 0)
-        let file = try LoadFile.generate(Self.events, prefix: "kill")
+        let file = try await LoadFile.generate(Self.events, prefix: "kill")
         defer { try? FileManager.default.removeItem(at: file) }
         let logged = try await ConsultProcess.run(["log", "--file", file.path], environment: environment)
         try #require(logged.status == 0, "\(logged.stderr)")
@@ -61,7 +61,12 @@ struct ProjectionKillTests {
                 // more commit, most inside the next batch's transaction.
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))
             }
-            try #require(worker.isRunning, "the worker finished before kill \(kill): \(worker.stderr())")
+            try #require(
+                worker.isRunning,
+                """
+                the worker finished before kill \(kill) (exit \(worker.terminationStatus); events applied at the \
+                kills before: \(appliedAtKills)): \(worker.stderr())
+                """)
             // Informational: was the worker inside a transaction (applying a batch) when killed?
             let open = try await connection.query(
                 """
@@ -160,25 +165,21 @@ enum LoadFile {
             .deletingLastPathComponent()
     }
 
-    /// `tools/generate-load count --prefix prefix`, written to a temporary file.
-    static func generate(_ count: Int, prefix: String) throws -> URL {
+    /// `tools/generate-load count --prefix prefix`, written to a temporary file; waited for
+    /// without holding a thread (see `BlockingWork`).
+    static func generate(_ count: Int, prefix: String) async throws -> URL {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "consult-load-\(prefix)-\(UUID().uuidString).jsonl")
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let output = try FileHandle(forWritingTo: file)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", repositoryRoot.appendingPathComponent("tools/generate-load").path, String(count),
-            "--prefix", prefix,
-        ]
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "generate-load failed"])
+        let generated = try await SpawnedProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", repositoryRoot.appendingPathComponent("tools/generate-load").path, String(count), "--prefix",
+                prefix,
+            ],
+            output: file.path)
+        guard generated.status == 0 else {
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "generate-load failed: \(generated.stderr)"])
         }
         return file
     }

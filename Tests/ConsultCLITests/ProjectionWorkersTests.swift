@@ -26,10 +26,13 @@ struct ProjectionWorkersTests {
         defer { server.destroy() }
         let environment = ["CONSULT_DATABASE_URL": server.url]
         try #require(try await ConsultProcess.run(["migrate"], environment: environment).status == 0)
-        let files = try (0..<Self.writers).map { writer in
-            try (0..<Self.filesPerWriter).map { file in
-                try LoadFile.generate(Self.eventsPerFile, prefix: "w\(writer)f\(file)")
+        var files: [[URL]] = []
+        for writer in 0..<Self.writers {
+            var own: [URL] = []
+            for file in 0..<Self.filesPerWriter {
+                own.append(try await LoadFile.generate(Self.eventsPerFile, prefix: "w\(writer)f\(file)"))
             }
+            files.append(own)
         }
         defer { for file in files.joined() { try? FileManager.default.removeItem(at: file) } }
         let connection = try await server.connect()

@@ -57,23 +57,17 @@ struct RestoreCommandTests {
     }
 
     /// `tools/generate-dataset count`, written to a temporary file.
-    static func generated(_ count: Int, prefix: String) throws -> URL {
+    static func generated(_ count: Int, prefix: String) async throws -> URL {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "consult-restore-\(prefix)-\(UUID().uuidString).jsonl")
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let output = try FileHandle(forWritingTo: file)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", root.appendingPathComponent("tools/generate-dataset").path, String(count), "--prefix", prefix,
-        ]
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "generate-dataset failed"])
+        let generated = try await SpawnedProcess.run(
+            "/usr/bin/env",
+            ["python3", root.appendingPathComponent("tools/generate-dataset").path, String(count), "--prefix", prefix],
+            output: file.path)
+        guard generated.status == 0 else {
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [NSLocalizedDescriptionKey: "generate-dataset failed: \(generated.stderr)"])
         }
         return file
     }
@@ -84,7 +78,7 @@ struct RestoreCommandTests {
 
     @Test("a generated log with corrections and retractions restores byte for byte, answering the past the same")
     func generatedRoundTrip() async throws {
-        let file = try Self.generated(Self.generatedEvents, prefix: "restore")
+        let file = try await Self.generated(Self.generatedEvents, prefix: "restore")
         defer { try? FileManager.default.removeItem(at: file) }
         let original = try await TestDatabase.create()
         let first = try await Self.consult(["log", "--file", file.path, "--quiet"], original)

@@ -199,8 +199,8 @@ struct SampleDatasetTests {
     func demo() async throws {
         let home = FileManager.default.temporaryDirectory.path + "/cd-\(UUID().uuidString.prefix(8))"
         defer {
-            try? EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroyBlocking()
-            _ = try? FileManager.default.removeItem(atPath: home)
+            EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger).destroyInBackground(
+                thenRemoving: home)
         }
         let first = try await ConsultProcess.run(["demo"], environment: ["XDG_DATA_HOME": home])
         #expect(first.status == 0, "\(first.stderr)")

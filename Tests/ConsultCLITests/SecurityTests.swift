@@ -98,8 +98,9 @@ struct SecurityTests {
     func spawnedArguments() async throws {
         let secret = "hunter2-\(UUID().uuidString.prefix(8))"
         let folder = try PrivateServer.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let home = folder + "/home"
+        let cluster = EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger)
+        defer { cluster.destroyInBackground(thenRemoving: folder) }
         let wrappers = folder + "/bin"
         let calls = folder + "/calls.log"
         try FileManager.default.createDirectory(atPath: wrappers, withIntermediateDirectories: true)
@@ -119,8 +120,6 @@ struct SecurityTests {
             "XDG_DATA_HOME": home, "PATH": wrappers + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? ""),
             "PGPASSWORD": secret, "CONSULT_LOG_LEVEL": "trace",
         ]
-        let cluster = EmbeddedCluster(folder: home + "/consult", logger: TestDatabase.logger)
-        defer { try? cluster.destroyBlocking() }
         let status = try await ConsultProcess.run(["status"], environment: environment)
         #expect(status.status == 0, "\(status.stderr)")
         let stop = try await ConsultProcess.run(["db", "stop"], environment: environment)

@@ -64,7 +64,7 @@ struct FeedTests {
                     #expect(response.status == .ok, "\(path): \(String(buffer: response.body))")
                     #expect(response.headers[.contentType] == "application/atom+xml; charset=utf-8")
                     #expect(response.headers[.eTag] != nil)
-                    let parsed = try FeedParser.parse(String(buffer: response.body))
+                    let parsed = try await FeedParser.parse(String(buffer: response.body))
                     #expect(parsed.bozo == 0, "\(path): \(parsed.exception)")
                     #expect(!parsed.entries.isEmpty, "\(path) has no entries")
                     #expect(parsed.selfLink == "http://localhost" + path, "\(path)")
@@ -96,7 +96,7 @@ struct FeedTests {
             // limit cuts the newest entries.
             try await client.execute(uri: "/feeds/commitments.atom?limit=2", method: .get) { response in
                 #expect(response.status == .ok)
-                let parsed = try FeedParser.parse(String(buffer: response.body))
+                let parsed = try await FeedParser.parse(String(buffer: response.body))
                 #expect(parsed.entries.count == 2)
             }
         }
@@ -125,7 +125,7 @@ struct FeedTests {
         try await app.test(.router) { client in
             try await client.execute(uri: "/feeds/topics/%EC%97%86%EC%9D%8C.atom", method: .get) { response in
                 #expect(response.status == .ok)
-                let parsed = try FeedParser.parse(String(buffer: response.body))
+                let parsed = try await FeedParser.parse(String(buffer: response.body))
                 #expect(parsed.bozo == 0, "\(parsed.exception)")
                 #expect(parsed.entries.isEmpty)
                 #expect(parsed.title == "Commitments on 없음")
@@ -169,7 +169,7 @@ struct FeedTests {
                     #expect(!xml.contains("<img"), "\(path)")
                     #expect(!xml.contains("<b>"), "\(path)")
                     #expect(!xml.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(path)")
-                    let parsed = try FeedParser.parse(xml)
+                    let parsed = try await FeedParser.parse(xml)
                     #expect(parsed.bozo == 0, "\(path): \(parsed.exception)")
                     // The made, progressed and corrected events; not the follow-up nor its correction.
                     #expect(parsed.entries.count == 3, "\(path): \(parsed.entries.map(\.title))")
@@ -259,7 +259,7 @@ enum FeedParser {
         """
 
     /// Parses `xml` with feedparser; a clear failure when Python or feedparser is missing.
-    static func parse(_ xml: String) throws -> Parsed {
+    static func parse(_ xml: String) async throws -> Parsed {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("feed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -269,20 +269,17 @@ enum FeedParser {
         try xml.write(to: feed, atomically: true, encoding: .utf8)
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, feed.path]
-        process.standardOutput = try FileHandle(forWritingTo: output)
+        let ran: (status: Int32, stderr: String)
         do {
-            try process.run()
+            ran = try await SpawnedProcess.run(
+                "/usr/bin/env", ["python3", script.path, feed.path], output: output.path)
         } catch {
             throw Missing(
                 description: "python3 could not be started (\(error)); run tools/install-prerequisites --tests.")
         }
-        process.waitUntilExit()
         let text = try String(contentsOf: output, encoding: .utf8)
-        guard process.terminationStatus == 0, let object = try? JSONValue.parse(text).objectValue else {
-            throw Missing(description: "python3 failed on the feed (status \(process.terminationStatus)): \(text)")
+        guard ran.status == 0, let object = try? JSONValue.parse(text).objectValue else {
+            throw Missing(description: "python3 failed on the feed (status \(ran.status)): \(text)\(ran.stderr)")
         }
         if object["missing"] != nil {
             throw Missing(

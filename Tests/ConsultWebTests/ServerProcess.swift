@@ -59,12 +59,17 @@ final class ServerProcess: Sendable {
             .executableLoad, userInfo: [NSLocalizedDescriptionKey: "consult-server did not become healthy: \(log)"])
     }
 
-    /// Stops the server (SIGTERM, then SIGKILL) and removes its folder.
+    /// Stops the server (SIGTERM, then SIGKILL) and removes its folder, on a thread of their own
+    /// (see `BlockingWork`).
     func stop() {
-        if process.isRunning { kill(process.pid, SIGTERM) }
-        for _ in 0..<250 where process.isRunning { usleep(20_000) }
-        if process.isRunning { kill(process.pid, SIGKILL) }
-        for _ in 0..<50 where process.isRunning { usleep(20_000) }
-        try? FileManager.default.removeItem(atPath: folder)
+        let process = process
+        let folder = folder
+        BlockingWork.start {
+            if process.isRunning { kill(process.pid, SIGTERM) }
+            for _ in 0..<250 where process.isRunning { usleep(20_000) }
+            if process.isRunning { kill(process.pid, SIGKILL) }
+            for _ in 0..<50 where process.isRunning { usleep(20_000) }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
     }
 }

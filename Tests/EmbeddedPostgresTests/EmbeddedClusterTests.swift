@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import EmbeddedPostgres
@@ -207,10 +208,7 @@ struct EmbeddedClusterTests {
             environment: ProcessInfo.processInfo.environment, privileged: runningAsRoot,
             binaries: ServerBinaries(directory: binFolder)
         )
-        defer {
-            try? cluster.destroyBlocking()
-            try? FileManager.default.removeItem(atPath: temporary)
-        }
+        defer { cluster.destroyInBackground(thenRemoving: temporary) }
         let error = await #expect(throws: EmbeddedPostgresError.self) { try await cluster.start() }
         #expect(error?.kind == .initFailed)
         #expect(error?.message.contains("boom") == true)

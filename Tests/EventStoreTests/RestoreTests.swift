@@ -24,15 +24,13 @@ struct RestoreTests {
         let binaries = try await ServerBinaries.locate(environment: ProcessInfo.processInfo.environment)
         let folder = FileManager.default.temporaryDirectory.path + "/consult-restore-\(UUID().uuidString.prefix(8))"
         let cluster = EmbeddedCluster(folder: folder, logger: TestDatabase.logger)
-        defer {
-            try? cluster.destroyBlocking()
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        defer { cluster.destroyInBackground(thenRemoving: folder) }
         let target = try await cluster.start()
         let dump = folder + "-dump"
         defer { try? FileManager.default.removeItem(atPath: dump) }
-        try run(binaries.directory + "/pg_dump", ["--format=custom", "--file=\(dump)", "--dbname=\(original.url)"])
-        try run(
+        try await run(
+            binaries.directory + "/pg_dump", ["--format=custom", "--file=\(dump)", "--dbname=\(original.url)"])
+        try await run(
             binaries.directory + "/pg_restore",
             ["--no-owner", "--exit-on-error", "--dbname=\(target.url)", dump])
 
@@ -58,15 +56,10 @@ struct RestoreTests {
         #expect(try await restored.readStreams(["before-0"]).map(\.streamVersion) == Array(1...10))
     }
 
-    private func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(executable) \(arguments.joined(separator: " ")) failed")
-        guard process.terminationStatus == 0 else { throw CancellationError() }
+    private func run(_ executable: String, _ arguments: [String]) async throws {
+        let ran = try await SpawnedProcess.run(executable, arguments)
+        #expect(ran.status == 0, "\(executable) \(arguments.joined(separator: " ")) failed: \(ran.stderr)")
+        guard ran.status == 0 else { throw CancellationError() }
     }
 }
 

@@ -57,6 +57,21 @@ public final class SpawnedProcess: Sendable {
         return SpawnedProcess(pid: pid)
     }
 
+    /// Runs a program to its end, waiting without blocking a thread (see `BlockingWork`): its exit
+    /// code (or 128 + the signal that ended it) and what it wrote to stderr. Stdout goes to `output`.
+    public static func run(
+        _ executable: String, _ arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment, input: String? = nil,
+        output: String = "/dev/null"
+    ) async throws -> (status: Int32, stderr: String) {
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("spawned-\(UUID().uuidString).err")
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let child = try spawn(
+            executable, arguments, environment: environment, input: input, output: output, error: errors.path)
+        try await child.wait()
+        return (child.terminationStatus ?? -1, (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
+
     /// Reaps the child if it has exited; true while it runs.
     public var isRunning: Bool {
         reaped.withLock { status in
