@@ -22,7 +22,8 @@ public struct ViewTable: Sendable {
     public let columns: [Column]
     /// The primary key's columns.
     public let key: [String]
-    /// The columns of each index.
+    /// The columns of each index; or, as its one element, the rest of a `CREATE INDEX ON table`
+    /// statement starting with `USING` (a method, an expression, a predicate).
     public let indexes: [[String]]
 
     init(_ name: String, key: [String], indexes: [[String]], columns: [Column]) {
@@ -44,7 +45,11 @@ public struct ViewTable: Sendable {
             : "CREATE TABLE \(table) (\(definitions.joined(separator: ", ")))"
         // Indexes go unnamed: PostgreSQL picks names that do not collide when a rebuilt table is
         // renamed into place next to the names of the old one.
-        return [create] + indexes.map { "CREATE INDEX ON \(table) (\($0.joined(separator: ", ")))" }
+        return [create]
+            + indexes.map { index in
+                if index.count == 1, index[0].hasPrefix("USING ") { return "CREATE INDEX ON \(table) \(index[0])" }
+                return "CREATE INDEX ON \(table) (\(index.joined(separator: ", ")))"
+            }
     }
 
     /// Deletes the rows of `streams`.

@@ -319,7 +319,9 @@ struct ListOutputTests {
 struct CommitmentsCutTests {
     /// Two organizations, a consultation over four months, and 40 commitments with dues, no due,
     /// equal due-bys, ids that sort differently by bytes than by a locale, and progress; one
-    /// progress dated 2026-03-01, after some questions' dates, so those are folded instead.
+    /// progress dated 2026-03-01, after some questions' dates, so those are folded instead. Two
+    /// answers name commitments of the first screen (`respondsToRequestIds`), one of them dated
+    /// after the earlier date asked about.
     static func lines() -> [String] {
         var lines = [
             #"{"type":"StakeholderRegistered","data":{"stakeholderId":"msit","name":"과학기술정보통신부","kind":"organization","sector":"government"}}"#,
@@ -342,6 +344,17 @@ struct CommitmentsCutTests {
                     #"{"type":"CommitmentProgressed","data":{"commitmentId":"\#(id)","on":"\#(date)","status":"\#(status)","note":"n","evidence":[{"publisher":"P"}]}}"#
                 )
             }
+        }
+        for (request, made, answered, commitments) in [
+            ("r1", "2025-02-01", "2025-03-01", #""a_b-1","z-3","a-b-0""#),
+            ("r2", "2025-02-02", "2026-06-01", #""a0-2","a_b-1""#),
+        ] {
+            lines.append(
+                #"{"type":"RequestMade","data":{"consultationId":"notice","requestId":"\#(request)","requesterId":"nia","addressedToIds":["msit"],"summary":"요청","topics":[],"on":"\#(made)"}}"#
+            )
+            lines.append(
+                #"{"type":"RequestAnswered","data":{"requestId":"\#(request)","on":"\#(answered)","answeredById":"msit","outcome":"accepted","reason":"r","commitmentIds":[\#(commitments)]}}"#
+            )
         }
         return lines
     }
@@ -367,6 +380,8 @@ struct CommitmentsCutTests {
                     try JSONValue.parse(try await consult(arguments + ["--format", "json"]).stdout).arrayValue
                     ?? []
                 #expect(!every.isEmpty || filter == ["--status", "in_progress"], "\(arguments)")
+                let linked = every.filter { $0.objectValue?["respondsToRequestIds"]?.arrayValue?.isEmpty == false }
+                #expect(filter != [] || linked.count == (date == "2025-07-01" ? 3 : 4), "\(arguments): \(linked)")
                 for limit in [1, 7, 1000] {
                     let cut = try await consult(arguments + ["--format", "json", "--limit", String(limit)])
                     #expect(

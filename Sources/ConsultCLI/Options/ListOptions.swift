@@ -42,6 +42,11 @@ struct ListOptions: ParsableArguments {
         _ list: RecordList, output: OutputOptions, noun: String, total: Int? = nil, render: (RecordList) -> String
     ) async {
         let first = list.prefix(limit)
+        if output.format == .json {
+            // Megabytes at scale, never paged: written as they are serialized.
+            first.writeJSON(preamble: output.preamble, to: Output.write(bytes:))
+            return
+        }
         await show(render(first), output: output, shown: first.rows.count, of: total ?? list.rows.count, noun: noun)
     }
 

@@ -39,6 +39,25 @@ struct RecordList {
         return first
     }
 
+    /// The rows as one JSON array, exactly as `render(.json, …)` gives them, passed to `write` in
+    /// pieces of about a megabyte: a list of tens of thousands of rows is never held whole.
+    func writeJSON(preamble: String, to write: ([UInt8]) -> Void) {
+        let flushAt = 1 << 20
+        var bytes = Array(preamble.utf8)
+        bytes.reserveCapacity(flushAt + 64 * 1024)
+        bytes.append(UInt8(ascii: "["))
+        for (position, row) in rows.enumerated() {
+            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONValue.object(row).serialize(into: &bytes)
+            if bytes.count >= flushAt {
+                write(bytes)
+                bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        bytes.append(contentsOf: "]\n".utf8)
+        write(bytes)
+    }
+
     /// The line a table starts with: the date it answers for, and what the tracker knew then.
     static func caption(on date: CalendarDate, recordedAsOf: String? = nil) -> String {
         "On \(date)" + (recordedAsOf.map { ", as recorded by \($0)" } ?? ", as recorded now") + ":"
@@ -54,7 +73,9 @@ struct RecordList {
     private func render(_ format: OutputFormat, emptyMessage: String) -> String {
         switch format {
         case .json:
-            return JSONValue.array(rows.map(JSONValue.object)).serialized() + "\n"
+            var bytes: [UInt8] = []
+            writeJSON(preamble: "") { bytes += $0 }
+            return String(decoding: bytes, as: UTF8.self)
         case .csv:
             return CSVWriter.rows(rows, keys: keys)
         case .table:

@@ -31,34 +31,34 @@ extension CommitmentRow: RecordJSON {
     ]
 
     public var json: JSONObject {
-        var object = JSONObject()
-        object["commitmentId"] = .string(state.commitmentID)
-        object["summary"] = .string(state.summary)
-        object["ownerId"] = .string(state.ownerID)
-        object["ownerName"] = .optional(state.ownerName)
-        object["ownerSector"] = .optional(state.ownerSector)
-        object["madeById"] = .string(state.madeByID)
-        object["makerName"] = .optional(state.makerName)
-        object["makerTitle"] = .optional(state.makerTitle)
-        object["consultationId"] = .string(state.consultationID)
-        object["consultationTitle"] = .optional(state.consultationTitle)
-        object["consultationKind"] = .optional(state.consultationKind)
-        object["madeOn"] = .optional(state.madeOn)
-        object["due"] = .optional(state.due)
-        object["dueText"] = .optional(state.dueText)
-        object["originalDueBy"] = .optional(state.originalDueBy)
-        object["dueBy"] = .optional(state.dueBy)
-        object["slips"] = .int(state.slips)
-        object["status"] = .string(state.status)
-        object["statusOn"] = .optional(state.statusOn)
-        object["schedule"] = .string(schedule.rawValue)
-        object["overdue"] = .bool(schedule == .overdue)
-        object["lastNote"] = .optional(state.lastNote)
-        object["restatements"] = .int(state.restatements)
-        object["followUps"] = .int(followUps)
-        object["respondsToRequestIds"] = .strings(state.respondsToRequestIDs)
-        object["topics"] = .strings(state.topics)
-        return object
+        JSONObject(distinctMembers: [
+            ("commitmentId", .string(state.commitmentID)),
+            ("summary", .string(state.summary)),
+            ("ownerId", .string(state.ownerID)),
+            ("ownerName", .optional(state.ownerName)),
+            ("ownerSector", .optional(state.ownerSector)),
+            ("madeById", .string(state.madeByID)),
+            ("makerName", .optional(state.makerName)),
+            ("makerTitle", .optional(state.makerTitle)),
+            ("consultationId", .string(state.consultationID)),
+            ("consultationTitle", .optional(state.consultationTitle)),
+            ("consultationKind", .optional(state.consultationKind)),
+            ("madeOn", .optional(state.madeOn)),
+            ("due", .optional(state.due)),
+            ("dueText", .optional(state.dueText)),
+            ("originalDueBy", .optional(state.originalDueBy)),
+            ("dueBy", .optional(state.dueBy)),
+            ("slips", .int(state.slips)),
+            ("status", .string(state.status)),
+            ("statusOn", .optional(state.statusOn)),
+            ("schedule", .string(schedule.rawValue)),
+            ("overdue", .bool(schedule == .overdue)),
+            ("lastNote", .optional(state.lastNote)),
+            ("restatements", .int(state.restatements)),
+            ("followUps", .int(followUps)),
+            ("respondsToRequestIds", .strings(state.respondsToRequestIDs)),
+            ("topics", .strings(state.topics)),
+        ])
     }
 }
 

@@ -14,8 +14,9 @@ public struct JSONObject: Sendable, Equatable, Hashable, Sequence {
     /// One member: a key and its value.
     public typealias Element = (key: String, value: JSONValue)
 
-    /// Small objects are searched linearly; from this size on a key → position index is kept.
-    private static let indexThreshold = 16
+    /// Small objects are searched linearly; from this size on a key → position index is kept. The
+    /// rows the reads print (up to 26 keys, tens of thousands of them at once) stay below it.
+    private static let indexThreshold = 32
 
     private var storage: [Element]
     /// Position of each key in `storage`; `nil` while the object is smaller than `indexThreshold`.
@@ -34,6 +35,14 @@ public struct JSONObject: Sendable, Equatable, Hashable, Sequence {
         for member in members {
             self[member.key] = member.value
         }
+    }
+
+    /// Creates an object from members in order whose keys the caller knows are distinct, without
+    /// looking any of them up: how a read's rows are built, tens of thousands at a time.
+    public init(distinctMembers members: [(key: String, value: JSONValue)]) {
+        storage = members
+        index = nil
+        rebuildIndex()
     }
 
     /// The members in order.

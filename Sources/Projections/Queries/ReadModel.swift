@@ -79,14 +79,13 @@ extension ReadModel {
             let rows = try Self.commitments(filter, on: date, recordedAsOf: recordedAsOf, on: connection)
             return (rows, rows.count)
         }
-        let sorted = rows.sorted { lhs, rhs in
-            let left = (lhs.state.dueBy?.dayNumber ?? .max, lhs.state.madeOn?.dayNumber ?? .max, lhs.state.commitmentID)
-            let right = (
-                rhs.state.dueBy?.dayNumber ?? .max, rhs.state.madeOn?.dayNumber ?? .max, rhs.state.commitmentID
-            )
-            return left < right
+        // Sorted by keys taken once, moving positions rather than the rows (large structs).
+        let keys = rows.map { ($0.state.dueBy?.dayNumber ?? .max, $0.state.madeOn?.dayNumber ?? .max) }
+        var order = rows.indices.sorted { lhs, rhs in
+            keys[lhs] != keys[rhs] ? keys[lhs] < keys[rhs] : rows[lhs].state.commitmentID < rows[rhs].state.commitmentID
         }
-        return (limit.map { Array(sorted.prefix($0)) } ?? sorted, total)
+        if let limit { order = Array(order.prefix(limit)) }
+        return (order.map { rows[$0] }, total)
     }
 
     /// The first `limit` current rows in the list's order (due-by, date made, id; ids compared
@@ -112,7 +111,8 @@ extension ReadModel {
                     state: commitment.state, followUps: commitment.followUpCount,
                     schedule: commitment.state.schedule(on: date)))
         }
-        try addAnsweredRequests(to: &rows, on: date, recordedAsOf: nil, on: connection)
+        try addAnsweredRequests(
+            to: &rows, on: date, recordedAsOf: nil, only: rows.map(\.state.commitmentID), on: connection)
         return (rows, total)
     }
 
@@ -189,12 +189,13 @@ extension ReadModel {
     }
 
     /// A commitment responds to a request when either event says so: the commitment's own
-    /// `respondsToRequestIds`, or an answer to the request that names the commitment.
+    /// `respondsToRequestIds`, or an answer to the request that names the commitment. `only`
+    /// names the commitments of `rows` when they are a few of many (a first screen).
     static func addAnsweredRequests(
-        to rows: inout [CommitmentRow], on date: CalendarDate, recordedAsOf: Timestamp?,
+        to rows: inout [CommitmentRow], on date: CalendarDate, recordedAsOf: Timestamp?, only: [String]? = nil,
         on connection: isolated Connection
     ) throws {
-        let answered = try answerLinks(on: date, recordedAsOf: recordedAsOf, on: connection)
+        let answered = try answerLinks(on: date, recordedAsOf: recordedAsOf, naming: only, on: connection)
         for index in rows.indices {
             for request in answered[rows[index].state.commitmentID] ?? []
             where !rows[index].state.respondsToRequestIDs.contains(request) {
@@ -203,25 +204,30 @@ extension ReadModel {
         }
     }
 
-    /// For each commitment, the requests whose answers name it, in request order: answers dated on
-    /// or before `date`, in their version as recorded by `recordedAsOf` (now, when nil; a retracted
-    /// answer has no current version).
-    static func answerLinks(on date: CalendarDate, recordedAsOf: Timestamp?, on connection: isolated Connection)
-        throws -> [String: [String]]
-    {
-        let rows = try connection.query(
-            """
+    /// For each commitment (of `commitments`, when given), the requests whose answers name it, in
+    /// request order: answers dated on or before `date`, in their version as recorded by
+    /// `recordedAsOf` (now, when nil; a retracted answer has no current version).
+    static func answerLinks(
+        on date: CalendarDate, recordedAsOf: Timestamp?, naming commitments: [String]? = nil,
+        on connection: isolated Connection
+    ) throws -> [String: [String]] {
+        let query: PostgresQuery = """
             SELECT c.id, v.data::jsonb->>'requestId' AS request_id
             FROM view_versions v, jsonb_array_elements_text(coalesce(v.data::jsonb->'commitmentIds', '[]')) AS c(id)
             WHERE v.type = 'RequestAnswered' AND (v.on_date IS NULL OR v.on_date <= \(date.description)::date)
               -- Only answers that name commitments are parsed: their data holds the key as text.
               AND strpos(v.data, '"commitmentIds"') > 0
+              -- Given commitments, the answers that name one of them, found by the view's index.
+              AND (\(commitments == nil) OR (v.data::jsonb -> 'commitmentIds') ?| \(commitments ?? [])::text[])
+              AND (\(commitments == nil) OR c.id = ANY(\(commitments ?? [])::text[]))
               AND CASE WHEN \(recordedAsOf == nil) THEN v.recorded_until IS NULL
                        ELSE v.recorded_from <= \(recordedAsOf?.microseconds ?? 0)::bigint
                             AND (v.recorded_until IS NULL OR v.recorded_until > \(recordedAsOf?.microseconds ?? 0)::bigint)
                   END
             ORDER BY request_id
-            """)
+            """
+        // Planned for its values, so that the index serves the given commitments.
+        let rows = try connection.query(commitments == nil ? query : query.plannedForItsValues())
         var links: [String: [String]] = [:]
         for row in rows {
             let commitment: String = try row.decode(column: 0)

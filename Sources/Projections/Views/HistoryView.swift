@@ -11,7 +11,10 @@ struct HistoryView: ProjectionView {
     let name = "history"
     let version = 1
     static let versions = ViewSchema<Version>(
-        "view_versions", key: ["stream_id", "event_id", "recorded_from"], indexes: [["type"]],
+        "view_versions", key: ["stream_id", "event_id", "recorded_from"],
+        // The second finds the answers that name given commitments (`ReadModel.answerLinks`)
+        // without reading the others: a first screen of commitments reads only its rows' links.
+        indexes: [["type"], [#"USING gin ((data::jsonb -> 'commitmentIds')) WHERE type = 'RequestAnswered'"#]],
         columns: [
             .column("event_id", .uuid, \.eventID), .column("type", .text, \.type),
             .column("sequence", .integer, \.sequence), .column("on_date", .date, \.onDate),
