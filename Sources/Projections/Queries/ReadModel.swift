@@ -185,7 +185,8 @@ extension ReadModel {
                 CommitmentRow(state: state, followUps: state.followUps.count, schedule: state.schedule(on: date)))
         }
         try addAnsweredRequests(to: &rows, on: date, recordedAsOf: recordedAsOf, on: connection)
-        return rows.filter(filter.admits)
+        rows.removeAll { !filter.admits($0) }
+        return rows
     }
 
     /// A commitment responds to a request when either event says so: the commitment's own

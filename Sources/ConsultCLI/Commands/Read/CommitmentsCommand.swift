@@ -75,6 +75,11 @@ struct CommitmentsCommand: AsyncParsableCommand {
                 ("ORIGINAL DUE", "originalDue"), ("STATUS", "status"), ("SCHEDULE", "schedule"), ("SUMMARY", "summary"),
             ])
         for row in rows {
+            // Cells only a table shows: not composed for JSON or CSV, which may be every row.
+            guard output.format == .table else {
+                list.append(row.json)
+                continue
+            }
             let maker = [row.state.makerName, row.state.makerTitle].compactMap { $0 }.joined(separator: ", ")
             let slips = row.state.slips
             let original = [Self.originalDue(row.state), slips > 0 ? "\(slips) slip\(slips == 1 ? "" : "s")" : nil]
