@@ -29,16 +29,17 @@ enum OpenAPIDocument {
                 api.on(RouterPath(path), method: method) { request, _ in
                     var response = Problem(
                         status: .methodNotAllowed,
-                        detail: "\(request.method) is not allowed here: the API is read-only and answers GET only."
+                        detail:
+                            "\(request.method) is not allowed here: the API is read-only and answers GET (and HEAD) only."
                     ).response
-                    response.headers[.allow] = "GET"
+                    response.headers[.allow] = "GET, HEAD"
                     return response
                 }
             }
         }
     }
 
-    /// The methods other than GET a client may send (schemathesis sends each of them).
+    /// The methods other than GET and HEAD a client may send (schemathesis sends each of them).
     static let refusedMethods: [HTTPRequest.Method] =
         [.post, .put, .patch, .delete, .options, .trace] + ["QUERY"].compactMap { HTTPRequest.Method($0) }
 

@@ -120,7 +120,8 @@ extension Substring {
 
 /// Headers every answer carries: no sniffing of types, a Content-Security-Policy that allows no
 /// inline script and nothing from elsewhere, no framing, no referrer sent on. An unknown path or
-/// method, which Hummingbird answers with an `HTTPError`, becomes problem+json.
+/// method, which Hummingbird answers with an `HTTPError`, becomes problem+json (without the body
+/// for HEAD).
 struct SafetyHeaders<Context: RequestContext>: RouterMiddleware {
     static var policy: String {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -159,6 +160,8 @@ struct SafetyHeaders<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.contentSecurityPolicy] = Self.policy
         response.headers[Self.referrerPolicy] = "no-referrer"
-        return response
+        // The router makes HEAD from GET for its routes (`autoGenerateHeadEndpoints`); an unknown
+        // path's answer is made here, and loses its body the same way.
+        return request.method == .head ? response.createHeadResponse() : response
     }
 }

@@ -28,7 +28,8 @@ public enum WebServer {
         access: StoreAccess, readAccess: StoreAccess? = nil, heldBackWait: Double = WebServer.heldBackWait
     ) -> Router<BasicRequestContext> {
         let site = Site(access: access, readAccess: readAccess, heldBackWait: heldBackWait)
-        let router = Router()
+        // HEAD, which every HTTP server must answer as GET without the body (RFC 9110, 9.3.2).
+        let router = Router(options: .autoGenerateHeadEndpoints)
         let metrics = ServerMetrics()
         router.add(middleware: SafetyHeaders())
         router.add(middleware: CountingMiddleware(metrics: metrics))

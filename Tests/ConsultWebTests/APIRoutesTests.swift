@@ -227,6 +227,31 @@ struct APIRoutesTests {
         }
     }
 
+    @Test("HEAD answers as GET does, status and headers, without the body")
+    func head() async throws {
+        let (app, _) = try await APITests.app(Self.sample)
+        try await app.test(.router) { client in
+            for uri in [
+                "/", "/commitments?outstanding=1", "/api/v1/commitments",
+                "/api/v1/consultations/ai-strategy-dialogue-3",
+                "/api/v1/openapi.json", "/data/commitments.csv", "/data/events.jsonl", "/feeds/commitments.atom",
+                "/nowhere", "/api/v1/nowhere",
+            ] {
+                let get = try await client.execute(uri: uri, method: .get) { $0 }
+                try await client.execute(uri: uri, method: .head) { response in
+                    #expect(response.status == get.status, "\(uri)")
+                    #expect(response.body.readableBytes == 0, "\(uri)")
+                    for name in [HTTPFields.Element.Name.contentType, .eTag, .cacheControl, .contentSecurityPolicy] {
+                        #expect(response.headers[name] == get.headers[name], "\(uri): \(name)")
+                    }
+                    if let length = get.headers[.contentLength] {
+                        #expect(response.headers[.contentLength] == length, "\(uri)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("ETag: 304 with no body for If-None-Match; a new event changes it")
     func entityTags() async throws {
         let (app, database) = try await APITests.app(Self.sample)

@@ -69,7 +69,7 @@ struct OpenAPIDocumentTests {
         let routes = WebServer.router(
             access: StoreAccess(databaseURL: "postgresql://nobody@/none", logger: Logger(label: "consult.web.tests"))
         ).routes.filter { $0.path.description.hasPrefix("/api/v1/") }
-        // The API answers GET; other methods only to say so (405).
+        // The API answers GET (and HEAD, made from it); other methods only to say so (405).
         #expect(routes.allSatisfy { $0.method == .get || OpenAPIDocument.refusedMethods.contains($0.method) })
         let routed = routes.filter { $0.method == .get }.map { route in
             "\(route.method) " + route.path.description.replacingOccurrences(of: ":id", with: "{id}")
@@ -190,7 +190,7 @@ extension OpenAPIDocumentTests {
                 for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
                     try await client.execute(uri: uri, method: method) { response in
                         #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
-                        #expect(response.headers[.allow] == "GET", "\(method) \(uri)")
+                        #expect(response.headers[.allow] == "GET, HEAD", "\(method) \(uri)")
                         #expect(response.headers[.contentType] == "application/problem+json; charset=utf-8")
                         #expect(response.headers[.xContentTypeOptions] == "nosniff")
                     }
