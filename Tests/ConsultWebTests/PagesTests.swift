@@ -141,6 +141,28 @@ struct PagesTests {
         }
     }
 
+    @Test("a statement's own day is shown before its speaker on the consultation's page")
+    func statementDays() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("days-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try [
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"msit","name":"과학기술정보통신부","kind":"organization","sector":"government"}}"#,
+            #"{"type":"StakeholderRegistered","data":{"stakeholderId":"kosa","name":"한국소프트웨어산업협회","kind":"organization","sector":"association"}}"#,
+            #"{"type":"ConsultationHeld","data":{"consultationId":"notice","kind":"public_comment","title":"입법예고","startsOn":"2025-01-01","endsOn":"2025-02-10","organizerIds":["msit"],"participants":[{"stakeholderId":"kosa","role":"commenter"}],"sources":[{"publisher":"P"}]}}"#,
+            #"{"type":"StatementRecorded","data":{"statementId":"s1","consultationId":"notice","speakerId":"kosa","summary":"의견","topics":[],"on":"2025-02-03"}}"#,
+            #"{"type":"StatementRecorded","data":{"statementId":"s2","consultationId":"notice","speakerId":"kosa","summary":"의견 둘","topics":[]}}"#,
+        ].joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (app, database) = try await APITests.app([file.path])
+        try await Self.catchUp(database)
+        try await app.test(.router) { client in
+            let page = try await client.page("/consultations/notice")
+            #expect(page.status == .ok)
+            let dated = #"<time datetime="2025-02-03">2025-02-03</time> · <strong>"#
+            #expect(page.body.components(separatedBy: dated).count == 2, "\(page.body)")
+            #expect(page.body.components(separatedBy: "</time> · <strong>").count == 2, "only the dated statement")
+        }
+    }
+
     @Test("a bad parameter is a 400 page naming it, an unknown id a 404 page, both HTML")
     func errors() async throws {
         let (app, _) = try await Self.app()

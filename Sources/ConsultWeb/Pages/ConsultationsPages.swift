@@ -133,6 +133,11 @@ enum ConsultationPage {
             for statement in statements {
                 element("article", [.class("statement"), .id("statement-" + statement.statementID)]) {
                     element("p") {
+                        // A statement's own day, when it has one (a notice open for comments has many).
+                        statement.on.map { date in
+                            element("time", [Attribute("datetime", date.description)]) { date.description }
+                                + HTML(" · ")
+                        } ?? .empty
                         element("strong") { link([statement.speakerID], names, context) }
                         ": "
                         statement.summary
