@@ -43,6 +43,19 @@ struct ProjectionCommandTests {
         #expect(tampered.stderr.contains("commitments view differs from a fresh replay"))
         #expect(tampered.stderr.contains("view_commitments"))
         #expect(tampered.stderr.contains("c-fund"))
+        #expect(
+            tampered.stderr.contains(#"a row only in the view: {"stream_id":"commitment-c-fund""#), "\(tampered.stderr)"
+        )
+        #expect(tampered.stderr.contains(#""status":"fulfilled""#), "\(tampered.stderr)")
+
+        // A row missing from the view: named as the fresh replay has it.
+        try await connection.query("DELETE FROM view_commitments WHERE commitment_id = 'c-fund'")
+        let missing = try await consult(["verify"], database: database)
+        #expect(missing.status == 1)
+        #expect(
+            missing.stderr.contains(#"a row only in the fresh replay: {"stream_id":"commitment-c-fund""#),
+            "\(missing.stderr)")
+        #expect(missing.stderr.contains(#""status":"open""#), "\(missing.stderr)")
 
         let replayed = try await consult(["replay", "commitments"], database: database)
         #expect(replayed.status == 0, "\(replayed.stderr)")

@@ -14,7 +14,8 @@ struct SecurityTests {
     static let splicedExpressions: Set<String> = [
         "named(suffix)", "names", "types",  // ViewTable: its own name and column definitions
         "table", "Self.followUps.named(suffix)",  // view tables by their fixed names
-        "table.named(from)", "table.named(to)", "order",  // verify: view tables and their key columns
+        // verify: view tables, and their key columns (joined, ordered by, tested for NULL)
+        "table.named(live)", "table.named(fresh)", "join", "order", "present",
         "table.named(live.suffix)", "table.named(target.suffix)", "table.named(suffix)",  // replay's swap
         // The log's fixed column lists, and the views' (made by their schemas from constants).
         "Self.columns", "columns", "PostgresEventStore.columns",
