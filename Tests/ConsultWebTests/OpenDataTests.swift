@@ -109,6 +109,54 @@ struct OpenDataTests {
         }
     }
 
+    /// Each export's last write (the heads and the end line) waited for the response on a thread
+    /// of Swift concurrency's pool, as many as the machine has cores: two downloads ending at once
+    /// held both here, and the server answered nothing more. The server runs as a process of its
+    /// own, so that a server stuck that way fails this test (and is killed) instead of hanging it.
+    @Test("eight downloads of events.jsonl at once all finish, and the server still answers")
+    func concurrentDownloads() async throws {
+        let database = try await TestDatabase.create()
+        let logged = try await ConsultProcess.run(
+            ["log", "--file", APITests.sample], environment: ["CONSULT_DATABASE_URL": database.url])
+        #expect(logged.status == 0, "\(logged.stderr)")
+        let export = try await ConsultProcess.run(["export"], environment: ["CONSULT_DATABASE_URL": database.url])
+        let server = try await ServerProcess.start(databaseURL: database.url)
+        defer { server.stop() }
+        let downloads = 8
+        let finished = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for _ in 0..<downloads {
+                group.addTask {
+                    try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+                        let response = try await client.get("/data/events.jsonl")
+                        return response.status == .ok
+                            && (response.body.map { String(buffer: $0) } ?? "") == export.stdout ? 1 : 0
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                return nil
+            }
+            var finished = 0
+            for try await outcome in group {
+                guard let outcome else {
+                    // Stuck: the server is stopped, so that the downloads waiting on it end.
+                    server.stop()
+                    break
+                }
+                finished += outcome
+                if finished == downloads { break }
+            }
+            group.cancelAll()
+            return finished
+        }
+        #expect(finished == downloads, "\(finished) of \(downloads) downloads finished whole within 60 s")
+        let health = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            try await client.get("/healthz").status
+        }
+        #expect(health == .ok)
+    }
+
     @Test(
         "a bad parameter is a 400 problem naming it",
         arguments: [

@@ -1,6 +1,7 @@
 import ConsultDomain
 import EventStore
 import Foundation
+import Postgres
 import Synchronization
 
 /// `consult export`: the log as JSONL that recording takes back, with each event's placement and
@@ -52,7 +53,16 @@ public enum LogExport {
             line.json.serialize(into: &bytes)
             bytes.append(UInt8(ascii: "\n"))
         }
-        try write(bytes)
+        // On the connection's thread too, as the pages: `write` may wait, and a wait here would
+        // hold one of the few threads every task of the process runs on (two exports of the web
+        // server waiting at once held both, and it answered nothing more).
+        let closing = bytes
+        try await onThread(of: store.connection) { try write(closing) }
+    }
+
+    /// Runs `body` on `connection`'s own thread.
+    private static func onThread(of connection: isolated Connection, _ body: @Sendable () throws -> Void) throws {
+        try body()
     }
 
     /// The lines after the events: each stream's head, sorted by stream id, then the end line.
