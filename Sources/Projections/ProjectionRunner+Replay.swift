@@ -55,8 +55,14 @@ extension ProjectionRunner {
         var total = 0
         let deadline = Date().addingTimeInterval(heldBackPatience)
         var readAhead: ReadAhead?
+        let groups = split(targets)
         while true {
-            let read = try await runBatch(targets, readAhead: &readAhead)
+            let read: Int
+            if let groups {
+                read = try await runSplitBatch(groups, readAhead: &readAhead)
+            } else {
+                read = try await runBatch(targets, readAhead: &readAhead)
+            }
             total += read
             if read > 0 {
                 progress(total)
@@ -124,5 +130,67 @@ extension ProjectionRunner {
             return applied
         }
         return total + tail
+    }
+
+    /// The views whose batches cost the most (the history's versions, the search's texts, both a
+    /// row per text and many per event), applied on the helper's connection while the others are
+    /// applied on the runner's; nil without a helper or when one side would have nothing to do.
+    func split(_ targets: [Target]) -> (first: [Target], second: [Target], helper: PostgresEventStore)? {
+        guard let helper else { return nil }
+        let second = targets.filter { Self.appliedBySecond.contains($0.view.name) }
+        let first = targets.filter { !Self.appliedBySecond.contains($0.view.name) }
+        guard !first.isEmpty, !second.isEmpty else { return nil }
+        return (first, second, helper)
+    }
+
+    static let appliedBySecond: Set<String> = ["history", "search"]
+
+    /// One batch of a replay split over two connections: the next page of the log read once (the
+    /// page read ahead, or read now), then applied to each group of targets in a transaction of
+    /// its own on its own connection, both at once, each moving its own targets' checkpoints. A
+    /// group's transaction holds its targets' locks and applies only events after their
+    /// checkpoints, as `runBatch` does; a replay that dies leaves tables it drops when it starts
+    /// again, and swaps nothing. Returns how many events were read.
+    func runSplitBatch(
+        _ groups: (first: [Target], second: [Target], helper: PostgresEventStore), readAhead: inout ReadAhead?
+    ) async throws -> Int {
+        let checkpoints = (groups.first + groups.second).map(\.checkpoint)
+        let from = try await connection.withTransaction { connection in
+            try Self.checkpoints(checkpoints, on: connection).values.min() ?? .start
+        }
+        var page: [RecordedEvent]?
+        if let pending = readAhead {
+            readAhead = nil
+            // A read ahead that failed is no loss: the page is read here.
+            if pending.from == from, let events = try? await pending.events.value, !events.isEmpty { page = events }
+        }
+        let events: [RecordedEvent]
+        if let page {
+            events = page
+        } else {
+            events = try await store.readAll(after: from, limit: batchSize)
+        }
+        guard let last = events.last?.logPosition else { return 0 }
+        if let reader { readAhead = ReadAhead(from: last, reader: reader, limit: batchSize) }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for (targets, store) in [(groups.first, store), (groups.second, groups.helper)] {
+                tasks.addTask {
+                    try await store.connection.withTransaction { connection in
+                        for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
+                        let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
+                        let pairs = targets.map { ($0, positions[$0.checkpoint] ?? .start) }
+                        guard let last = try Self.apply(events, to: pairs, on: connection) else { return }
+                        for (target, position) in pairs {
+                            let applied = events.count { $0.logPosition > position }
+                            if applied > 0 {
+                                try Self.advance(target.checkpoint, to: last, applied: applied, on: connection)
+                            }
+                        }
+                    }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+        return events.count
     }
 }

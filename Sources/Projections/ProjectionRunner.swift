@@ -20,6 +20,9 @@ public struct ProjectionRunner: Sendable {
     /// A second store (its own connection) that reads the next page of the log while a batch is
     /// applied, so the server produces events while this process folds and writes.
     public var reader: PostgresEventStore?
+    /// A third store (its own connection) on which a replay applies some of the views of each
+    /// batch while the first applies the others (`ProjectionRunner+Replay`).
+    public var helper: PostgresEventStore?
 
     public init(
         store: PostgresEventStore, views: [any ProjectionView] = Views.all, batchSize: Int = 5000,

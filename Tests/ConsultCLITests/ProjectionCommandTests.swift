@@ -128,6 +128,36 @@ struct ProjectionCommandTests {
         #expect(table.stdout.contains("up to date"))
     }
 
+    /// A replay of every view applies the history and search views of each batch on a connection
+    /// of their own while the others are applied (`ProjectionRunner.runSplitBatch`).
+    @Test("a replay of every view in many small batches, split over two connections, equals the views it replaces")
+    func splitReplay() async throws {
+        let database = try await TestDatabase.create()
+        let file = try await LoadFile.generate(3_000, prefix: "split")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try await consult(["log", "--file", file.path], database: database).status == 0)
+        #expect(try await consult(["project"], database: database).status == 0)
+        let reads = [
+            ["commitments", "--format", "json"], ["requests", "--format", "json"],
+            ["consultations", "--format", "json"], ["stakeholders", "--format", "json"],
+            ["follow-ups", "--all", "--format", "json"], ["search", "a", "--format", "json"],
+            ["commitments", "--as-of", "2024-01-01", "--format", "json"],
+        ]
+        var before: [String] = []
+        for read in reads { before.append(try await consult(read, database: database).stdout) }
+        for (read, text) in zip(reads, before) {
+            #expect(try JSONValue.parse(text).arrayValue?.isEmpty == false, "\(read) lists nothing")
+        }
+        let replayed = try await consult(["replay", "--batch-size", "150"], database: database)
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(replayed.stdout.contains("from 3000 events"), "\(replayed.stdout)")
+        for (read, expected) in zip(reads, before) {
+            #expect(try await consult(read, database: database).stdout == expected, "\(read)")
+        }
+        let verified = try await consult(["verify"], database: database)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
     @Test("readers see the old view until a replay swaps the rebuilt one in")
     func replayKeepsReaders() async throws {
         let database = try await TestDatabase.create()

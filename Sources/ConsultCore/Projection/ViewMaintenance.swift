@@ -10,11 +10,16 @@ public enum ViewMaintenance {
         _ views: [any ProjectionView], batchSize: Int = 5000, access: StoreAccess,
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> Int {
-        // A second connection holds the replay's locks in an open transaction (see `replay`).
+        // A second connection holds the replay's locks in an open transaction (see `replay`); a
+        // third applies some of the views of each batch while the runner's applies the others.
         try await access.withSession { guardSession in
-            try await ProjectionWorker(access: access, views: views, batchSize: batchSize).withRunner { runner in
-                try await runner.prepare()
-                return try await runner.replay(guardConnection: guardSession.connection, progress: progress)
+            try await access.withSession { helperSession in
+                try await ProjectionWorker(access: access, views: views, batchSize: batchSize).withRunner { runner in
+                    var runner = runner
+                    runner.helper = helperSession.store
+                    try await runner.prepare()
+                    return try await runner.replay(guardConnection: guardSession.connection, progress: progress)
+                }
             }
         }
     }
