@@ -272,13 +272,6 @@ final class PgBouncer: Sendable {
     /// For `defer` blocks: stops PgBouncer and removes its folder on a thread of their own (see
     /// `BlockingWork`).
     func stop() {
-        let process = process
-        let folder = folder
-        BlockingWork.start {
-            if process.isRunning { kill(process.pid, SIGINT) }
-            for _ in 0..<200 where process.isRunning { usleep(20_000) }
-            if process.isRunning { kill(process.pid, SIGKILL) }
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        process.stopInBackground(SIGINT, patience: 4, thenRemoving: folder)
     }
 }

@@ -62,14 +62,6 @@ final class ServerProcess: Sendable {
     /// Stops the server (SIGTERM, then SIGKILL) and removes its folder, on a thread of their own
     /// (see `BlockingWork`).
     func stop() {
-        let process = process
-        let folder = folder
-        BlockingWork.start {
-            if process.isRunning { kill(process.pid, SIGTERM) }
-            for _ in 0..<250 where process.isRunning { usleep(20_000) }
-            if process.isRunning { kill(process.pid, SIGKILL) }
-            for _ in 0..<50 where process.isRunning { usleep(20_000) }
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+        process.stopInBackground(SIGTERM, patience: 5, thenRemoving: folder)
     }
 }

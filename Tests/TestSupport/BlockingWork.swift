@@ -58,3 +58,19 @@ extension EmbeddedCluster {
         }
     }
 }
+
+extension SpawnedProcess {
+    /// For `defer` blocks: sends `signal`, waits up to `patience` seconds for the process to end,
+    /// then kills it (SIGKILL) and waits a second more, then removes `folder`; on a thread of its
+    /// own (see `BlockingWork`).
+    public func stopInBackground(_ signal: Int32, patience: Double, thenRemoving folder: String) {
+        BlockingWork.start { [self] in
+            if isRunning { kill(pid, signal) }
+            let deadline = Date().addingTimeInterval(patience)
+            while isRunning, Date() < deadline { usleep(20_000) }
+            if isRunning { kill(pid, SIGKILL) }
+            for _ in 0..<50 where isRunning { usleep(20_000) }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+}
