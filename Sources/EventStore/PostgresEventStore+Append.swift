@@ -231,27 +231,14 @@ extension PostgresEventStore {
 
         // 4. One COPY for the whole batch, streamed while it is written, rows in batch order so
         //    positions follow it. Positions are then read back by this transaction's id, in order.
-        try connection.copyIn(
-            "COPY events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata) FROM STDIN"
-        ) { writer in
+        try connection.copyIn("COPY events (\(Self.copiedColumns)) FROM STDIN") { writer in
             for (sent, step) in assigned.enumerated() {
                 if let written, sent % Self.writtenInterval == 0, sent > 0 { written(sent, assigned.count) }
                 let event = events[step.index]
-                writer.appendPlain(epoch)
-                writer.endField()
-                writer.appendText(step.streamID)
-                writer.endField()
-                writer.appendPlain(step.version)
-                writer.endField()
-                writer.appendText(event.type)
-                writer.endField()
-                writer.appendPlain(event.schemaVersion)
-                writer.endField()
-                writer.appendPlain(event.id)
-                writer.endField()
-                writer.appendText(event.data)
-                writer.endField()
-                writer.appendText(event.metadata)
+                Self.writeCopiedFields(
+                    epoch: epoch, stream: step.streamID, version: step.version, type: event.type,
+                    schemaVersion: event.schemaVersion, id: event.id, data: event.data, metadata: event.metadata,
+                    into: &writer)
                 try writer.endRow()
             }
         }
@@ -343,6 +330,31 @@ extension PostgresEventStore {
             return error.commitError
         }
         return nil
+    }
+
+    /// The columns every COPY into `events` fills, in order (a restore adds `recorded_at` and `hash`).
+    static let copiedColumns = "epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata"
+
+    /// One row's fields for `copiedColumns`, without ending the row.
+    static func writeCopiedFields(
+        epoch: Int32, stream: String, version: Int, type: String, schemaVersion: Int, id: UUID, data: String,
+        metadata: String, into writer: inout CopyInWriter
+    ) {
+        writer.appendPlain(epoch)
+        writer.endField()
+        writer.appendText(stream)
+        writer.endField()
+        writer.appendPlain(version)
+        writer.endField()
+        writer.appendText(type)
+        writer.endField()
+        writer.appendPlain(schemaVersion)
+        writer.endField()
+        writer.appendPlain(id)
+        writer.endField()
+        writer.appendText(data)
+        writer.endField()
+        writer.appendText(metadata)
     }
 }
 

@@ -96,27 +96,13 @@ extension PostgresEventStore {
                 }
                 var sent = 0
                 let copied = try connection.copyIn(
-                    """
-                    COPY events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata,
-                                 recorded_at, hash) FROM STDIN
-                    """
+                    "COPY events (\(Self.copiedColumns), recorded_at, hash) FROM STDIN"
                 ) { writer in
                     try produce { event in
-                        writer.appendPlain(epoch)
-                        writer.endField()
-                        writer.appendText(event.stream)
-                        writer.endField()
-                        writer.appendPlain(event.version)
-                        writer.endField()
-                        writer.appendText(event.type)
-                        writer.endField()
-                        writer.appendPlain(event.schemaVersion)
-                        writer.endField()
-                        writer.appendPlain(event.id)
-                        writer.endField()
-                        writer.appendText(event.data)
-                        writer.endField()
-                        writer.appendText(event.metadata)
+                        Self.writeCopiedFields(
+                            epoch: epoch, stream: event.stream, version: event.version, type: event.type,
+                            schemaVersion: event.schemaVersion, id: event.id, data: event.data,
+                            metadata: event.metadata, into: &writer)
                         writer.endField()
                         writer.appendPlain(RecordedEvent.rfc3339(microseconds: event.recordedAtMicroseconds))
                         writer.endField()

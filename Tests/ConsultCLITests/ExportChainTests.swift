@@ -68,17 +68,21 @@ struct ExportChainTests {
         var testDescription: String { name }
     }
 
-    /// The index of the line holding version `version` of the longest stream.
-    static func line(ofVersion version: Int, in lines: [String]) throws -> Int {
-        let streams = try lines.map { try object($0)["recorded"]?.objectValue?["stream"]?.stringValue ?? "" }
-        let longest = Dictionary(grouping: streams.filter { !$0.isEmpty }, by: { $0 })
-            .max { $0.value.count < $1.value.count }!.key
-        var seen = 0
-        for (index, stream) in streams.enumerated() where stream == longest {
-            seen += 1
-            if seen == version { return index }
-        }
-        throw CocoaError(.featureUnsupported)
+    /// The event lines' streams (nil for a closing line).
+    static func streams(_ lines: [String]) throws -> [String?] {
+        try lines.map { try object($0)["recorded"]?.objectValue?["stream"]?.stringValue }
+    }
+
+    /// The index of the line holding version `version` of the longest stream (its last line when
+    /// nil); throws when the stream has no such version.
+    static func line(ofVersion version: Int? = nil, in lines: [String]) throws -> Int {
+        let streams = try streams(lines)
+        let counts = Dictionary(grouping: streams.compactMap { $0 }, by: { $0 })
+        let longest = try #require(counts.max { $0.value.count < $1.value.count }).key
+        let indices = streams.indices.filter { streams[$0] == longest }
+        let wanted = (version ?? indices.count) - 1
+        guard indices.indices.contains(wanted) else { throw CocoaError(.featureUnsupported) }
+        return indices[wanted]
     }
 
     static let tamperings: [Tampering] = [

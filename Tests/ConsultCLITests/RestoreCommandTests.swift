@@ -122,33 +122,15 @@ struct RestoreCommandTests {
         #expect(try await Self.consult(now, copy).stdout == current)
     }
 
-    struct Tampering: Sendable, CustomTestStringConvertible {
-        var name: String
-        var change: @Sendable ([String]) throws -> [String]
-        var expected: String
-        var testDescription: String { name }
-    }
-
-    /// The event lines' streams (nil for a closing line).
-    static func streams(_ lines: [String]) throws -> [String?] {
-        try lines.map { try JSONValue.parse($0).objectValue?["recorded"]?.objectValue?["stream"]?.stringValue }
-    }
-
-    /// The index of version `version` of the longest stream (or, with `last`, its last line).
-    static func line(ofVersion version: Int? = nil, in lines: [String]) throws -> Int {
-        let streams = try streams(lines)
-        let counts = Dictionary(grouping: streams.compactMap { $0 }, by: { $0 })
-        let longest = try #require(counts.max { $0.value.count < $1.value.count }).key
-        let indices = streams.indices.filter { streams[$0] == longest }
-        return indices[(version ?? indices.count) - 1]
-    }
+    /// The tamperings and line helpers of `log --file`'s export tests.
+    typealias Tampering = ExportChainTests.Tampering
 
     static let tamperings: [Tampering] = [
         Tampering(
             name: "a value changed",
             change: { lines in
                 var lines = lines
-                let index = try line(ofVersion: 2, in: lines)
+                let index = try ExportChainTests.line(ofVersion: 2, in: lines)
                 lines[index] = lines[index].replacingOccurrences(of: #""data":{""#, with: #""data":{"extra":1,""#)
                 return lines
             }, expected: "does not match its hash"),
@@ -156,7 +138,7 @@ struct RestoreCommandTests {
             name: "a recording time changed",
             change: { lines in
                 var lines = lines
-                let index = try line(ofVersion: 1, in: lines)
+                let index = try ExportChainTests.line(ofVersion: 1, in: lines)
                 lines[index] = lines[index].replacingOccurrences(of: #""recordedAt":"20"#, with: #""recordedAt":"19"#)
                 return lines
             }, expected: "does not match its hash"),
@@ -164,14 +146,14 @@ struct RestoreCommandTests {
             name: "a line removed in the middle of a stream",
             change: { lines in
                 var lines = lines
-                lines.remove(at: try line(ofVersion: 2, in: lines))
+                lines.remove(at: try ExportChainTests.line(ofVersion: 2, in: lines))
                 return lines
             }, expected: "lines were removed or moved"),
         Tampering(
             name: "the last line of a stream removed",
             change: { lines in
                 var lines = lines
-                lines.remove(at: try line(in: lines))
+                lines.remove(at: try ExportChainTests.line(in: lines))
                 return lines
             }, expected: "last line was removed"),
         Tampering(
@@ -181,7 +163,7 @@ struct RestoreCommandTests {
             name: "two event lines of different streams swapped",
             change: { lines in
                 var lines = lines
-                let streams = try streams(lines)
+                let streams = try ExportChainTests.streams(lines)
                 let other = try #require(streams.indices.first { $0 > 0 && streams[$0] != streams[0] })
                 lines.swapAt(0, other)
                 return lines
@@ -190,7 +172,9 @@ struct RestoreCommandTests {
             name: "two lines of one stream swapped",
             change: { lines in
                 var lines = lines
-                lines.swapAt(try line(ofVersion: 1, in: lines), try line(ofVersion: 2, in: lines))
+                lines.swapAt(
+                    try ExportChainTests.line(ofVersion: 1, in: lines),
+                    try ExportChainTests.line(ofVersion: 2, in: lines))
                 return lines
             }, expected: "lines were removed or moved"),
         Tampering(
