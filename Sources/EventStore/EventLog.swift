@@ -30,6 +30,21 @@ public protocol EventLog: Sendable {
     /// Recomputes the hash chains an export says its events had (`ExportedPlacement`), and throws
     /// `ExportChainMismatch` at the first event whose placement or hash does not follow.
     func checkExportedChains(_ events: [ProposedEvent], placements: [ExportedPlacement]) async throws
+    /// Appends a batch too large to hold at once, part by part, in one transaction: `body` reads
+    /// the log through the lookup, which sees the parts appended so far, and hands each part to the
+    /// appender as the same batch's next events. Every part is written, or none is: when `body`
+    /// throws, or with `dryRun`, nothing is kept. `body` should lock what it depends on first
+    /// (`lock`); there is no retry, since the parts are produced once.
+    func appendInParts<Result: Sendable>(
+        dryRun: Bool, _ body: @Sendable (any EventLookup, any PartAppender) throws -> Result
+    ) async throws -> Result
+}
+
+/// Writes the parts of one batch inside `EventLog.appendInParts`, each with the rules of a batch
+/// (duplicates, targets, expected versions); an id written by an earlier part counts as stored.
+public protocol PartAppender {
+    /// Appends the next part, after those before it; the outcomes are in `events`' order.
+    func append(_ events: [ProposedEvent]) throws -> [AppendOutcome]
 }
 
 extension EventLog {

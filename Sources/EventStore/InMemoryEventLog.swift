@@ -43,100 +43,158 @@ public final class InMemoryEventLog: EventLog {
         guard !events.isEmpty else { return [] }
         let outcomes = try state.withLock { state in
             try check?(Lookup(events: state.events))
-            let now = clock()
-            // The order PostgreSQL checks in: ids first, then targets, then versions.
-            // 1. An id stored, or earlier in the batch, with the same content is a duplicate; with
-            //    other content the batch is refused.
-            var firstInBatch: [UUID: Int] = [:]
-            var duplicateOf: [Int: AppendOutcome] = [:]
-            for (index, event) in events.enumerated() {
-                if let existing = state.indexOfID[event.id] {
-                    let stored = state.events[existing]
-                    guard
-                        Self.sameContent(stored.type, stored.data, stored.metadata, event)
-                            || event.form(stored.schemaVersion).map({
-                                Self.sameContent(stored.type, stored.data, stored.metadata, $0)
-                            }) == true
-                    else {
-                        throw EventStoreError(
-                            kind: .eventIDReused, index: index,
-                            message:
-                                "Event id \(event.id.uuidString.lowercased()) is stored already with different content."
-                        )
-                    }
-                    duplicateOf[index] = .duplicate(position: stored.position, streamID: stored.streamID)
-                } else if let earlier = firstInBatch[event.id] {
-                    let first = events[earlier]
-                    guard Self.sameContent(first.type, first.data, first.metadata, event) else {
-                        throw EventStoreError(
-                            kind: .eventIDReused, index: index,
-                            message: "Event id \(event.id.uuidString.lowercased()) appears twice in the batch with "
-                                + "different content.")
-                    }
-                } else {
-                    firstInBatch[event.id] = index
-                }
-            }
-            // 2. Streams: a correction or retraction goes to its target's stream.
-            var streamOfID: [UUID: String] = [:]
-            var streams: [Int: String] = [:]
-            for (index, event) in events.enumerated() where duplicateOf[index] == nil && firstInBatch[event.id] == index
-            {
-                let streamID: String
-                switch event.stream {
-                case .stream(let name):
-                    streamID = name
-                case .streamOfEvent(let target):
-                    guard let found = streamOfID[target] ?? state.indexOfID[target].map({ state.events[$0].streamID })
-                    else {
-                        throw EventStoreError(
-                            kind: .unknownTargetEvent, index: index,
-                            message:
-                                "No event with id \(target.uuidString.lowercased()) is stored or earlier in the batch.")
-                    }
-                    streamID = found
-                }
-                streamOfID[event.id] = streamID
-                streams[index] = streamID
-            }
-            // 3. Versions, then the events, in batch order.
             var draft = state  // kept only if the whole batch passes, and not on a dry run
-            var outcomes: [AppendOutcome] = []
-            for (index, event) in events.enumerated() {
-                if let duplicate = duplicateOf[index] {
-                    outcomes.append(duplicate)
-                    continue
-                }
-                guard let streamID = streams[index] else {
-                    // The same event earlier in the batch: written once.
-                    let first = draft.events[draft.indexOfID[event.id] ?? 0]
-                    outcomes.append(.duplicate(position: first.position, streamID: first.streamID))
-                    continue
-                }
-                let current = draft.versionOfStream[streamID] ?? 0
-                if let expected = event.expectedVersion, expected != current {
-                    throw EventStoreError(
-                        kind: .concurrencyConflict, index: index,
-                        message: "Stream \(streamID) is at version \(current), not the expected \(expected); "
-                            + "nothing was written.",
-                        stale: .init(streamID: streamID, current: current, expected: expected))
-                }
-                let position = Int64(draft.events.count + 1)
-                draft.versionOfStream[streamID] = current + 1
-                draft.indexOfID[event.id] = draft.events.count
-                draft.events.append(
-                    RecordedEvent(
-                        logPosition: LogPosition(epoch: 1, transactionID: UInt64(position), position: position),
-                        streamID: streamID, streamVersion: current + 1, type: event.type,
-                        schemaVersion: event.schemaVersion, id: event.id, data: event.data, metadata: event.metadata,
-                        recordedAtMicroseconds: now))
-                outcomes.append(.appended(position: position, streamID: streamID, version: current + 1))
-            }
+            let outcomes = try Self.appendBatch(events, to: &draft, now: clock())
             if !dryRun { state = draft }
             return outcomes
         }
         let appended = outcomes.filter { if case .appended = $0 { true } else { false } }.count
         if appended > 0 { written?(appended, appended) }
+        return outcomes
+    }
+
+    public func appendInParts<Result: Sendable>(
+        dryRun: Bool, _ body: @Sendable (any EventLookup, any PartAppender) throws -> Result
+    ) async throws -> Result {
+        try state.withLock { state in
+            let parts = Parts(draft: state, now: clock())
+            let result = try body(parts, parts)
+            if !dryRun { state = parts.draft }
+            return result
+        }
+    }
+
+    /// The parts of one batch, written to a draft of the log that the lookup reads.
+    private final class Parts: EventLookup, PartAppender {
+        var draft: State
+        let now: Int64
+        /// The count of events before the batch.
+        let batchStart: Int
+
+        init(draft: State, now: Int64) {
+            self.draft = draft
+            self.now = now
+            batchStart = draft.events.count
+        }
+
+        func append(_ events: [ProposedEvent]) throws -> [AppendOutcome] {
+            try InMemoryEventLog.appendBatch(events, to: &draft, batchStart: batchStart, now: now)
+        }
+
+        func events(inStreams streamIDs: [String], types: [String]?) throws -> [RecordedEvent] {
+            try Lookup(events: draft.events).events(inStreams: streamIDs, types: types)
+        }
+
+        func events(ids: [UUID]) throws -> [RecordedEvent] {
+            try Lookup(events: draft.events).events(ids: ids)
+        }
+
+        func storedIDs(_ ids: [UUID]) throws -> Set<UUID> {
+            try Lookup(events: draft.events).storedIDs(ids)
+        }
+
+        func events(ofType type: String, whereDataField field: String, isAnyOf values: [String]) throws
+            -> [RecordedEvent]
+        {
+            try Lookup(events: draft.events).events(ofType: type, whereDataField: field, isAnyOf: values)
+        }
+
+        func lock(exclusive: [String], shared: [String]) throws {}
+    }
+
+    /// Writes `events` to `draft` with a batch's rules; `draft` is left half-written when it throws.
+    /// Events at `batchStart` and after were written by earlier parts of the same batch.
+    private static func appendBatch(
+        _ events: [ProposedEvent], to draft: inout State, batchStart: Int? = nil, now: Int64
+    ) throws -> [AppendOutcome] {
+        let batchStart = batchStart ?? draft.events.count
+        // The order PostgreSQL checks in: ids first, then targets, then versions.
+        // 1. An id stored, or earlier in the batch, with the same content is a duplicate; with
+        //    other content the batch is refused.
+        var firstInBatch: [UUID: Int] = [:]
+        var duplicateOf: [Int: AppendOutcome] = [:]
+        for (index, event) in events.enumerated() {
+            if let existing = draft.indexOfID[event.id] {
+                let stored = draft.events[existing]
+                guard
+                    Self.sameContent(stored.type, stored.data, stored.metadata, event)
+                        || event.form(stored.schemaVersion).map({
+                            Self.sameContent(stored.type, stored.data, stored.metadata, $0)
+                        }) == true
+                else {
+                    throw EventStoreError(
+                        kind: .eventIDReused, index: index,
+                        message: "Event id \(event.id.uuidString.lowercased()) "
+                            + (existing >= batchStart
+                                ? "appears twice in the batch with different content."
+                                : "is stored already with different content."))
+                }
+                duplicateOf[index] = .duplicate(position: stored.position, streamID: stored.streamID)
+            } else if let earlier = firstInBatch[event.id] {
+                let first = events[earlier]
+                guard Self.sameContent(first.type, first.data, first.metadata, event) else {
+                    throw EventStoreError(
+                        kind: .eventIDReused, index: index,
+                        message: "Event id \(event.id.uuidString.lowercased()) appears twice in the batch with "
+                            + "different content.")
+                }
+            } else {
+                firstInBatch[event.id] = index
+            }
+        }
+        // 2. Streams: a correction or retraction goes to its target's stream.
+        var streamOfID: [UUID: String] = [:]
+        var streams: [Int: String] = [:]
+        for (index, event) in events.enumerated() where duplicateOf[index] == nil && firstInBatch[event.id] == index {
+            let streamID: String
+            switch event.stream {
+            case .stream(let name):
+                streamID = name
+            case .streamOfEvent(let target):
+                guard let found = streamOfID[target] ?? draft.indexOfID[target].map({ draft.events[$0].streamID })
+                else {
+                    throw EventStoreError(
+                        kind: .unknownTargetEvent, index: index,
+                        message:
+                            "No event with id \(target.uuidString.lowercased()) is stored or earlier in the batch.")
+                }
+                streamID = found
+            }
+            streamOfID[event.id] = streamID
+            streams[index] = streamID
+        }
+        // 3. Versions, then the events, in batch order.
+        var outcomes: [AppendOutcome] = []
+        for (index, event) in events.enumerated() {
+            if let duplicate = duplicateOf[index] {
+                outcomes.append(duplicate)
+                continue
+            }
+            guard let streamID = streams[index] else {
+                // The same event earlier in the batch: written once.
+                let first = draft.events[draft.indexOfID[event.id] ?? 0]
+                outcomes.append(.duplicate(position: first.position, streamID: first.streamID))
+                continue
+            }
+            let current = draft.versionOfStream[streamID] ?? 0
+            if let expected = event.expectedVersion, expected != current {
+                throw EventStoreError(
+                    kind: .concurrencyConflict, index: index,
+                    message: "Stream \(streamID) is at version \(current), not the expected \(expected); "
+                        + "nothing was written.",
+                    stale: .init(streamID: streamID, current: current, expected: expected))
+            }
+            let position = Int64(draft.events.count + 1)
+            draft.versionOfStream[streamID] = current + 1
+            draft.indexOfID[event.id] = draft.events.count
+            draft.events.append(
+                RecordedEvent(
+                    logPosition: LogPosition(epoch: 1, transactionID: UInt64(position), position: position),
+                    streamID: streamID, streamVersion: current + 1, type: event.type,
+                    schemaVersion: event.schemaVersion, id: event.id, data: event.data, metadata: event.metadata,
+                    recordedAtMicroseconds: now))
+            outcomes.append(.appended(position: position, streamID: streamID, version: current + 1))
+        }
         return outcomes
     }
 

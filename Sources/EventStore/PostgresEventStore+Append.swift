@@ -130,27 +130,70 @@ extension PostgresEventStore {
         }
     }
 
+    public func appendInParts<Result: Sendable>(
+        dryRun: Bool, _ body: @Sendable (any EventLookup, any PartAppender) throws -> Result
+    ) async throws -> Result {
+        // Read outside the transaction, as `append` does.
+        let epoch = try await currentEpoch()
+        let (result, appended): (Result, Bool)
+        do {
+            (result, appended) = try await connection.withTransaction { connection in
+                let appender = PostgresPartAppender(connection: connection, epoch: epoch)
+                let result = try body(PostgresEventLookup(connection: connection), appender)
+                if dryRun { throw PartsRolledBack(result: result) }
+                return (result, appender.lastPosition != nil)
+            }
+        } catch let rolledBack as PartsRolledBack<Result> {
+            return rolledBack.result
+        } catch let caught where Self.serverError(caught) != nil {
+            guard let error = Self.serverError(caught) else { throw caught }
+            if (error.isUniqueViolation && error.constraint == "events_stream_version_key")
+                || error.sqlState == "40P01" || error.sqlState == "40001"
+            {
+                throw EventStoreError(
+                    kind: .concurrencyConflict,
+                    message: "Another writer appended to the same stream at the same moment; nothing was written.")
+            }
+            throw caught
+        }
+        if appended {
+            do {
+                try await connection.notify(channel: Self.notificationChannel)
+            } catch {
+                logger.warning("could not notify listeners", metadata: ["error": "\(error)"])
+            }
+        }
+        return result
+    }
+
     /// Rows between two reports of an append's progress.
     static let writtenInterval = 500
 
     /// The body of the append transaction. Its first write is the insert, after the stream versions
     /// were read, so its transaction id is above those of the versions it follows.
     static func appendBatch(
-        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, on connection: isolated Connection,
-        written: ((_ done: Int, _ total: Int) -> Void)? = nil
+        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, after earlierPart: Int64 = 0,
+        on connection: isolated Connection, written: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> [AppendOutcome] {
         let epoch =
             try knownEpoch ?? connection.query("SELECT consult_log_epoch()")[0].decode(Int32.self, column: 0)
 
         // 1. Ids stored already: same content is a no-op, other content is refused.
+        //    An id an earlier part of the same batch wrote (this transaction's) is "in the batch".
         var stored: [UUID: (position: Int64, streamID: String)] = [:]
+        var earlierInBatch = Set<UUID>()
         let storedRows = try connection.query(
-            "SELECT event_id, position, stream_id FROM events WHERE event_id = ANY(\(events.map(\.id))::uuid[])")
+            """
+            SELECT event_id, position, stream_id, tx_id = pg_current_xact_id() FROM events
+            WHERE event_id = ANY(\(events.map(\.id))::uuid[])
+            """)
         for row in storedRows {
-            stored[try row.decode(UUID.self, column: 0)] = (try row.decode(column: 1), try row.decode(column: 2))
+            let id = try row.decode(UUID.self, column: 0)
+            stored[id] = (try row.decode(column: 1), try row.decode(column: 2))
+            if try row.decode(Bool.self, column: 3) { earlierInBatch.insert(id) }
         }
         if !stored.isEmpty {
-            try checkSameContent(events, stored: stored, on: connection)
+            try checkSameContent(events, stored: stored, earlierInBatch: earlierInBatch, on: connection)
         }
 
         // 2. Which stream each event goes to; corrections follow their target.
@@ -230,7 +273,8 @@ extension PostgresEventStore {
         }
 
         // 4. One COPY for the whole batch, streamed while it is written, rows in batch order so
-        //    positions follow it. Positions are then read back by this transaction's id, in order.
+        //    positions follow it. Positions are then read back by this transaction's id, in order
+        //    (those after an earlier part's, when the batch is written in parts).
         try connection.copyIn("COPY events (\(Self.copiedColumns)) FROM STDIN") { writer in
             for (sent, step) in assigned.enumerated() {
                 if let written, sent % Self.writtenInterval == 0, sent > 0 { written(sent, assigned.count) }
@@ -244,7 +288,11 @@ extension PostgresEventStore {
         }
         written?(assigned.count, assigned.count)
         let positions = try connection.query(
-            "SELECT position FROM events WHERE epoch = \(epoch) AND tx_id = pg_current_xact_id() ORDER BY position")
+            """
+            SELECT position FROM events
+            WHERE epoch = \(epoch) AND tx_id = pg_current_xact_id() AND position > \(earlierPart)
+            ORDER BY position
+            """)
         guard positions.count == assigned.count else {
             throw PostgresError(
                 kind: .client,
@@ -269,7 +317,7 @@ extension PostgresEventStore {
     /// in an earlier schema version has the same content when it equals the proposed event's
     /// earlier form (input written in that version).
     private static func checkSameContent(
-        _ events: [ProposedEvent], stored: [UUID: (position: Int64, streamID: String)],
+        _ events: [ProposedEvent], stored: [UUID: (position: Int64, streamID: String)], earlierInBatch: Set<UUID>,
         on connection: isolated Connection
     ) throws {
         let duplicates = events.indices.filter { stored[events[$0].id] != nil }
@@ -294,9 +342,12 @@ extension PostgresEventStore {
             }
         }
         if let index = differingIndex {
+            let id = events[index].id
             throw EventStoreError(
                 kind: .eventIDReused, index: index,
-                message: "Event id \(events[index].id.postgresText) is stored already with different content.")
+                message: earlierInBatch.contains(id)
+                    ? "Event id \(id.postgresText) appears twice in the batch with different content."
+                    : "Event id \(id.postgresText) is stored already with different content.")
         }
     }
 }
@@ -356,6 +407,33 @@ extension PostgresEventStore {
         writer.endField()
         writer.appendText(metadata)
     }
+}
+
+/// Writes the parts of one batch on the transaction's connection; remembers the last position
+/// written, so that each part reads back only its own.
+private final class PostgresPartAppender: PartAppender, @unchecked Sendable {
+    let connection: Connection
+    let epoch: Int32
+    private(set) var lastPosition: Int64?
+
+    init(connection: Connection, epoch: Int32) {
+        self.connection = connection
+        self.epoch = epoch
+    }
+
+    func append(_ events: [ProposedEvent]) throws -> [AppendOutcome] {
+        guard !events.isEmpty else { return [] }
+        let outcomes = try connection.assumeIsolated { connection in
+            try PostgresEventStore.appendBatch(events, epoch: epoch, after: lastPosition ?? 0, on: connection)
+        }
+        for case .appended(let position, _, _) in outcomes { lastPosition = max(lastPosition ?? 0, position) }
+        return outcomes
+    }
+}
+
+/// Ends a dry run of `appendInParts` with a rollback, carrying what `body` returned.
+private struct PartsRolledBack<Result: Sendable>: Error {
+    var result: Result
 }
 
 /// Ends a dry run's transaction with a rollback, carrying what would have been written.

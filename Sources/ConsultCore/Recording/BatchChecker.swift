@@ -13,25 +13,38 @@ public enum BatchChecker {
 
     /// Throws a `ConsultFailure` (exit 65) naming every violation's line and field.
     public static func check(_ parsed: EventFileParser.Parsed, sourceName: String, lookup: any EventLookup) throws {
+        let violations = try violations(parsed, lookup: lookup)
+        guard !violations.isEmpty else { return }
+        throw EventFileParser.invalidInput(sourceName: sourceName, violations: violations, lines: parsed.lines)
+    }
+
+    /// Every violation of `parsed`'s events, as (index in `parsed.events`, violation), in order.
+    ///
+    /// With `locking` the records the batch touches are locked first; a batch written in parts
+    /// holds the whole log instead. `refused` are events of earlier parts of the same batch the
+    /// rules refused: a registration among them defines its id for the rules, as within one part
+    /// (`RecordIndex.applyRefused`), so later events are not reported for referring to it; an
+    /// event with a refused event's id is skipped, as a second line with an id is in one batch.
+    public static func violations(
+        _ parsed: EventFileParser.Parsed, lookup: any EventLookup, locking: Bool = true,
+        refused: [BatchRules.Event] = [], refusedIDs: Set<UUID> = []
+    ) throws -> [(Int, Violation)] {
         // Events whose id is stored already are skipped before any rule (the store reports them).
         let stored = try lookup.storedIDs(parsed.domainEvents.map(\.id))
-        var seen = Set<UUID>()
+        var seen = refusedIDs
         var pending: [(position: Int, event: BatchRules.Event)] = []
         for (position, event) in parsed.domainEvents.enumerated() where !stored.contains(event.id) {
             if seen.insert(event.id).inserted { pending.append((position, event)) }
         }
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return [] }
         let references = BatchReferences(pending.map(\.event))
         // Stored events never change, so the targets may be read once, before locking.
         let targets = try lookup.events(ids: Array(references.targets))
-        try lockRecords(references, targets: targets, lookup: lookup)
+        if locking { try lockRecords(references, targets: targets, lookup: lookup) }
 
         var index = try storedIndex(references, targets: targets, lookup: lookup)
-        let violations = BatchRules.check(pending.map(\.event), against: &index)
-        guard !violations.isEmpty else { return }
-        throw EventFileParser.invalidInput(
-            sourceName: sourceName, violations: violations.map { (pending[$0.0].position, $0.1) },
-            lines: parsed.lines)
+        for event in refused { index.applyRefused(id: event.id, type: event.type, data: event.current) }
+        return BatchRules.check(pending.map(\.event), against: &index).map { (pending[$0.0].position, $0.1) }
     }
 
     /// Above this many record keys, a batch locks the whole log instead (the lock table is small).

@@ -28,6 +28,15 @@ public struct EventFileParser {
         }
 
         public var isExport: Bool { recorded.contains { $0 != nil } }
+
+        /// Adds the events and closing lines of the part of the input after this one.
+        public mutating func append(contentsOf next: Parsed) {
+            events += next.events
+            domainEvents += next.domainEvents
+            lines += next.lines
+            recorded += next.recorded
+            closingLines += next.closingLines
+        }
     }
 
     /// Violations shown before "and N more".
@@ -39,77 +48,18 @@ public struct EventFileParser {
     /// Reads and checks every line of `handle`; `progress` gets the count of lines and bytes read
     /// every 1,000 lines, and once at the end.
     public static func parse(
-        _ handle: FileHandle, sourceName: String, progress: (RecordingProgress) -> Void = { _ in }
+        _ handle: FileHandle, sourceName: String, progress: @escaping (RecordingProgress) -> Void = { _ in }
     ) throws -> Parsed {
         var reader = JSONLinesReader(handle: handle)
         return try parse(&reader, sourceName: sourceName, progress: progress)
     }
 
     public static func parse(
-        _ reader: inout JSONLinesReader, sourceName: String, progress: (RecordingProgress) -> Void = { _ in }
+        _ reader: inout JSONLinesReader, sourceName: String, progress: @escaping (RecordingProgress) -> Void = { _ in }
     ) throws -> Parsed {
-        var parsed = Parsed()
-        var linesRead = 0
-        var problems: [String] = []
-        var problemCount = 0
-        var invalidLines = Set<Int>()
-        func report(_ line: Int, _ text: String) {
-            problemCount += 1
-            invalidLines.insert(line)
-            if problems.count < shownViolations { problems.append("line \(line): " + Self.printable(text)) }
-        }
-        while let line = try reader.next() {
-            linesRead += 1
-            if linesRead % progressInterval == 0 { progress(.read(lines: linesRead, bytes: reader.bytesRead)) }
-            switch line {
-            case .tooLong(let number):
-                report(number, "longer than 1 MiB")
-            case .text(let number, let bytes):
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-                    // Editors on Windows and Excel write one; say how to take it off.
-                    report(
-                        number,
-                        "starts with a UTF-8 byte order mark, which is not JSON: save the file as UTF-8 without "
-                            + #"it, or remove it with: sed -i '1s/^\xEF\xBB\xBF//' FILE"#)
-                    continue
-                }
-                let value: JSONValue
-                do {
-                    value = try JSONValue.parse(bytes)
-                } catch {
-                    report(number, "not valid JSON: \(error.message) (at byte \(error.byteOffset + 1))")
-                    continue
-                }
-                if ExportClosingLine.isClosingLine(value) {
-                    switch ExportClosingLine.parse(value) {
-                    case .failure(let violations):
-                        for violation in violations.items { report(number, "\(violation)") }
-                    case .success(let closing):
-                        parsed.closingLines.append((number, closing))
-                    }
-                    continue
-                }
-                switch EventEnvelope.parse(value) {
-                case .failure(let violations):
-                    for violation in violations.items { report(number, "\(violation)") }
-                case .success(let envelope):
-                    let event = proposedEvent(envelope)
-                    parsed.events.append(event)
-                    parsed.domainEvents.append(
-                        BatchRules.Event(
-                            id: event.id, type: envelope.type, data: envelope.data,
-                            schemaVersion: envelope.schemaVersion))
-                    parsed.lines.append(number)
-                    parsed.recorded.append(envelope.recorded)
-                }
-            }
-        }
-        if linesRead >= progressInterval { progress(.read(lines: linesRead, bytes: reader.bytesRead)) }
-        if problemCount > 0 {
-            throw invalidInput(
-                sourceName: sourceName, problems: problems, problemCount: problemCount, lineCount: invalidLines.count)
-        }
+        let parts = EventFileReader(reader, sourceName: sourceName, progress: progress)
+        let parsed = try parts.next(maxEvents: .max)
+        if let failure = parts.failure { throw failure }
         return parsed
     }
 

@@ -88,13 +88,34 @@ extension EventRecorder {
     static func earlierForms(_ parsed: EventFileParser.Parsed, store: any EventLog) async throws
         -> EventFileParser.Parsed
     {
-        let candidates = parsed.events.indices.filter { index in
+        let ids = candidates(parsed).map { parsed.events[$0].id }
+        guard !ids.isEmpty else { return parsed }
+        return earlierForms(parsed, stored: try await store.events(ids: ids))
+    }
+
+    /// The same, inside an append, reading through its lookup.
+    static func earlierForms(_ parsed: EventFileParser.Parsed, lookup: any EventLookup) throws
+        -> EventFileParser.Parsed
+    {
+        let ids = candidates(parsed).map { parsed.events[$0].id }
+        guard !ids.isEmpty else { return parsed }
+        return earlierForms(parsed, stored: try lookup.events(ids: ids))
+    }
+
+    /// The events of `parsed` in the current version of a type that has an earlier one.
+    private static func candidates(_ parsed: EventFileParser.Parsed) -> [Int] {
+        parsed.events.indices.filter { index in
             parsed.events[index].earlierForm == nil && parsed.events[index].schemaVersion > 1
         }
-        guard !candidates.isEmpty else { return parsed }
+    }
+
+    private static func earlierForms(_ parsed: EventFileParser.Parsed, stored events: [RecordedEvent])
+        -> EventFileParser.Parsed
+    {
+        let candidates = candidates(parsed)
         var parsed = parsed
         var stored: [UUID: RecordedEvent] = [:]
-        for event in try await store.events(ids: candidates.map { parsed.events[$0].id }) { stored[event.id] = event }
+        for event in events { stored[event.id] = event }
         for index in candidates {
             let event = parsed.events[index]
             guard let old = stored[event.id], old.schemaVersion < event.schemaVersion, old.type == event.type,
@@ -117,7 +138,12 @@ extension EventRecorder {
 
     /// What a stream got after the version a writer expected: `v4 CommitmentProgressed (event …)`.
     static func changes(in stale: EventStoreError.StaleVersion, store: any EventLog) async throws -> String {
-        let events = try await store.readStreams([stale.streamID]).filter { $0.streamVersion > stale.expected }
+        changes(in: stale, streamEvents: try await store.readStreams([stale.streamID]))
+    }
+
+    /// The same, from the stream's events.
+    static func changes(in stale: EventStoreError.StaleVersion, streamEvents: [RecordedEvent]) -> String {
+        let events = streamEvents.filter { $0.streamVersion > stale.expected }
         return events.prefix(10).map { "v\($0.streamVersion) \($0.type) (event \($0.id.uuidString.lowercased()))" }
             .joined(separator: ", ") + (events.count > 10 ? ", …" : "") + "."
     }

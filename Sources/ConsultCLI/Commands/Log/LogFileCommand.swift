@@ -27,45 +27,30 @@ struct LogFileCommand: AsyncParsableCommand {
         let (handle, sourceName) = try InputFile.open(file, takes: "--file takes a JSONL file")
         let line = progress.line()
         let size = Self.size(of: handle)
-        let parsed: EventFileParser.Parsed
-        do {
-            parsed = try EventFileParser.parse(handle, sourceName: sourceName) { progress in
-                Self.show(progress, on: line, size: size)
-            }
-        } catch {
-            line.finish()
-            throw error
+        let reader = EventFileReader(handle: handle, sourceName: sourceName) { progress in
+            Self.show(progress, on: line, size: size)
         }
-        guard !parsed.events.isEmpty else {
+        let summary = try await Self.recording(line) {
+            try await EventRecorder.record(
+                reader, sourceName: sourceName, access: connection.access, dryRun: dryRun,
+                progress: { Self.show($0, on: line) })
+        }
+        guard summary.events > 0 else {
             Output.writeLine("No events in \(file == "-" ? "the input" : file); nothing was written.")
             return
         }
-        let recorded = try await Self.recording(line) {
-            try await EventRecorder.record(
-                parsed, sourceName: sourceName, access: connection.access, dryRun: dryRun,
-                progress: { Self.show($0, on: line) })
-        }
-        guard let recording = recorded else {
-            Output.writeLine("All \(parsed.events.count) events pass the rules (dry run: nothing was written).")
+        guard !dryRun else {
+            Output.writeLine("All \(summary.events) events pass the rules (dry run: nothing was written).")
             return
         }
-        if parsed.isExport {
-            let streams = Set(parsed.recorded.compactMap { $0?.stream }).count
+        if let streams = summary.exportStreams {
             Output.writeLine(
-                "The export's hash chains check out: \(parsed.events.count) events in \(streams) streams, "
+                "The export's hash chains check out: \(summary.events) events in \(streams) streams, "
                     + "none changed, removed or moved.")
         }
-        var appended: [Int64] = []
-        var duplicateLines: [Int] = []
-        for (index, outcome) in recording.outcomes.enumerated() {
-            switch outcome {
-            case .appended(let position, _, _): appended.append(position)
-            case .duplicate: duplicateLines.append(parsed.lines[index])
-            }
-        }
-        if let first = appended.min(), let last = appended.max() {
+        if let first = summary.firstPosition, let last = summary.lastPosition {
             var range = first == last ? "position \(first)" : "positions \(first)–\(last)"
-            if let skipped = recording.positionsSkipped {
+            if let skipped = summary.positionsSkipped {
                 let gap =
                     skipped.count == 1
                     ? "position \(skipped.lowerBound) holds"
@@ -74,16 +59,17 @@ struct LogFileCommand: AsyncParsableCommand {
                     "; \(gap) no event: positions are never reused, and a batch that was refused, rolled back "
                     + "or is still open takes them"
             }
-            Output.writeLine("Recorded \(appended.count) event\(appended.count == 1 ? "" : "s") (\(range)).")
+            Output.writeLine("Recorded \(summary.appended) event\(summary.appended == 1 ? "" : "s") (\(range)).")
         } else {
             Output.writeLine("Recorded no new events.")
         }
-        if !duplicateLines.isEmpty {
-            let shown = duplicateLines.prefix(20).map(String.init).joined(separator: ", ")
-            let more = duplicateLines.count > 20 ? ", …" : ""
+        if summary.duplicates > 0 {
+            let count = summary.duplicates
+            let shown = summary.duplicateLines.map(String.init).joined(separator: ", ")
+            let more = count > summary.duplicateLines.count ? ", …" : ""
             Output.writeLine(
-                "\(duplicateLines.count) event\(duplicateLines.count == 1 ? " was" : "s were") already recorded "
-                    + "(same id), skipped: line\(duplicateLines.count == 1 ? "" : "s") \(shown)\(more).")
+                "\(count) event\(count == 1 ? " was" : "s were") already recorded "
+                    + "(same id), skipped: line\(count == 1 ? "" : "s") \(shown)\(more).")
         }
     }
 
