@@ -1,8 +1,10 @@
 -- Grants a login role what `consult` needs to log events, read, and run projection workers, while
 -- on the log itself it may only read and append:
---   events             SELECT, and INSERT of the columns a writer supplies (never position, tx_id,
---                      recorded_at or hash, which the database sets); no UPDATE, DELETE or TRUNCATE,
---                      and, not being the owner, it cannot disable the log's triggers;
+--   events             SELECT, and INSERT of the columns a writer supplies (never position, tx_id or
+--                      recorded_at, which the database sets; hash it may supply, which the
+--                      database recomputes and refuses unless equal, migration 0010); no UPDATE,
+--                      DELETE or TRUNCATE, and, not being the owner, it cannot disable the log's
+--                      triggers;
 --   event_stream_heads, consult_log_epochs, consult_migrations
 --                      SELECT only (the log's triggers and consult_log_epoch() write them with
 --                      their owner's rights);
@@ -28,7 +30,7 @@
 BEGIN;
 GRANT USAGE, CREATE ON SCHEMA public TO :"role";
 GRANT SELECT ON events, event_stream_heads, consult_log_epochs, consult_migrations TO :"role";
-GRANT INSERT (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
+GRANT INSERT (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata, hash)
     ON events TO :"role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON projection_checkpoints TO :"role";
 -- View tables built so far (by the owner, say) become the role's.

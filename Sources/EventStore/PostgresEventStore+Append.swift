@@ -246,16 +246,24 @@ extension PostgresEventStore {
         }
         guard !plan.isEmpty else { return outcomes.compactMap { $0 } }
 
-        // 3. Stream versions, checked against the writer's expectations.
+        // 3. Stream versions, checked against the writer's expectations, and the hash of each
+        //    stream's last event, which the next one chains from.
         let streams = Array(Set(plan.map(\.streamID)))
         var version: [String: Int] = [:]
+        var headHash: [String: [UInt8]] = [:]
         let versionRows = try connection.query(
             """
-            SELECT s.id, COALESCE((SELECT max(stream_version) FROM events e WHERE e.stream_id = s.id), 0)
+            SELECT s.id, COALESCE(h.stream_version, 0), encode(h.hash, 'hex')
             FROM unnest(\(streams)::text[]) AS s(id)
+            LEFT JOIN LATERAL (
+                SELECT stream_version, hash FROM events e WHERE e.stream_id = s.id
+                ORDER BY stream_version DESC LIMIT 1
+            ) h ON true
             """)
         for row in versionRows {
-            version[try row.decode(String.self, column: 0)] = try row.decode(Int.self, column: 1)
+            let stream = try row.decode(String.self, column: 0)
+            version[stream] = try row.decode(Int.self, column: 1)
+            headHash[stream] = try row.decode(String?.self, column: 2).flatMap(HashChains.hexBytes)
         }
         var assigned: [(index: Int, streamID: String, version: Int)] = []
         for step in plan {
@@ -272,10 +280,17 @@ extension PostgresEventStore {
             assigned.append((step.index, step.streamID, current + 1))
         }
 
-        // 4. One COPY for the whole batch, streamed while it is written, rows in batch order so
+        // 4. The hashes this writer can compute (`ProposedEvent.isJSONBText`), chained in batch
+        //    order; the database checks them all at the end of the statement (migration 0010) and
+        //    computes the others row by row.
+        let hashes = try chainedHashes(
+            assigned.map { (events[$0.index], $0.streamID, $0.version) }, heads: headHash, on: connection)
+
+        // 5. One COPY for the whole batch, streamed while it is written, rows in batch order so
         //    positions follow it. Positions are then read back by this transaction's id, in order
         //    (those after an earlier part's, when the batch is written in parts).
-        try connection.copyIn("COPY events (\(Self.copiedColumns)) FROM STDIN") { writer in
+        let columns = hashes == nil ? Self.copiedColumns : Self.copiedColumns + ", hash"
+        try connection.copyIn("COPY events (\(columns)) FROM STDIN") { writer in
             for (sent, step) in assigned.enumerated() {
                 if let written, sent % Self.writtenInterval == 0, sent > 0 { written(sent, assigned.count) }
                 let event = events[step.index]
@@ -283,6 +298,14 @@ extension PostgresEventStore {
                     epoch: epoch, stream: step.streamID, version: step.version, type: event.type,
                     schemaVersion: event.schemaVersion, id: event.id, data: event.data, metadata: event.metadata,
                     into: &writer)
+                if let hashes {
+                    writer.endField()
+                    if let hash = hashes[sent] {
+                        writer.appendText("\\x" + HashChains.hex(hash))
+                    } else {
+                        writer.appendNull()
+                    }
+                }
                 try writer.endRow()
             }
         }
@@ -310,6 +333,40 @@ extension PostgresEventStore {
             }
         }
         return outcomes.compactMap { $0 }
+    }
+
+    /// The hash of each event of `rows` (in batch order) that this writer can compute: its data
+    /// and metadata as jsonb prints them, and the event before it in its stream stored, or hashed
+    /// here. Nil when the connection's role may not supply hashes (then the database computes all).
+    /// The recording time is the transaction's `now()`, which the rows get by default.
+    static func chainedHashes(
+        _ rows: [(event: ProposedEvent, streamID: String, version: Int)], heads: [String: [UInt8]],
+        on connection: isolated Connection
+    ) throws -> [[UInt8]?]? {
+        guard rows.contains(where: { $0.event.isJSONBText }) else { return nil }
+        let setting = try connection.query(
+            """
+            SELECT ((extract(epoch FROM now()) * 1000000)::bigint)::text,
+                   has_column_privilege('public.events', 'hash', 'INSERT')
+            """)
+        guard try setting[0].decode(Bool.self, column: 1) else { return nil }
+        let micros = try setting[0].decode(String.self, column: 0)
+        var last: [String: [UInt8]?] = [:]
+        return rows.map { row in
+            let previous: [UInt8]? =
+                row.version == 1 ? HashChains.origin : (last[row.streamID] ?? heads[row.streamID])
+            var hash: [UInt8]?
+            if row.event.isJSONBText, let previous {
+                hash = HashChains.hash(
+                    previous: previous,
+                    texts: [
+                        row.event.id.postgresText, row.streamID, String(row.version), row.event.type,
+                        String(row.event.schemaVersion), micros, row.event.data, row.event.metadata,
+                    ])
+            }
+            last[row.streamID] = .some(hash)
+            return hash
+        }
     }
 
     /// Refuses the batch if an id stored already comes with other type, data or metadata.

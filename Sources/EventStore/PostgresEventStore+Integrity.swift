@@ -126,7 +126,8 @@ extension PostgresEventStore {
     /// The triggers that keep the log append-only and its hash chains and heads up to date.
     static let guardTriggers = [
         ("events", "events_refuse_update_delete"), ("events", "events_refuse_truncate"), ("events", "events_chain"),
-        ("events", "events_advance_stream_heads"), ("event_stream_heads", "event_stream_heads_forward_only"),
+        ("events", "events_check_chained_hashes"), ("events", "events_advance_stream_heads"),
+        ("event_stream_heads", "event_stream_heads_forward_only"),
         ("event_stream_heads", "event_stream_heads_refuse_truncate"),
     ]
 }

@@ -133,9 +133,15 @@ extension PostgresEventStore {
     /// The refusal a server error during the restore's COPY means, with the event it names (the
     /// COPY's line, which is the event's place in the order given); nil for other errors.
     static func restoreRefusal(_ error: PostgresError) -> RestoreRefusal? {
-        let row = error.context.flatMap { context in
-            context.firstMatch(of: #/COPY events, line (\d+)/#).flatMap { Int($0.output.1) }
-        }
+        // A row's own trigger gives the COPY's line; the check of the whole statement's hashes
+        // (migration 0010) gives the row in its hint.
+        let row =
+            error.context.flatMap { context in
+                context.firstMatch(of: #/COPY events, line (\d+)/#).flatMap { Int($0.output.1) }
+            }
+            ?? error.hint.flatMap { hint in
+                hint.firstMatch(of: #/row (\d+) of the statement/#).flatMap { Int($0.output.1) }
+            }
         let kind: RestoreRefusal.Kind
         switch error.sqlState {
         case hashMismatchState?: kind = .hashMismatch

@@ -25,6 +25,10 @@ public struct ProposedEvent: Sendable, Hashable {
     /// The same event as written in an earlier schema version of its type (input in an old shape,
     /// upcast to `data`): an event stored with that version and data has the same content.
     public var earlierForm: Form?
+    /// Whether `data` and `metadata` are the texts PostgreSQL prints for them as `jsonb`: then the
+    /// writer computes the event's hash and the database checks it once for the whole statement,
+    /// instead of computing it row by row (migration 0010).
+    public var isJSONBText = false
 
     /// An event's data in one schema version of its type.
     public struct Form: Sendable, Hashable {

@@ -66,8 +66,6 @@ struct AppRoleTests {
             "DELETE FROM event_stream_heads",
             "INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data, recorded_at) "
                 + "VALUES (1, 'x', 1, 'T', gen_random_uuid(), '{}', now() - interval '1 year')",
-            "INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data, hash) "
-                + "VALUES (1, 'x', 1, 'T', gen_random_uuid(), '{}', '\\x00')",
             "INSERT INTO consult_log_epochs (epoch, system_identifier) VALUES (99, 1)",
         ] {
             let refused = await #expect(throws: PostgresError.self, "\(statement)") {
@@ -77,6 +75,14 @@ struct AppRoleTests {
                 refused?.sqlState == "42501" || refused?.message.contains("must be owner") == true,
                 "\(statement): \(refused?.message ?? "")")
         }
+        // It may supply a hash (consult log computes its batches' hashes), but only the right one.
+        let wrongHash = await #expect(throws: PostgresError.self) {
+            try await connection.execute(
+                unsafeScript: "INSERT INTO events (epoch, stream_id, stream_version, type, event_id, data, hash) "
+                    + "VALUES (consult_log_epoch(), 'x', 1, 'T', gen_random_uuid(), '{}', "
+                    + "decode(repeat('00', 32), 'hex'))")
+        }
+        #expect(wrongHash?.sqlState == "CH001", "\(wrongHash?.message ?? "")")
         // Tables of its own in pg_temp cannot stand in for the ones the log's functions write,
         // which run with the owner's rights and a fixed search_path.
         try await connection.execute(

@@ -113,10 +113,16 @@ public struct EventFileParser {
             ? nil
             : ProposedEvent.Form(
                 schemaVersion: envelope.schemaVersion, data: JSONValue.object(envelope.data).serialized())
-        return ProposedEvent(
+        // As jsonb prints them, when that is sure, so that the store can compute the hash.
+        let data = JSONValue.object(envelope.currentData)
+        let metadata = JSONValue.object(envelope.metadata)
+        let jsonbTexts = data.jsonbText().flatMap { data in metadata.jsonbText().map { (data, $0) } }
+        var event = ProposedEvent(
             id: envelope.id ?? UUID(), type: envelope.type.rawValue, schemaVersion: current,
             stream: stream, expectedVersion: envelope.expectedVersion,
-            data: JSONValue.object(envelope.currentData).serialized(),
-            metadata: JSONValue.object(envelope.metadata).serialized(), earlierForm: earlierForm)
+            data: jsonbTexts?.0 ?? data.serialized(), metadata: jsonbTexts?.1 ?? metadata.serialized(),
+            earlierForm: earlierForm)
+        event.isJSONBText = jsonbTexts != nil
+        return event
     }
 }

@@ -73,3 +73,59 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// The text PostgreSQL prints for this value stored as `jsonb` (`data::text`), which the log's
+    /// hash chains cover, so that a writer can compute an event's hash before sending it: object
+    /// members ordered by the byte length of their key, then its bytes; `", "` and `": "` between
+    /// items; strings escaped as `serialized()` escapes them (as PostgreSQL's `escape_json` does).
+    ///
+    /// Nil when this code cannot be sure of PostgreSQL's text: a number with an exponent, or a
+    /// negative zero, which `numeric` prints otherwise. (A number without them prints as written.)
+    public func jsonbText() -> String? {
+        var bytes: [UInt8] = []
+        guard jsonbText(into: &bytes) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func jsonbText(into bytes: inout [UInt8]) -> Bool {
+        switch self {
+        case .null, .bool, .string:
+            serialize(into: &bytes)
+        case .number(let lexeme):
+            guard Self.printsAsWritten(lexeme) else { return false }
+            bytes.append(contentsOf: lexeme.utf8)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { bytes.append(contentsOf: ", ".utf8) }
+                guard element.jsonbText(into: &bytes) else { return false }
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            let members = object.members.sorted { left, right in
+                let (a, b) = (left.key.utf8, right.key.utf8)
+                return a.count != b.count ? a.count < b.count : a.lexicographicallyPrecedes(b)
+            }
+            for (position, member) in members.enumerated() {
+                if position > 0 { bytes.append(contentsOf: ", ".utf8) }
+                JSONValue.string(member.key).serialize(into: &bytes)
+                bytes.append(contentsOf: ": ".utf8)
+                guard member.value.jsonbText(into: &bytes) else { return false }
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return true
+    }
+
+    /// Whether `numeric` prints the JSON number `lexeme` unchanged: no exponent, not a negative zero.
+    private static func printsAsWritten(_ lexeme: String) -> Bool {
+        let utf8 = lexeme.utf8
+        if utf8.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) { return false }
+        if utf8.first == UInt8(ascii: "-") {
+            return utf8.contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
+        }
+        return true
+    }
+}
