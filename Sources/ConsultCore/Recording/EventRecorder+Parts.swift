@@ -95,11 +95,16 @@ extension EventRecorder {
         var summary = try await store.appendInParts(dryRun: dryRun) { lookup, appender in
             try lookup.lock(exclusive: ["consult:log"], shared: [])
             var parts = PartsRecording(sourceName: sourceName)
+            // The next part is read while this one is checked and written.
+            let readAhead = PartPrefetcher(reader, partEvents: partEvents)
+            defer { readAhead.cancel() }
             var part = part
+            var produced = PartPrefetcher.Produced(part: part, isAtEnd: false, hasProblems: false)
             while true {
-                if reader.failure == nil { try parts.record(part, lookup: lookup, appender: appender) }
-                if reader.isAtEnd { break }
-                part = try reader.next(maxEvents: partEvents)
+                if !produced.hasProblems { try parts.record(part, lookup: lookup, appender: appender) }
+                if produced.isAtEnd { break }
+                produced = try readAhead.next()
+                part = produced.part
                 if let line = part.closingLines.first?.line
                     ?? part.recorded.firstIndex(where: { $0 != nil }).map({ part.lines[$0] })
                 {
