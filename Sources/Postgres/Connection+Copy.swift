@@ -75,16 +75,27 @@ public struct CopyInWriter: ~Copyable {
         buffer.reserveCapacity(Self.pieceSize + 64 << 10)
     }
 
-    /// A text field: backslash, tab, newline and carriage return are escaped.
+    /// A text field: backslash, tab, newline and carriage return are escaped. Runs of bytes that
+    /// need no escape are copied at once (a byte-by-byte append was a tenth of a replay's CPU).
     public mutating func appendText(_ text: String) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-            case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-            default: buffer.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for position in 0..<utf8.count {
+                let escaped: UInt8
+                switch utf8[position] {
+                case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+                case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+                case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+                case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+                default: continue
+                }
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
+                buffer.append(UInt8(ascii: "\\"))
+                buffer.append(escaped)
+                runStart = position + 1
             }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
     }
 
