@@ -84,19 +84,40 @@ extension PostgresEventStore {
     /// with other content is refused; `expectedVersion` is checked; the insert reads the stream's
     /// version before the transaction id is assigned (at the insert), as `appendBatch` does.
     private func appendOne(_ event: ProposedEvent, to streamID: String, epoch: Int32) async throws -> AppendOutcome {
+        // With the right to supply the hash, it is computed in the insert itself, so the row trigger
+        // does not run; the check of the statement's hashes (migration 0010) runs either way.
+        let suppliesHash = try await mayInsertHash()
+        let hashColumn = suppliesHash ? ", hash" : ""
+        let previousColumn = suppliesHash ? ", h.hash AS previous" : ""
+        let hashValue =
+            suppliesHash
+            ? """
+            , sha256(COALESCE(current.previous, decode(repeat('00', 32), 'hex')) || consult_event_encoding(
+                input.id, input.stream, current.version + 1, input.type, input.schema_version, now(),
+                input.data, input.metadata))
+            """ : ""
         let rows = try await connection.query(
             """
-            WITH existing AS (
-                SELECT position, stream_id, type = \(event.type) AND data = \(event.data)::jsonb
-                       AND metadata = \(event.metadata)::jsonb AS same
-                FROM events WHERE event_id = \(event.id)
+            WITH input AS (
+                SELECT \(event.id)::uuid AS id, \(streamID)::text AS stream, \(event.type)::text AS type,
+                       \(event.schemaVersion)::int AS schema_version, \(event.data)::jsonb AS data,
+                       \(event.metadata)::jsonb AS metadata
+            ), existing AS (
+                SELECT position, stream_id, e.type = input.type AND e.data = input.data
+                       AND e.metadata = input.metadata AS same
+                FROM events e, input WHERE e.event_id = input.id
             ), current AS (
-                SELECT COALESCE(max(stream_version), 0) AS version FROM events WHERE stream_id = \(streamID)
+                SELECT COALESCE(h.stream_version, 0) AS version \(unescaped: previousColumn)
+                FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+                    SELECT stream_version \(unescaped: hashColumn) FROM events WHERE stream_id = \(streamID)
+                    ORDER BY stream_version DESC LIMIT 1
+                ) h ON true
             ), inserted AS (
-                INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata)
-                SELECT \(epoch), \(streamID), current.version + 1, \(event.type), \(event.schemaVersion), \(event.id),
-                       \(event.data)::jsonb, \(event.metadata)::jsonb
-                FROM current
+                INSERT INTO events (epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata
+                                    \(unescaped: hashColumn))
+                SELECT \(epoch), input.stream, current.version + 1, input.type, input.schema_version, input.id,
+                       input.data, input.metadata \(unescaped: hashValue)
+                FROM current, input
                 WHERE NOT EXISTS (SELECT 1 FROM existing)
                   AND (\(event.expectedVersion)::int IS NULL OR current.version = \(event.expectedVersion)::int)
                 RETURNING position, stream_version
@@ -246,17 +267,20 @@ extension PostgresEventStore {
         }
         guard !plan.isEmpty else { return outcomes.compactMap { $0 } }
 
-        // 3. Stream versions, checked against the writer's expectations, and the hash of each
-        //    stream's last event, which the next one chains from.
+        // 3. Stream versions, checked against the writer's expectations, and, when this writer
+        //    computes hashes, the hash of each stream's last event, which the next one chains from.
+        let hashedAt = try hashingTime(plan.map { events[$0.index] }, on: connection)
+        let headColumn = hashedAt == nil ? "NULL::text" : "encode(h.hash, 'hex')"
+        let headHashColumn = hashedAt == nil ? "" : ", hash"
         let streams = Array(Set(plan.map(\.streamID)))
         var version: [String: Int] = [:]
         var headHash: [String: [UInt8]] = [:]
         let versionRows = try connection.query(
             """
-            SELECT s.id, COALESCE(h.stream_version, 0), encode(h.hash, 'hex')
+            SELECT s.id, COALESCE(h.stream_version, 0), \(unescaped: headColumn)
             FROM unnest(\(streams)::text[]) AS s(id)
             LEFT JOIN LATERAL (
-                SELECT stream_version, hash FROM events e WHERE e.stream_id = s.id
+                SELECT stream_version \(unescaped: headHashColumn) FROM events e WHERE e.stream_id = s.id
                 ORDER BY stream_version DESC LIMIT 1
             ) h ON true
             """)
@@ -283,8 +307,10 @@ extension PostgresEventStore {
         // 4. The hashes this writer can compute (`ProposedEvent.isJSONBText`), chained in batch
         //    order; the database checks them all at the end of the statement (migration 0010) and
         //    computes the others row by row.
-        let hashes = try chainedHashes(
-            assigned.map { (events[$0.index], $0.streamID, $0.version) }, heads: headHash, on: connection)
+        let hashes = hashedAt.map { micros in
+            chainedHashes(
+                assigned.map { (events[$0.index], $0.streamID, $0.version) }, heads: headHash, at: micros)
+        }
 
         // 5. One COPY for the whole batch, streamed while it is written, rows in batch order so
         //    positions follow it. Positions are then read back by this transaction's id, in order
@@ -335,22 +361,26 @@ extension PostgresEventStore {
         return outcomes.compactMap { $0 }
     }
 
-    /// The hash of each event of `rows` (in batch order) that this writer can compute: its data
-    /// and metadata as jsonb prints them, and the event before it in its stream stored, or hashed
-    /// here. Nil when the connection's role may not supply hashes (then the database computes all).
-    /// The recording time is the transaction's `now()`, which the rows get by default.
-    static func chainedHashes(
-        _ rows: [(event: ProposedEvent, streamID: String, version: Int)], heads: [String: [UInt8]],
-        on connection: isolated Connection
-    ) throws -> [[UInt8]?]? {
-        guard rows.contains(where: { $0.event.isJSONBText }) else { return nil }
+    /// The recording time of this transaction's rows (`now()` in microseconds, as the chains print
+    /// it) when this writer computes hashes for some of `events`: some carry their data as jsonb
+    /// prints it, and the role may insert `hash`. Nil otherwise (the database computes them all).
+    static func hashingTime(_ events: [ProposedEvent], on connection: isolated Connection) throws -> String? {
+        guard events.contains(where: \.isJSONBText) else { return nil }
         let setting = try connection.query(
             """
-            SELECT ((extract(epoch FROM now()) * 1000000)::bigint)::text,
-                   has_column_privilege('public.events', 'hash', 'INSERT')
+            SELECT ((extract(epoch FROM now()) * 1000000)::bigint)::text, \(unescaped: mayInsertHashSQL)
             """)
         guard try setting[0].decode(Bool.self, column: 1) else { return nil }
-        let micros = try setting[0].decode(String.self, column: 0)
+        return try setting[0].decode(String.self, column: 0)
+    }
+
+    /// The hash of each event of `rows` (in batch order) that this writer can compute: its data
+    /// and metadata as jsonb prints them, and the event before it in its stream stored (`heads`),
+    /// or hashed here; nil for the others, which the row trigger computes. `micros` is the
+    /// recording time the rows get by default.
+    static func chainedHashes(
+        _ rows: [(event: ProposedEvent, streamID: String, version: Int)], heads: [String: [UInt8]], at micros: String
+    ) -> [[UInt8]?] {
         var last: [String: [UInt8]?] = [:]
         return rows.map { row in
             let previous: [UInt8]? =

@@ -19,6 +19,10 @@ struct SecurityTests {
         "table.named(live.suffix)", "table.named(target.suffix)", "table.named(suffix)",  // replay's swap
         // The log's fixed column lists, and the views' (made by their schemas from constants).
         "Self.columns", "columns", "PostgresEventStore.columns",
+        // A single append's hash column and its expression, or nothing: constants.
+        // Whether the role may insert hashes, and the columns that depend on it: constants.
+        "hashColumn", "hashValue", "previousColumn", "Self.mayInsertHashSQL", "mayInsertHashSQL", "headColumn",
+        "headHashColumn",
     ]
 
     /// Files allowed to run SQL text that is not a parameterized query, and how many times.

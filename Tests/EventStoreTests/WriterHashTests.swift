@@ -28,11 +28,25 @@ struct WriterHashTests {
         // Streams new and continued, several events of one stream in the batch, in two batches.
         _ = try await store.append([Self.printed("a", 2), Self.printed("b", 1), Self.printed("a", 3)])
         _ = try await store.append([Self.printed("b", 2), Self.printed("c", 1)])
-        // An event the writer cannot hash needs the row trigger, now disabled: refused.
-        await #expect(throws: PostgresError.self) { _ = try await store.append([event("c", 2)]) }
+        // In a batch, an event the writer cannot hash needs the row trigger, now disabled: refused.
+        await #expect(throws: PostgresError.self) { _ = try await store.append([event("c", 2), event("d", 1)]) }
         try await connection.execute(unsafeScript: "ALTER TABLE events ENABLE ALWAYS TRIGGER events_chain")
         let report = try await HashChains.verify(on: connection)
         #expect(report.problems.isEmpty && report.eventsChecked == 6, "\(report.problems)")
+        await connection.close()
+    }
+
+    @Test("a single append computes its hash in its insert: it needs no row trigger, and verifies")
+    func singleAppends() async throws {
+        let database = try await TestDatabase.create()
+        let store = try await database.store()
+        let connection = try await database.connect()
+        try await connection.execute(unsafeScript: "ALTER TABLE events DISABLE TRIGGER events_chain")
+        for n in 1...3 { _ = try await store.append([event("one", n)]) }
+        _ = try await store.append([event("two", 1)])
+        try await connection.execute(unsafeScript: "ALTER TABLE events ENABLE ALWAYS TRIGGER events_chain")
+        let report = try await HashChains.verify(on: connection)
+        #expect(report.problems.isEmpty && report.eventsChecked == 4, "\(report.problems)")
         await connection.close()
     }
 
