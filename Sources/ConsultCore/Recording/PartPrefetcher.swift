@@ -16,10 +16,9 @@ final class PartPrefetcher: @unchecked Sendable {
     /// Produced parts not yet taken (at most one), or the error reading stopped with.
     private var ready: [Result<Produced, any Error>] = []
     private var cancelled = false
-    private var producing = true
 
     /// Starts reading parts of up to `partEvents` events from `reader`, which no one else may use
-    /// until the last part (`isAtEnd`) or an error has been taken, or `cancel()` was called.
+    /// until the last part (`isAtEnd`) or an error has been taken; after `cancel()`, never again.
     init(_ reader: EventFileReader, partEvents: Int) {
         let thread = Thread { [self] in produce(reader, partEvents: partEvents) }
         thread.name = "consult-read-ahead"
@@ -44,10 +43,6 @@ final class PartPrefetcher: @unchecked Sendable {
             if case .success(let produced) = result, !produced.isAtEnd { continue }
             break
         }
-        condition.lock()
-        producing = false
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// The next part, waiting for it; rethrows what reading it threw.
@@ -60,12 +55,12 @@ final class PartPrefetcher: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Stops reading ahead, and waits until the reading thread no longer uses the reader.
+    /// Stops reading ahead: the thread ends after the part it is reading, if any. It does not wait
+    /// for that (a pipe may hold its read for long); whoever cancels no longer uses the reader.
     func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()
-        while producing { condition.wait() }
         condition.unlock()
     }
 }
