@@ -28,6 +28,7 @@ extension PostgresEventStore {
         // before reading stream versions could get a transaction id below a later version's, which
         // would put its events out of version order in the log.
         let epoch = try await currentEpoch()
+        let mayHash = try await mayInsertHash()
         var attempt = 0
         while true {
             attempt += 1
@@ -36,44 +37,34 @@ extension PostgresEventStore {
                 if check == nil, !dryRun, events.count == 1, events[0].earlierForm == nil,
                     case .stream(let streamID) = events[0].stream
                 {
-                    outcomes = [try await appendOne(events[0], to: streamID, epoch: epoch)]
+                    outcomes = [try await appendOne(events[0], to: streamID, epoch: epoch, mayHash: mayHash)]
                 } else {
                     do {
                         outcomes = try await connection.withTransaction { connection in
                             try check?(PostgresEventLookup(connection: connection))
                             let outcomes = try Self.appendBatch(
-                                events, epoch: epoch, on: connection, written: written)
-                            if dryRun { throw DryRunRolledBack(outcomes: outcomes) }
+                                events, epoch: epoch, mayHash: mayHash, on: connection, written: written)
+                            if dryRun { throw DryRunRolledBack(result: outcomes) }
                             return outcomes
                         }
-                    } catch let rolledBack as DryRunRolledBack {
-                        return rolledBack.outcomes
+                    } catch let rolledBack as DryRunRolledBack<[AppendOutcome]> {
+                        return rolledBack.result
                     }
                 }
                 if outcomes.contains(where: { if case .appended = $0 { true } else { false } }) {
-                    do {
-                        try await connection.notify(channel: Self.notificationChannel)
-                    } catch {
-                        logger.warning("could not notify listeners", metadata: ["error": "\(error)"])
-                    }
+                    await notifyListeners()
                 }
                 return outcomes
             } catch let caught where Self.serverError(caught) != nil {
                 // The same at COMMIT as in the body (none is raised at COMMIT today: no deferred
                 // constraints, READ COMMITTED), so a later change cannot slip past the retry.
                 guard let error = Self.serverError(caught) else { throw caught }
-                let lostRace =
-                    (error.isUniqueViolation && error.constraint == "events_stream_version_key")
-                    || error.sqlState == "40P01" || error.sqlState == "40001"
+                let lostRace = Self.isLostRace(error)
                 let idRace = error.isUniqueViolation && error.constraint == "events_event_id_key"
                 if (idRace || (lostRace && !expectsVersions)) && attempt < 20 {
                     continue
                 }
-                if lostRace {
-                    throw EventStoreError(
-                        kind: .concurrencyConflict,
-                        message: "Another writer appended to the same stream at the same moment; nothing was written.")
-                }
+                if lostRace { throw Self.lostRaceConflict }
                 throw caught
             }
         }
@@ -83,10 +74,11 @@ extension PostgresEventStore {
     /// instead of five. Same rules as a batch: a stored id with the same content is a duplicate,
     /// with other content is refused; `expectedVersion` is checked; the insert reads the stream's
     /// version before the transaction id is assigned (at the insert), as `appendBatch` does.
-    private func appendOne(_ event: ProposedEvent, to streamID: String, epoch: Int32) async throws -> AppendOutcome {
+    private func appendOne(_ event: ProposedEvent, to streamID: String, epoch: Int32, mayHash suppliesHash: Bool)
+        async throws -> AppendOutcome
+    {
         // With the right to supply the hash, it is computed in the insert itself, so the row trigger
         // does not run; the check of the statement's hashes (migration 0010) runs either way.
-        let suppliesHash = try await mayInsertHash()
         let hashColumn = suppliesHash ? ", hash" : ""
         let previousColumn = suppliesHash ? ", h.hash AS previous" : ""
         let hashValue =
@@ -156,34 +148,23 @@ extension PostgresEventStore {
     ) async throws -> Result {
         // Read outside the transaction, as `append` does.
         let epoch = try await currentEpoch()
+        let mayHash = try await mayInsertHash()
         let (result, appended): (Result, Bool)
         do {
             (result, appended) = try await connection.withTransaction { connection in
-                let appender = PostgresPartAppender(connection: connection, epoch: epoch)
+                let appender = PostgresPartAppender(connection: connection, epoch: epoch, mayHash: mayHash)
                 let result = try body(PostgresEventLookup(connection: connection), appender)
-                if dryRun { throw PartsRolledBack(result: result) }
+                if dryRun { throw DryRunRolledBack(result: result) }
                 return (result, appender.lastPosition != nil)
             }
-        } catch let rolledBack as PartsRolledBack<Result> {
+        } catch let rolledBack as DryRunRolledBack<Result> {
             return rolledBack.result
         } catch let caught where Self.serverError(caught) != nil {
+            // No retry: the parts were produced once.
             guard let error = Self.serverError(caught) else { throw caught }
-            if (error.isUniqueViolation && error.constraint == "events_stream_version_key")
-                || error.sqlState == "40P01" || error.sqlState == "40001"
-            {
-                throw EventStoreError(
-                    kind: .concurrencyConflict,
-                    message: "Another writer appended to the same stream at the same moment; nothing was written.")
-            }
-            throw caught
+            throw Self.isLostRace(error) ? Self.lostRaceConflict : caught
         }
-        if appended {
-            do {
-                try await connection.notify(channel: Self.notificationChannel)
-            } catch {
-                logger.warning("could not notify listeners", metadata: ["error": "\(error)"])
-            }
-        }
+        if appended { await notifyListeners() }
         return result
     }
 
@@ -193,7 +174,7 @@ extension PostgresEventStore {
     /// The body of the append transaction. Its first write is the insert, after the stream versions
     /// were read, so its transaction id is above those of the versions it follows.
     static func appendBatch(
-        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, after earlierPart: Int64 = 0,
+        _ events: [ProposedEvent], epoch knownEpoch: Int32? = nil, after earlierPart: Int64 = 0, mayHash: Bool = false,
         on connection: isolated Connection, written: ((_ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> [AppendOutcome] {
         let epoch =
@@ -269,7 +250,8 @@ extension PostgresEventStore {
 
         // 3. Stream versions, checked against the writer's expectations, and, when this writer
         //    computes hashes, the hash of each stream's last event, which the next one chains from.
-        let hashedAt = try hashingTime(plan.map { events[$0.index] }, on: connection)
+        let hashedAt =
+            mayHash && plan.contains { events[$0.index].isJSONBText } ? try recordingMicros(on: connection) : nil
         let headColumn = hashedAt == nil ? "NULL::text" : "encode(h.hash, 'hex')"
         let headHashColumn = hashedAt == nil ? "" : ", hash"
         let streams = Array(Set(plan.map(\.streamID)))
@@ -361,17 +343,10 @@ extension PostgresEventStore {
         return outcomes.compactMap { $0 }
     }
 
-    /// The recording time of this transaction's rows (`now()` in microseconds, as the chains print
-    /// it) when this writer computes hashes for some of `events`: some carry their data as jsonb
-    /// prints it, and the role may insert `hash`. Nil otherwise (the database computes them all).
-    static func hashingTime(_ events: [ProposedEvent], on connection: isolated Connection) throws -> String? {
-        guard events.contains(where: \.isJSONBText) else { return nil }
-        let setting = try connection.query(
-            """
-            SELECT ((extract(epoch FROM now()) * 1000000)::bigint)::text, \(unescaped: mayInsertHashSQL)
-            """)
-        guard try setting[0].decode(Bool.self, column: 1) else { return nil }
-        return try setting[0].decode(String.self, column: 0)
+    /// The recording time this transaction's rows get by default (`now()`), in microseconds as the
+    /// chains print it.
+    static func recordingMicros(on connection: isolated Connection) throws -> String {
+        try connection.query("SELECT ((extract(epoch FROM now()) * 1000000)::bigint)::text")[0].decode(column: 0)
     }
 
     /// The hash of each event of `rows` (in batch order) that this writer can compute: its data
@@ -470,6 +445,27 @@ extension PostgresEventStore {
         return nil
     }
 
+    /// A writer without expectations lost a race for a stream version (or a deadlock or
+    /// serialization failure ended its transaction).
+    static func isLostRace(_ error: PostgresError) -> Bool {
+        (error.isUniqueViolation && error.constraint == "events_stream_version_key")
+            || error.sqlState == "40P01" || error.sqlState == "40001"
+    }
+
+    /// What a lost race that is not retried means for the writer.
+    static let lostRaceConflict = EventStoreError(
+        kind: .concurrencyConflict,
+        message: "Another writer appended to the same stream at the same moment; nothing was written.")
+
+    /// Tells listeners that events were committed; a failure is logged, the events are stored.
+    func notifyListeners() async {
+        do {
+            try await connection.notify(channel: Self.notificationChannel)
+        } catch {
+            logger.warning("could not notify listeners", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// The columns every COPY into `events` fills, in order (a restore adds `recorded_at` and `hash`).
     static let copiedColumns = "epoch, stream_id, stream_version, type, schema_version, event_id, data, metadata"
 
@@ -501,29 +497,28 @@ extension PostgresEventStore {
 private final class PostgresPartAppender: PartAppender, @unchecked Sendable {
     let connection: Connection
     let epoch: Int32
+    let mayHash: Bool
     private(set) var lastPosition: Int64?
 
-    init(connection: Connection, epoch: Int32) {
+    init(connection: Connection, epoch: Int32, mayHash: Bool) {
         self.connection = connection
         self.epoch = epoch
+        self.mayHash = mayHash
     }
 
     func append(_ events: [ProposedEvent]) throws -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
         let outcomes = try connection.assumeIsolated { connection in
-            try PostgresEventStore.appendBatch(events, epoch: epoch, after: lastPosition ?? 0, on: connection)
+            try PostgresEventStore.appendBatch(
+                events, epoch: epoch, after: lastPosition ?? 0, mayHash: mayHash, on: connection)
         }
         for case .appended(let position, _, _) in outcomes { lastPosition = max(lastPosition ?? 0, position) }
         return outcomes
     }
 }
 
-/// Ends a dry run of `appendInParts` with a rollback, carrying what `body` returned.
-private struct PartsRolledBack<Result: Sendable>: Error {
+/// Ends a dry run's transaction with a rollback, carrying what it came to (the outcomes that would
+/// have been written, or what `appendInParts`' body returned).
+private struct DryRunRolledBack<Result: Sendable>: Error {
     var result: Result
-}
-
-/// Ends a dry run's transaction with a rollback, carrying what would have been written.
-private struct DryRunRolledBack: Error {
-    var outcomes: [AppendOutcome]
 }

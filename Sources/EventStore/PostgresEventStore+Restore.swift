@@ -120,13 +120,7 @@ extension PostgresEventStore {
         } catch let error as PostgresError where error.kind == .server {
             throw Self.restoreRefusal(error) ?? error
         }
-        if stored > 0 {
-            do {
-                try await connection.notify(channel: Self.notificationChannel)
-            } catch {
-                logger.warning("could not notify listeners", metadata: ["error": "\(error)"])
-            }
-        }
+        if stored > 0 { await notifyListeners() }
         return stored
     }
 

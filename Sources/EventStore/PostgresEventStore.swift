@@ -16,18 +16,17 @@ public final class PostgresEventStore: EventLog {
     /// migration 0010), asked once.
     private let insertsHash = Mutex<Bool?>(nil)
 
-    /// Whether the role may insert `events.hash`: false before migration 0007, which added it.
-    static let mayInsertHashSQL = """
-        CASE WHEN EXISTS (
-            SELECT 1 FROM pg_attribute
-            WHERE attrelid = 'public.events'::regclass AND attname = 'hash' AND NOT attisdropped
-        ) THEN has_column_privilege('public.events', 'hash', 'INSERT') ELSE false END
-        """
-
-    /// Whether this connection's role may insert `events.hash`.
+    /// Whether this connection's role may insert `events.hash` (false before migration 0007, which
+    /// added it).
     func mayInsertHash() async throws -> Bool {
         if let known = insertsHash.withLock({ $0 }) { return known }
-        let may: Bool = try await connection.query("SELECT \(unescaped: Self.mayInsertHashSQL)")[0].decode(column: 0)
+        let may: Bool = try await connection.query(
+            """
+            SELECT CASE WHEN EXISTS (
+                SELECT 1 FROM pg_attribute
+                WHERE attrelid = 'public.events'::regclass AND attname = 'hash' AND NOT attisdropped
+            ) THEN has_column_privilege('public.events', 'hash', 'INSERT') ELSE false END
+            """)[0].decode(column: 0)
         insertsHash.withLock { $0 = may }
         return may
     }

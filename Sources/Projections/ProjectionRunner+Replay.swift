@@ -176,16 +176,8 @@ extension ProjectionRunner {
             for (targets, store) in [(groups.first, store), (groups.second, groups.helper)] {
                 tasks.addTask {
                     try await store.connection.withTransaction { connection in
-                        for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
-                        let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
-                        let pairs = targets.map { ($0, positions[$0.checkpoint] ?? .start) }
-                        guard let last = try Self.apply(events, to: pairs, on: connection) else { return }
-                        for (target, position) in pairs {
-                            let applied = events.count { $0.logPosition > position }
-                            if applied > 0 {
-                                try Self.advance(target.checkpoint, to: last, applied: applied, on: connection)
-                            }
-                        }
+                        let pairs = try Self.lockedCheckpoints(targets, on: connection)
+                        _ = try Self.applyAndAdvance(events, to: pairs, on: connection)
                     }
                 }
             }

@@ -192,10 +192,7 @@ public struct ProjectionRunner: Sendable {
         }
         let prefetched = ahead
         let (count, last) = try await connection.withTransaction { connection -> (Int, LogPosition?) in
-            // Always in name order, here and in `prepare`, so two lockers cannot deadlock.
-            for name in targets.map(\.checkpoint).sorted() { try Self.lock(name, on: connection) }
-            let positions = try Self.checkpoints(targets.map(\.checkpoint), on: connection)
-            let pairs = targets.map { ($0, positions[$0.checkpoint] ?? .start) }
+            let pairs = try Self.lockedCheckpoints(targets, on: connection)
             // The page read ahead serves only if it starts where the views are now (another
             // worker may have moved them) and holds events; otherwise read here, as always.
             let from = pairs.map(\.1).min() ?? .start
@@ -205,12 +202,7 @@ public struct ProjectionRunner: Sendable {
             } else {
                 read = try Self.read(after: from, epoch: epoch, limit: limit, on: connection)
             }
-            let last = try Self.apply(read, to: pairs, on: connection)
-            guard let last else { return (0, nil) }
-            for (target, position) in pairs {
-                let applied = read.count { $0.logPosition > position }
-                if applied > 0 { try Self.advance(target.checkpoint, to: last, applied: applied, on: connection) }
-            }
+            guard let last = try Self.applyAndAdvance(read, to: pairs, on: connection) else { return (0, nil) }
             return (read.count, last)
         }
         // The page being read ahead must start where this batch ended; if it does not (the page
@@ -219,6 +211,29 @@ public struct ProjectionRunner: Sendable {
             readAhead = ReadAhead(from: last, reader: reader, limit: limit)
         }
         return count
+    }
+
+    /// Locks `targets` (always in name order, here and in `prepare`, so two lockers cannot
+    /// deadlock) for the caller's transaction, and reads their checkpoints.
+    static func lockedCheckpoints(_ targets: [Target], on connection: isolated Connection) throws -> [(
+        Target, LogPosition
+    )] {
+        for name in targets.map(\.checkpoint).sorted() { try lock(name, on: connection) }
+        let positions = try checkpoints(targets.map(\.checkpoint), on: connection)
+        return targets.map { ($0, positions[$0.checkpoint] ?? .start) }
+    }
+
+    /// Applies `events` to each target after its checkpoint, and moves the checkpoints of those
+    /// that applied some, in the caller's transaction. Returns the last position applied.
+    static func applyAndAdvance(
+        _ events: [RecordedEvent], to pairs: [(Target, LogPosition)], on connection: isolated Connection
+    ) throws -> LogPosition? {
+        guard let last = try apply(events, to: pairs, on: connection) else { return nil }
+        for (target, position) in pairs {
+            let applied = events.count { $0.logPosition > position }
+            if applied > 0 { try advance(target.checkpoint, to: last, applied: applied, on: connection) }
+        }
+        return last
     }
 
     /// The next page of the log after `from`, being read on the reader's connection.

@@ -63,6 +63,32 @@ public struct EventFileParser {
         return parsed
     }
 
+    /// Problems found in input, each on a line: all counted, the first `shownViolations` kept for
+    /// the report, and the lines they are on (a line's problems are added one after another).
+    public struct Problems: Sendable {
+        public private(set) var shown: [String] = []
+        public private(set) var count = 0
+        public private(set) var lineCount = 0
+        private var lastLine = 0
+
+        public init() {}
+
+        public mutating func add(line: Int, _ text: String) {
+            count += 1
+            if line != lastLine {
+                lineCount += 1
+                lastLine = line
+            }
+            if shown.count < shownViolations { shown.append("line \(line): " + printable(text)) }
+        }
+
+        /// The failure they make (exit 65), nil when there are none.
+        public func failure(sourceName: String) -> ConsultFailure? {
+            guard count > 0 else { return nil }
+            return invalidInput(sourceName: sourceName, problems: shown, problemCount: count, lineCount: lineCount)
+        }
+    }
+
     /// The failure for invalid input: exit 65, the count of lines, the first problems.
     public static func invalidInput(sourceName: String, problems: [String], problemCount: Int, lineCount: Int)
         -> ConsultFailure

@@ -11,10 +11,7 @@ public final class EventFileReader: @unchecked Sendable {
     private let sourceName: String
     private let progress: (RecordingProgress) -> Void
     private var linesRead = 0
-    private var problems: [String] = []
-    private var problemCount = 0
-    private var invalidLineCount = 0
-    private var lastInvalidLine = 0
+    private var problems = EventFileParser.Problems()
     /// Whether the input has been read to its end.
     public private(set) var isAtEnd = false
 
@@ -35,22 +32,9 @@ public final class EventFileReader: @unchecked Sendable {
 
     /// The failure for the problems found so far (exit 65, the count of lines, the first
     /// problems), nil when there are none.
-    public var failure: ConsultFailure? {
-        guard problemCount > 0 else { return nil }
-        return EventFileParser.invalidInput(
-            sourceName: sourceName, problems: problems, problemCount: problemCount, lineCount: invalidLineCount)
-    }
+    public var failure: ConsultFailure? { problems.failure(sourceName: sourceName) }
 
-    private func report(_ line: Int, _ text: String) {
-        problemCount += 1
-        if line != lastInvalidLine {
-            invalidLineCount += 1
-            lastInvalidLine = line
-        }
-        if problems.count < EventFileParser.shownViolations {
-            problems.append("line \(line): " + EventFileParser.printable(text))
-        }
-    }
+    private func report(_ line: Int, _ text: String) { problems.add(line: line, text) }
 
     /// The next part of the input: up to `maxEvents` events (and the closing lines among them).
     /// Empty once the input has ended.

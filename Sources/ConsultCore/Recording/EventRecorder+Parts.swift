@@ -91,20 +91,18 @@ extension EventRecorder {
             }
             return summary
         }
-        let part = first
-        var summary = try await store.appendInParts(dryRun: dryRun) { lookup, appender in
+        var summary = try await store.appendInParts(dryRun: dryRun) { [first] lookup, appender in
             try lookup.lock(exclusive: ["consult:log"], shared: [])
             var parts = PartsRecording(sourceName: sourceName)
             // The next part is read while this one is checked and written.
             let readAhead = PartPrefetcher(reader, partEvents: partEvents)
             defer { readAhead.cancel() }
-            var part = part
-            var produced = PartPrefetcher.Produced(part: part, isAtEnd: false, hasProblems: false)
+            var produced = PartPrefetcher.Produced(part: first, isAtEnd: false, hasProblems: false)
             while true {
-                if !produced.hasProblems { try parts.record(part, lookup: lookup, appender: appender) }
+                if !produced.hasProblems { try parts.record(produced.part, lookup: lookup, appender: appender) }
                 if produced.isAtEnd { break }
                 produced = try readAhead.next()
-                part = produced.part
+                let part = produced.part
                 if let line = part.closingLines.first?.line
                     ?? part.recorded.firstIndex(where: { $0 != nil }).map({ part.lines[$0] })
                 {
@@ -114,8 +112,7 @@ extension EventRecorder {
                             + "export is logged whole, as `consult export` wrote it; nothing was written.")
                 }
             }
-            if let failure = reader.failure { throw failure }
-            if let failure = parts.failure { throw failure }
+            if let failure = reader.failure ?? parts.failure { throw failure }
             return parts.summary
         }
         if !dryRun, let first = summary.firstPosition {
@@ -130,9 +127,7 @@ extension EventRecorder {
 private struct PartsRecording {
     let sourceName: String
     var summary = RecordingSummary()
-    var problems: [String] = []
-    var problemCount = 0
-    var invalidLineCount = 0
+    var problems = EventFileParser.Problems()
     /// Registrations the rules refused: later parts may name their ids without being reported.
     var refused: [BatchRules.Event] = []
     /// The ids of every refused event.
@@ -142,11 +137,7 @@ private struct PartsRecording {
         self.sourceName = sourceName
     }
 
-    var failure: ConsultFailure? {
-        guard problemCount > 0 else { return nil }
-        return EventFileParser.invalidInput(
-            sourceName: sourceName, problems: problems, problemCount: problemCount, lineCount: invalidLineCount)
-    }
+    var failure: ConsultFailure? { problems.failure(sourceName: sourceName) }
 
     /// Checks `part` against the log and the parts before it, and writes the events that pass:
     /// once a violation is found nothing will be kept, but the later parts are checked against
@@ -160,9 +151,8 @@ private struct PartsRecording {
         // Not written: the refused events, and events with a refused event's id (skipped by the rules).
         var refusedPositions = Set(part.events.indices.filter { refusedIDs.contains(part.events[$0].id) })
         for (position, violation) in violations {
-            problemCount += 1
+            problems.add(line: part.lines[position], "\(violation)")
             if refusedPositions.insert(position).inserted {
-                invalidLineCount += 1
                 refusedIDs.insert(part.events[position].id)
                 switch part.domainEvents[position].type {
                 case .stakeholderRegistered, .consultationHeld, .requestMade, .commitmentMade, .statementRecorded:
@@ -170,9 +160,6 @@ private struct PartsRecording {
                 default:
                     break
                 }
-            }
-            if problems.count < EventFileParser.shownViolations {
-                problems.append("line \(part.lines[position]): " + EventFileParser.printable("\(violation)"))
             }
         }
         let passing = part.events.indices.filter { !refusedPositions.contains($0) }
